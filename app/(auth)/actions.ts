@@ -1,0 +1,47 @@
+'use server';
+import { AuthError } from 'next-auth';
+import { z } from 'zod';
+import { validatedAction, type ActionState } from '@/lib/actions/validated-action';
+import { signIn, signOut } from '@/lib/auth/auth';
+import { signUpSchema } from '@/lib/users/users.schema';
+import { signUpDeveloper } from '@/lib/users/users.service';
+
+const signInSchema = z.object({
+  identifier: z.string().trim().min(1, 'Enter your username.').max(320),
+  password: z.string().min(1, 'Enter your password.').max(256),
+  callbackUrl: z.string().optional(),
+});
+
+/** Only same-site paths, so a crafted link cannot send a fresh session elsewhere. */
+function safeReturnPath(callbackUrl: string | undefined): string {
+  return callbackUrl && callbackUrl.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/';
+}
+
+async function signInOrExplain(identifier: string, password: string, callbackUrl: string | undefined): Promise<ActionState> {
+  try {
+    await signIn('credentials', { identifier, password, redirectTo: safeReturnPath(callbackUrl) });
+    return { status: 'success' };
+  } catch (error) {
+    if (error instanceof AuthError && error.type === 'CredentialsSignin') {
+      const code = (error as AuthError & { code?: string }).code;
+      if (code === 'throttled') {
+        return { status: 'error', message: 'Too many failed sign-ins. Wait a little, then try again.' };
+      }
+      return { status: 'error', message: 'Wrong username or password.' };
+    }
+    throw error; // the redirect after a successful sign-in travels as an error
+  }
+}
+
+export const signInAction = validatedAction({ schema: signInSchema, roles: 'anyone' }, async (input) =>
+  signInOrExplain(input.identifier, input.password, input.callbackUrl),
+);
+
+export const signUpAction = validatedAction({ schema: signUpSchema, roles: 'anyone' }, async (input) => {
+  const { identifier } = await signUpDeveloper(input);
+  return signInOrExplain(identifier, input.password, '/portal');
+});
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: '/signin' });
+}

@@ -1,0 +1,8 @@
+import type { ReactNode } from 'react';
+import { SurfaceLayout } from '@/components/shell/surface-layout';
+import { actorForPage } from '@/lib/auth/session';
+
+export default async function PublisherLayout({ children }: { children: ReactNode }) {
+  await actorForPage(['publisher'], '/publisher');
+  return <SurfaceLayout surfaceId="publisher">{children}</SurfaceLayout>;
+}

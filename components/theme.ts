@@ -1,0 +1,23 @@
+'use client';
+import { createTheme } from '@mui/material/styles';
+
+// System fonts: nothing to download at build time or in the browser.
+export const theme = createTheme({
+  cssVariables: { colorSchemeSelector: 'class' },
+  colorSchemes: {
+    light: { palette: { primary: { main: '#1d4ed8' }, secondary: { main: '#0f766e' }, background: { default: '#f6f7fb' } } },
+    dark: { palette: { primary: { main: '#93b4ff' }, secondary: { main: '#5eead4' } } },
+  },
+  shape: { borderRadius: 8 },
+  typography: {
+    fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+    h1: { fontSize: '1.75rem', fontWeight: 600 },
+    h2: { fontSize: '1.35rem', fontWeight: 600 },
+    h3: { fontSize: '1.1rem', fontWeight: 600 },
+  },
+  components: {
+    MuiButton: { defaultProps: { disableElevation: true }, styleOverrides: { root: { textTransform: 'none' } } },
+    MuiTextField: { defaultProps: { size: 'small', fullWidth: true } },
+    MuiPaper: { defaultProps: { variant: 'outlined' } },
+  },
+});

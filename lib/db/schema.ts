@@ -1,0 +1,283 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The whole data model in one Postgres schema. Every row that belongs to a tenant
+ * carries `tenant_id`, and every query in lib/ filters on it: that column is how
+ * "nothing of one tenant is visible to another" is enforced.
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const roleValues = ['admin', 'publisher', 'subscriber'] as const;
+export type Role = (typeof roleValues)[number];
+
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** `carbon.super` for the super tenant, otherwise a domain such as `example.com`. */
+  domain: text('domain').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  /** Whether developers may create their own account on this tenant's portal. */
+  selfSignup: boolean('self_signup').notNull().default(true),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    email: text('email'),
+    passwordHash: text('password_hash').notNull(),
+    roles: text('roles').array().notNull().$type<Role[]>(),
+    disabled: boolean('disabled').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_tenant_username').on(t.tenantId, t.username)],
+);
+
+/** Failed sign-ins per identifier, so repeated guessing slows down whether or not the user exists. */
+export const signInFailures = pgTable('sign_in_failures', {
+  identifier: text('identifier').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A tenant's own clusters (the seed's `ContainerMgt` block). Super-tenant clusters of
+ * deployment.toml are not stored: they are read from the file at start-up.
+ * Secrets live only in the *_encrypted columns.
+ */
+export const tenantClusters = pgTable(
+  'tenant_clusters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    type: text('type').notNull(),
+    clusterName: text('cluster_name').notNull(),
+    displayName: text('display_name').notNull(),
+    /** Non-secret properties as entered, unknown ones included. */
+    properties: jsonb('properties').notNull().$type<Record<string, unknown>>(),
+    saTokenEncrypted: text('sa_token_encrypted'),
+    caCertEncrypted: text('ca_cert_encrypted'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('tenant_clusters_name').on(t.tenantId, t.clusterName)],
+);
+
+export const apiStateValues = [
+  'CREATED',
+  'PRE_RELEASED',
+  'PUBLISHED',
+  'BLOCKED',
+  'DEPRECATED',
+  'RETIRED',
+] as const;
+export type ApiState = (typeof apiStateValues)[number];
+export const apiState = pgEnum('api_state', apiStateValues);
+
+export const apis = pgTable(
+  'apis',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    version: text('version').notNull(),
+    /** Base path without version, e.g. `/pets`; the gateway serves `/<context>/<version>`. */
+    context: text('context').notNull(),
+    description: text('description').notNull().default(''),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    visibility: text('visibility').notNull().default('public').$type<'public' | 'private'>(),
+    state: apiState('state').notNull().default('CREATED'),
+    productionEndpoints: text('production_endpoints').array().notNull(),
+    /** The OpenAPI 3 document the gateway routes by (resources are its paths and methods). */
+    openapi: jsonb('openapi').notNull().$type<Record<string, unknown>>(),
+    security: jsonb('security').notNull().$type<{ oauth2: boolean; basic: boolean }>(),
+    tiers: text('tiers').array().notNull(),
+    cors: jsonb('cors').notNull().$type<{ enabled: boolean; allowedOrigins: string[] }>(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('apis_tenant_context_version').on(t.tenantId, t.context, t.version),
+    uniqueIndex('apis_tenant_name_version').on(t.tenantId, t.name, t.version),
+    index('apis_tenant_state').on(t.tenantId, t.state),
+  ],
+);
+
+/** The Environments tab: which clusters (by name, from either source) an API goes to. */
+export const apiClusterSelections = pgTable(
+  'api_cluster_selections',
+  {
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    clusterName: text('cluster_name').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.apiId, t.clusterName] })],
+);
+
+export const lifecycleEvents = pgTable(
+  'lifecycle_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    fromState: apiState('from_state').notNull(),
+    toState: apiState('to_state').notNull(),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    actorName: text('actor_name').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('lifecycle_events_api').on(t.apiId, t.at)],
+);
+
+export const deploymentStatusValues = [
+  'pending',
+  'applying',
+  'waiting',
+  'ready',
+  'failed',
+  'undeploying',
+] as const;
+export type DeploymentStatus = (typeof deploymentStatusValues)[number];
+export const deploymentStatus = pgEnum('deployment_status', deploymentStatusValues);
+
+/** One record per (API version, cluster): its own status, message and retry. */
+export const deployments = pgTable(
+  'deployments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    clusterName: text('cluster_name').notNull(),
+    status: deploymentStatus('status').notNull().default('pending'),
+    message: text('message'),
+    /** Hash of the gateway config last applied, to tell a re-apply from a no-op. */
+    configHash: text('config_hash'),
+    attempts: integer('attempts').notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('deployments_api_cluster').on(t.apiId, t.clusterName),
+    index('deployments_status').on(t.status),
+  ],
+);
+
+export const applications = pgTable(
+  'applications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    tier: text('tier').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('applications_owner_name').on(t.ownerId, t.name)],
+);
+
+export const applicationKeys = pgTable(
+  'application_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    keyType: text('key_type').notNull().default('PRODUCTION').$type<'PRODUCTION'>(),
+    consumerKey: text('consumer_key').notNull().unique(),
+    /** Only a hash: the secret is shown once, then can be regenerated, never read back. */
+    consumerSecretHash: text('consumer_secret_hash').notNull(),
+    tokenValiditySeconds: integer('token_validity_seconds').notNull().default(3600),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType)],
+);
+
+export const subscriptions = pgTable(
+  'subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    tier: text('tier').notNull(),
+    status: text('status').notNull().default('ACTIVE').$type<'ACTIVE' | 'BLOCKED'>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('subscriptions_app_api').on(t.applicationId, t.apiId),
+    check('subscriptions_status', sql`${t.status} in ('ACTIVE', 'BLOCKED')`),
+  ],
+);
+
+/** Token signing keys of the authorization server; the private half is encrypted. */
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  algorithm: text('algorithm').notNull(),
+  publicJwk: jsonb('public_jwk').notNull().$type<Record<string, unknown>>(),
+  privateKeyEncrypted: text('private_key_encrypted').notNull(),
+  createdAt: createdAt(),
+  /** After this a key signs nothing new; it stays in the JWKS until its tokens expire. */
+  rotatedAt: timestamp('rotated_at', { withTimezone: true }),
+  /** When the last token it may have signed expires; then it leaves the JWKS. */
+  retireAfter: timestamp('retire_after', { withTimezone: true }),
+});
+
+/** Issued access tokens, for introspection and revocation (only a hash of opaque values). */
+export const accessTokens = pgTable(
+  'access_tokens',
+  {
+    jti: text('jti').primaryKey(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id, { onDelete: 'cascade' }),
+    consumerKey: text('consumer_key').notNull(),
+    tokenType: text('token_type').notNull().$type<'jwt' | 'opaque'>(),
+    opaqueTokenHash: text('opaque_token_hash').unique(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('access_tokens_app').on(t.applicationId)],
+);

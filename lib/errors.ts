@@ -1,0 +1,68 @@
+/**
+ * The one error type of the domain layer. `kind` decides what a user may see:
+ * expected kinds carry a sentence meant for the user; `internal` errors are logged
+ * with a reference and shown only as a short generic message.
+ */
+export type AppErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export type FieldErrors = Record<string, string[]>;
+
+export class AppError extends Error {
+  constructor(
+    readonly kind: AppErrorKind,
+    message: string,
+    readonly fieldErrors?: FieldErrors,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+}
+
+const userVisibleKinds: ReadonlySet<AppErrorKind> = new Set([
+  'validation',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'unavailable',
+]);
+
+export function isUserVisible(error: unknown): error is AppError {
+  return error instanceof AppError && userVisibleKinds.has(error.kind);
+}
+
+export const httpStatusOf: Record<AppErrorKind, number> = {
+  validation: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export const forbidden = (message = 'You do not have permission to do that.') =>
+  new AppError('forbidden', message);
+export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
+export const conflict = (message: string, fieldErrors?: FieldErrors) =>
+  new AppError('conflict', message, fieldErrors);
+export const invalid = (message: string, fieldErrors?: FieldErrors) =>
+  new AppError('validation', message, fieldErrors);
+
+/** Logs an unexpected error once, returning a short reference a user can quote. */
+export function logUnexpected(error: unknown, context: string): string {
+  const reference = Math.random().toString(36).slice(2, 10);
+  console.error(`[${reference}] ${context}:`, error);
+  return reference;
+}

@@ -1,0 +1,31 @@
+import { appDatabase } from './db/drizzle';
+import { dataDir } from './env';
+import { seedIfEmpty, writeCredentialsFile } from './seed';
+
+/** Turns any start-up failure into the one line an operator needs, without a stack trace. */
+export function startupFailureLine(step: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `PrivateJet cannot start: ${step} failed: ${message.split('\n')[0]}`;
+}
+
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    console.error(startupFailureLine(name, error));
+    process.exit(1);
+  }
+}
+
+/** Runs once per server process before the first request: open, migrate, seed. */
+export async function startApp(): Promise<void> {
+  const handle = await step('opening the database', () => appDatabase());
+  await step(`migrating the database (${handle.location})`, () => handle.migrate());
+  const seeded = await step('seeding the first tenant', () => seedIfEmpty(handle.db));
+  if (seeded) {
+    const file = writeCredentialsFile(dataDir(), seeded);
+    const lines = seeded.map((a) => `  ${a.username.padEnd(10)} ${a.roles.join(',').padEnd(11)} ${a.generated ? a.password : '(password from environment)'}`);
+    console.log(['', 'PrivateJet created the super tenant carbon.super with these accounts (shown once):', ...lines, `Also saved, readable only by you, in ${file}`, ''].join('\n'));
+  }
+  console.log(`PrivateJet database: ${handle.kind} (${handle.location})`);
+}

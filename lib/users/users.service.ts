@@ -1,0 +1,98 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Actor } from '../auth/actor';
+import { requireRole } from '../auth/actor';
+import { formatSignInIdentifier } from '../auth/identity';
+import { hashPassword } from '../auth/password';
+import { db } from '../db/drizzle';
+import { isUniqueViolation } from '../db/errors';
+import { tenants, users, type Role } from '../db/schema';
+import { AppError, conflict, forbidden, notFound } from '../errors';
+import type { CreateUserInput, SignUpInput } from './users.schema';
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  roles: Role[];
+  disabled: boolean;
+  createdAt: Date;
+}
+
+const userSummaryColumns = {
+  id: users.id,
+  username: users.username,
+  displayName: users.displayName,
+  email: users.email,
+  roles: users.roles,
+  disabled: users.disabled,
+  createdAt: users.createdAt,
+};
+
+const usernameTaken = () => conflict('That username is taken.', { username: ['That username is taken.'] });
+
+export async function listTenantUsers(actor: Actor): Promise<UserSummary[]> {
+  requireRole(actor, 'admin');
+  return (await db())
+    .select(userSummaryColumns)
+    .from(users)
+    .where(eq(users.tenantId, actor.tenantId))
+    .orderBy(asc(users.username));
+}
+
+export async function createTenantUser(actor: Actor, input: CreateUserInput): Promise<UserSummary> {
+  requireRole(actor, 'admin');
+  try {
+    const [created] = await (await db())
+      .insert(users)
+      .values({
+        tenantId: actor.tenantId,
+        username: input.username,
+        displayName: input.displayName,
+        email: input.email,
+        passwordHash: await hashPassword(input.password),
+        roles: input.roles,
+      })
+      .returning(userSummaryColumns);
+    return created!;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw usernameTaken();
+    throw error;
+  }
+}
+
+export async function setUserRoles(actor: Actor, userId: string, roles: Role[]): Promise<void> {
+  requireRole(actor, 'admin');
+  if (userId === actor.userId && !roles.includes('admin')) {
+    throw forbidden('You cannot remove your own admin role; ask another administrator.');
+  }
+  const updated = await (await db())
+    .update(users)
+    .set({ roles })
+    .where(and(eq(users.id, userId), eq(users.tenantId, actor.tenantId)))
+    .returning({ id: users.id });
+  if (updated.length === 0) throw notFound('That user');
+}
+
+/** Developers create their own account on a tenant's portal, unless its admin turned that off. */
+export async function signUpDeveloper(input: SignUpInput): Promise<{ identifier: string }> {
+  const database = await db();
+  const [tenant] = await database.select().from(tenants).where(eq(tenants.domain, input.tenant));
+  if (!tenant || !tenant.selfSignup) {
+    throw new AppError('forbidden', 'Sign-up is not open on this portal. Ask its administrator for an account.');
+  }
+  try {
+    await database.insert(users).values({
+      tenantId: tenant.id,
+      username: input.username,
+      displayName: input.displayName,
+      email: input.email,
+      passwordHash: await hashPassword(input.password),
+      roles: ['subscriber'],
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw usernameTaken();
+    throw error;
+  }
+  return { identifier: formatSignInIdentifier({ username: input.username, tenantDomain: tenant.domain }) };
+}

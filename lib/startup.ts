@@ -28,4 +28,6 @@ export async function startApp(): Promise<void> {
     console.log(['', 'PrivateJet created the super tenant carbon.super with these accounts (shown once):', ...lines, `Also saved, readable only by you, in ${file}`, ''].join('\n'));
   }
   console.log(`PrivateJet database: ${handle.kind} (${handle.location})`);
+  const port = process.env.PORT ?? '3000';
+  console.log(`PrivateJet: sign in at http://localhost:${port}/signin (accounts: ${dataDir()}/initial-credentials.txt)`);
 }

@@ -8,7 +8,7 @@ import TableCell from '@mui/material/TableCell';
 import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TableRow from '@mui/material/TableRow';
-import { useState, useTransition } from 'react';
+import { useOptimistic, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import type { Role } from '@/lib/db/schema';
 
@@ -35,11 +35,16 @@ export function UsersTable({
 }) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
+  // Show the new roles at once; the server's answer (or its refusal) replaces them.
+  const [shownUsers, showRoles] = useOptimistic(users, (current, change: { userId: string; roles: Role[] }) =>
+    current.map((user) => (user.id === change.userId ? { ...user, roles: change.roles } : user)),
+  );
 
   function toggle(user: UserRow, role: Role, checked: boolean) {
     const roles = checked ? [...user.roles, role] : user.roles.filter((r) => r !== role);
     setError(null);
     startTransition(async () => {
+      showRoles({ userId: user.id, roles });
       const result = await setRoles(user.id, roles);
       if (result.status === 'error') setError(`${user.username}: ${result.message}`);
     });
@@ -63,7 +68,7 @@ export function UsersTable({
             </TableRow>
           </TableHead>
           <TableBody>
-            {users.map((user) => (
+            {shownUsers.map((user) => (
               <TableRow key={user.id} data-testid={`user-row-${user.username}`}>
                 <TableCell>{user.username}</TableCell>
                 <TableCell>{user.displayName}</TableCell>

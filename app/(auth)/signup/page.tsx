@@ -9,8 +9,10 @@ export const metadata: Metadata = { title: 'Sign up' };
 
 export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ tenant?: string }> }) {
   const { tenant } = await searchParams;
-  const open = (await listPortalTenants()).filter((t) => t.selfSignup);
-  if (open.length === 0) {
+  const all = await listPortalTenants();
+  const open = all.filter((t) => t.selfSignup);
+  const requested = all.find((t) => t.domain === tenant);
+  if (open.length === 0 || (requested && !requested.selfSignup)) {
     return <Alert severity="info">Sign-up is closed on this portal. Ask an administrator for an account.</Alert>;
   }
   const defaultTenant = open.find((t) => t.domain === tenant)?.domain ?? open.find((t) => t.domain === SUPER_TENANT)?.domain ?? open[0]!.domain;

@@ -1,0 +1,146 @@
+import { expect, test } from '@playwright/test';
+import { seededAccounts } from './support/accounts';
+import { signIn, signOut } from './support/session';
+
+test.describe('sign-in and roles', () => {
+  test('each seeded role lands on its own surface', async ({ page }) => {
+    const expected = [
+      [seededAccounts.admin, 'Admin', /\/admin\/users$/],
+      [seededAccounts.publisher, 'Publisher', /\/publisher$/],
+      [seededAccounts.developer, 'Developer Portal', /\/portal$/],
+    ] as const;
+    for (const [account, surface, url] of expected) {
+      await signIn(page, account.identifier, account.password);
+      await expect(page).toHaveURL(url);
+      await expect(page.getByTestId('surface-name')).toHaveText(surface);
+      await signOut(page);
+    }
+  });
+
+  test('a wrong password says so without telling whether the user exists', async ({ page }) => {
+    for (const identifier of ['publisher', 'no-such-user']) {
+      await page.goto('/signin');
+      await page.getByRole('textbox', { name: 'Username', exact: true }).fill(identifier);
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill('definitely-wrong');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.getByText('Wrong username or password.')).toBeVisible();
+    }
+  });
+
+  test('a subscriber is refused publisher and admin pages by the server', async ({ page }) => {
+    await signIn(page, seededAccounts.developer.identifier, seededAccounts.developer.password);
+    for (const path of ['/publisher', '/admin/users', '/admin/tenants', '/admin/settings']) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(403);
+      await expect(page.getByRole('heading', { name: 'You do not have access to this page' })).toBeVisible();
+    }
+    // and the navigation does not offer them
+    await page.goto('/portal');
+    await expect(page.getByRole('link', { name: 'Publisher' })).toHaveCount(0);
+  });
+
+  test('a publisher is refused admin pages', async ({ page }) => {
+    await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+    const response = await page.goto('/admin/users');
+    expect(response?.status()).toBe(403);
+  });
+
+  test('signed-out visitors are sent to sign in and come back after', async ({ page }) => {
+    await page.goto('/publisher');
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fpublisher/);
+    await page.getByRole('textbox', { name: 'Username', exact: true }).fill(seededAccounts.publisher.identifier);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(seededAccounts.publisher.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/publisher$/);
+  });
+});
+
+test.describe('developer sign-up', () => {
+  test('shows field errors for malformed input and keeps what was typed', async ({ page }) => {
+    await page.goto('/signup');
+    await page.getByRole('textbox', { name: 'Username', exact: true }).fill('x');
+    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Dana Developer');
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('short');
+    await page.getByRole('textbox', { name: 'Repeat password', exact: true }).fill('different');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByText('Use at least 2 characters.')).toBeVisible();
+    await expect(page.getByText('Use at least 10 characters.')).toBeVisible();
+    await expect(page.getByRole('textbox', { name: 'Your name', exact: true })).toHaveValue('Dana Developer');
+  });
+
+  test('a developer signs up and is signed in on the portal', async ({ page }) => {
+    await page.goto('/signup');
+    await page.getByRole('textbox', { name: 'Username', exact: true }).fill('dana');
+    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Dana Developer');
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('dana-password-1');
+    await page.getByRole('textbox', { name: 'Repeat password', exact: true }).fill('dana-password-1');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page).toHaveURL(/\/portal$/);
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    await expect(page.getByTestId('signed-in-as')).toHaveText('dana');
+  });
+});
+
+test.describe('tenants', () => {
+  test("a tenant's users are invisible to another tenant", async ({ page }) => {
+    await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);
+    await page.goto('/admin/tenants');
+    await page.getByRole('textbox', { name: 'Domain', exact: true }).fill('example.com');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Example Inc.');
+    await page.getByRole('textbox', { name: "First admin's username" }).fill('boss');
+    await page.getByRole('textbox', { name: "First admin's password" }).fill('boss-password-1');
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    await expect(page.getByText('Created example.com.')).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'example.com' })).toBeVisible();
+    await signOut(page);
+
+    await signIn(page, 'boss@example.com', 'boss-password-1');
+    await page.goto('/admin/users');
+    await expect(page.getByTestId('user-row-boss')).toBeVisible();
+    await expect(page.getByTestId(/^user-row-/)).toHaveCount(1);
+    // a tenant admin cannot manage tenants
+    expect((await page.goto('/admin/tenants'))?.status()).toBe(403);
+    // the portal shows their own tenant only
+    await page.goto('/portal?tenant=carbon.super');
+    await expect(page.getByTestId('portal-tenant')).toContainText('example.com');
+    await signOut(page);
+
+    await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);
+    await page.goto('/admin/users');
+    await expect(page.getByTestId('user-row-admin')).toBeVisible();
+    await expect(page.getByTestId('user-row-boss')).toHaveCount(0);
+  });
+
+  test('an admin adds a user and changes their roles', async ({ page }) => {
+    await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);
+    await page.goto('/admin/users');
+    await page.getByRole('textbox', { name: 'Username', exact: true }).fill('erin');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Erin');
+    await page.getByRole('textbox', { name: 'Initial password', exact: true }).fill('erin-password-1');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    await expect(page.getByText('Created erin.')).toBeVisible();
+    const publisherRole = page.getByLabel('publisher role for erin');
+    await publisherRole.check();
+    await expect(publisherRole).toBeChecked();
+    await page.reload();
+    await expect(page.getByLabel('publisher role for erin')).toBeChecked();
+  });
+
+  test('an admin can close developer sign-up', async ({ page, browser }) => {
+    await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);
+    await page.goto('/admin/settings');
+    await page.getByRole('button', { name: 'Close sign-up' }).click();
+    await expect(page.getByTestId('self-signup-state')).toContainText('Closed');
+    const visitor = await browser.newPage();
+    await visitor.goto('/signup?tenant=carbon.super');
+    await expect(visitor.getByText('Sign-up is closed on this portal.')).toBeVisible();
+    await page.getByRole('button', { name: 'Open sign-up' }).click();
+    await expect(page.getByTestId('self-signup-state')).toContainText('Open');
+  });
+});
+
+test('health answers for load balancers', async ({ request }) => {
+  const response = await request.get('/api/health');
+  expect(response.status()).toBe(200);
+  expect((await response.json()).database.ok).toBe(true);
+});

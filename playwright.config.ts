@@ -1,0 +1,40 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+import { seedPasswordEnv } from './e2e/support/accounts';
+
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+// A fresh data folder per run: the suite starts from the first-start seed every time.
+const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `privatejet-e2e-${process.pid}`);
+
+/**
+ * End-to-end tests drive Debian's Chromium against the production build (`next start`).
+ * DATABASE_URL, when set by the test command, points the server at PostgreSQL instead of PGlite.
+ */
+export default defineConfig({
+  testDir: './e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: `rm -rf "${dataDir}" && exec npx next start -H 127.0.0.1 -p ${port}`,
+    url: `${baseURL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { ...seedPasswordEnv, PRIVATEJET_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
+  },
+});

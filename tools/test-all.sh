@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it. Installs what is missing (Debian packages,
+# npm packages, the Kubernetes test binaries), then runs every layer twice: on the
+# embedded PGlite and on a real PostgreSQL started here on loopback and stopped by PID.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tools/lib/common.sh
+export NEXT_TELEMETRY_DISABLED=1
+
+set -e
+ensure_debian_packages /usr/bin/chromium chromium '/usr/lib/postgresql/*/bin/postgres' postgresql
+ensure_node_modules
+results="$PWD/.cache/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+if [ -x tools/kube/build.sh ]; then
+  log "Kubernetes test control plane (built once, then cached)"
+  tools/kube/build.sh
+fi
+if [ -f gateway/build.mjs ]; then
+  log "Building the gateway"
+  npm run --silent gateway:build
+fi
+log "Type-checking"
+npm run --silent typecheck
+log "Building the app (production build, used by the end-to-end tests)"
+npm run --silent build
+set +e
+
+failed=0
+# $1: label; $2: DATABASE_URL for the unit tests (each test file creates its own database
+# on that server); $3: DATABASE_URL for the app under end-to-end test. Empty means PGlite.
+run_suite() {
+  log "Unit and integration tests on $1"
+  DATABASE_URL="$2" npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-$1.json" || failed=1
+  log "End-to-end tests in Chromium on $1"
+  DATABASE_URL="$3" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-$1.json" npx playwright test --reporter=list,json || failed=1
+}
+
+run_suite pglite "" ""
+
+log "Starting PostgreSQL on loopback"
+pg_env=$(tools/postgres.sh start) || { echo "PostgreSQL did not start" >&2; exit 1; }
+pg_dir=$(sed -n 's/^DIR=//p' <<< "$pg_env")
+trap 'tools/postgres.sh stop "$pg_dir"' EXIT
+server_url=$(sed -n 's/^DATABASE_URL=//p' <<< "$pg_env")
+psql -q "$server_url" -c 'create database privatejet_e2e' > /dev/null
+run_suite postgres "$server_url" "${server_url%/postgres}/privatejet_e2e"
+
+node tools/lib/summarize-results.mjs "$results"
+exit $failed

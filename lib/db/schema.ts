@@ -223,6 +223,8 @@ export const applicationKeys = pgTable(
     /** Only a hash: the secret is shown once, then can be regenerated, never read back. */
     consumerSecretHash: text('consumer_secret_hash').notNull(),
     tokenValiditySeconds: integer('token_validity_seconds').notNull().default(3600),
+    /** JWT (checked offline by gateways) or opaque (checked by introspection). */
+    tokenType: text('token_type').notNull().default('JWT').$type<'JWT' | 'OPAQUE'>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType)],
@@ -281,3 +283,16 @@ export const accessTokens = pgTable(
   },
   (t) => [index('access_tokens_app').on(t.applicationId)],
 );
+
+/**
+ * The credential a tenant's gateways use to call the introspection endpoint (RFC 7662).
+ * Encrypted, not hashed: it is written into the gateway configs of that tenant.
+ */
+export const introspectionClients = pgTable('introspection_clients', {
+  tenantId: uuid('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id, { onDelete: 'cascade' }),
+  clientId: text('client_id').notNull().unique(),
+  clientSecretEncrypted: text('client_secret_encrypted').notNull(),
+  createdAt: createdAt(),
+});

@@ -1,3 +1,4 @@
+import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { appDatabase } from './db/drizzle';
 import { dataDir } from './env';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
@@ -19,6 +20,8 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 
 /** Runs once per server process before the first request: open, migrate, seed. */
 export async function startApp(): Promise<void> {
+  const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
+  for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   const handle = await step('opening the database', () => appDatabase());
   await step(`migrating the database (${handle.location})`, () => handle.migrate());
   const seeded = await step('seeding the first tenant', () => seedIfEmpty(handle.db));

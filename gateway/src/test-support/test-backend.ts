@@ -1,0 +1,50 @@
+import http, { type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  bodyBytes: number;
+}
+
+export interface TestBackend {
+  url: string;
+  received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A backend for gateway tests: echoes what it received as JSON; `/slow?ms=N` answers after N ms.
+ */
+export async function startTestBackend(): Promise<TestBackend> {
+  const received: ReceivedRequest[] = [];
+  const server = http.createServer((request, response) => {
+    let bodyBytes = 0;
+    request.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://backend');
+      const record = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, bodyBytes };
+      received.push(record);
+      const answer = () => {
+        const body = JSON.stringify(record);
+        response.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'test' });
+        response.end(body);
+      };
+      const delayMs = url.pathname.endsWith('/slow') ? Number(url.searchParams.get('ms') ?? 0) : 0;
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,111 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { GatewayConfigInput } from '@/gateway/src/config';
+import { GatewayProcess, type GatewayProcessStatus } from './gateway-process';
+import { LocalIngress } from './ingress';
+
+// Publish → answer through the ingress; kill -9 → restarted and answering; stop → gone.
+// Uses the real bundled gateway and the sample pet-store backend as child processes.
+
+const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
+let directory: string;
+let backendProcess: ChildProcess;
+let backendUrl: string;
+let ingress: LocalIngress;
+let gateway: GatewayProcess | undefined;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [path.join(repositoryRoot, 'gateway', 'build.mjs')], { stdio: 'ignore' });
+  directory = await mkdtemp(path.join(tmpdir(), 'local-manager-'));
+  backendProcess = spawn(process.execPath, [path.join(repositoryRoot, 'gateway', 'sample-backend', 'server.mjs')], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  backendUrl = await new Promise<string>((resolve, reject) => {
+    backendProcess.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { url: string }).url));
+    backendProcess.once('exit', () => reject(new Error('the sample backend did not start')));
+  });
+  ingress = new LocalIngress({ port: 0 });
+  await ingress.start();
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await ingress?.close();
+  backendProcess?.kill('SIGTERM');
+  if (directory) await rm(directory, { recursive: true, force: true });
+});
+
+async function petStoreConfig(): Promise<GatewayConfigInput> {
+  const openapi = parseYaml(await readFile(path.join(repositoryRoot, 'gateway', 'sample-backend', 'openapi.yaml'), 'utf8')) as GatewayConfigInput['openapi'];
+  return {
+    api: { id: 'petstore-local', tenant: 'carbon.super', name: 'PetStore', context: '/petstore', version: '1.0.0' },
+    openapi,
+    endpoints: { production: [backendUrl] },
+    security: { jwt: { enabled: false } },
+    tokens: { issuer: 'https://localhost:3000/oauth2/token', audience: 'privatejet-gateways' },
+  };
+}
+
+async function waitForState(process: GatewayProcess, state: GatewayProcessStatus['state'], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (process.status().state !== state) {
+    if (Date.now() > deadline) throw new Error(`still ${process.status().state}, expected ${state}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+it('publishes an API whose gateway answers through the ingress, survives kill -9, and is gone after stop', async () => {
+  const configPath = path.join(directory, 'petstore.json');
+  await writeFile(configPath, JSON.stringify(await petStoreConfig()));
+
+  const publishedAt = Date.now();
+  gateway = new GatewayProcess({ configPath, bundlePath: path.join(repositoryRoot, 'gateway', 'dist', 'gateway.mjs'), initialBackoffMs: 100 });
+  ingress.setRoute('/petstore/1.0.0', gateway);
+  await gateway.start();
+  const first = await fetch(`${ingress.url}/petstore/1.0.0/pets`);
+  expect(first.status).toBe(200);
+  expect(((await first.json()) as Array<{ name: string }>).map((pet) => pet.name)).toContain('Rex');
+  expect(Date.now() - publishedAt).toBeLessThan(5_000);
+
+  const before = gateway.status();
+  expect(before).toMatchObject({ state: 'ready', restarts: 0 });
+  process.kill(before.pid!, 'SIGKILL');
+  await waitForState(gateway, 'restarting');
+  expect((await fetch(`${ingress.url}/petstore/1.0.0/pets`)).status).toBe(503);
+  await waitForState(gateway, 'ready');
+  const after = gateway.status();
+  expect(after).toMatchObject({ restarts: 1, lastExitReason: 'killed by SIGKILL', port: before.port });
+  expect(after.pid).not.toBe(before.pid);
+  expect((await fetch(`${ingress.url}/petstore/1.0.0/pets/1`)).status).toBe(200);
+
+  await gateway.stop();
+  expect(gateway.status()).toMatchObject({ state: 'stopped' });
+  expect(() => process.kill(after.pid!, 0)).toThrow();
+  expect((await fetch(`${ingress.url}/petstore/1.0.0/pets`)).status).toBe(503);
+  ingress.removeRoute('/petstore/1.0.0');
+  expect((await fetch(`${ingress.url}/petstore/1.0.0/pets`)).status).toBe(404);
+});
+
+it('gives up with state "failed" and the reason when the gateway cannot start', async () => {
+  const configPath = path.join(directory, 'missing-folder', 'config.json');
+  const broken = new GatewayProcess({
+    configPath,
+    bundlePath: path.join(repositoryRoot, 'gateway', 'dist', 'gateway.mjs'),
+    initialBackoffMs: 10,
+    maxConsecutiveCrashes: 2,
+    readyTimeoutMs: 1_000,
+  });
+  try {
+    await expect(broken.start()).rejects.toThrow(/keeps failing/);
+    const status = broken.status();
+    expect(status).toMatchObject({ state: 'failed', restarts: 2 });
+    expect(status.lastExitReason).toMatch(/^not ready within 1000 ms: .*config_rejected.*cannot read the file/);
+  } finally {
+    await broken.stop();
+  }
+});

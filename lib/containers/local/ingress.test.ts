@@ -1,0 +1,51 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LocalIngress, type IngressTarget } from './ingress';
+
+let ingress: LocalIngress;
+const servers: http.Server[] = [];
+
+async function namedServer(name: string): Promise<IngressTarget & { port: number }> {
+  const server = http.createServer((request, response) => response.end(JSON.stringify({ name, url: request.url })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  const { port } = server.address() as AddressInfo;
+  return { port, status: () => ({ state: 'ready', port }) };
+}
+
+beforeAll(async () => {
+  ingress = new LocalIngress({ port: 0 });
+  await ingress.start();
+});
+
+afterAll(async () => {
+  await ingress?.close();
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+it('routes by longest matching prefix, keeps the full path, and answers 404 JSON when nothing matches', async () => {
+  ingress.setRoute('/shop/v1', await namedServer('shop'));
+  ingress.setRoute('/shop/v1/admin/', await namedServer('shop-admin'));
+  const call = async (path: string) => (await fetch(`${ingress.url}${path}`)).json();
+  expect(await call('/shop/v1/items?x=1')).toEqual({ name: 'shop', url: '/shop/v1/items?x=1' });
+  expect(await call('/shop/v1/admin/users')).toEqual({ name: 'shop-admin', url: '/shop/v1/admin/users' });
+  expect(await call('/shop/v1')).toEqual({ name: 'shop', url: '/shop/v1' });
+
+  const missing = await fetch(`${ingress.url}/shop/v10/items`);
+  expect(missing.status).toBe(404);
+  expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no API is deployed at /shop/v10/items on this cluster' } });
+
+  ingress.removeRoute('/shop/v1/admin');
+  expect(await call('/shop/v1/admin/users')).toEqual({ name: 'shop', url: '/shop/v1/admin/users' });
+});
+
+it('answers 503 while the target gateway is not ready', async () => {
+  ingress.setRoute('/booting/1.0', { status: () => ({ state: 'restarting', port: 1 }) });
+  const response = await fetch(`${ingress.url}/booting/1.0/x`);
+  expect(response.status).toBe(503);
+  expect(((await response.json()) as { error: { message: string } }).error.message).toBe('the gateway of /booting/1.0 is not ready (restarting)');
+});

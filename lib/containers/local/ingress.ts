@@ -1,0 +1,133 @@
+import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// The local stand-in for a cluster's ingress: one HTTP server per Local cluster on a stable
+// port (from the cluster's AccessURL) that sends /<context>/<version>/... to the gateway
+// process of that API.
+
+/** What a route points at: anything that can say whether it is ready and on which port. */
+export interface IngressTarget {
+  status(): { state: string; port?: number };
+}
+
+export interface LocalIngressOptions {
+  host?: string;
+  /** The stable port, e.g. 8243 from AccessURL https://localhost:8243; 0 picks a free one. */
+  port: number;
+}
+
+interface IngressRoute {
+  prefix: string;
+  target: IngressTarget;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function sendJsonError(response: ServerResponse, status: number, code: string, message: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: { code, message } });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
+
+export class LocalIngress {
+  /** Longest prefix first, so /shop/v1/admin wins over /shop/v1. */
+  private routes: IngressRoute[] = [];
+  private readonly agent = new http.Agent({ keepAlive: true, noDelay: true, maxSockets: 256, timeout: 4_000 });
+  private readonly server = http.createServer({ keepAliveTimeout: 65_000 }, (request, response) => this.forward(request, response));
+  private listeningUrl: string | undefined;
+
+  constructor(private readonly options: LocalIngressOptions) {}
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { address, port } = this.server.address() as AddressInfo;
+    this.listeningUrl = `http://${address}:${port}`;
+    return this.listeningUrl;
+  }
+
+  get url(): string | undefined {
+    return this.listeningUrl;
+  }
+
+  /** Adds or replaces the route for a base path such as "/petstore/1.0.0". */
+  setRoute(prefix: string, target: IngressTarget): void {
+    const normalized = prefix.replace(/\/+$/, '');
+    this.routes = [...this.routes.filter((route) => route.prefix !== normalized), { prefix: normalized, target }].sort(
+      (a, b) => b.prefix.length - a.prefix.length,
+    );
+  }
+
+  removeRoute(prefix: string): void {
+    const normalized = prefix.replace(/\/+$/, '');
+    this.routes = this.routes.filter((route) => route.prefix !== normalized);
+  }
+
+  routePrefixes(): string[] {
+    return this.routes.map((route) => route.prefix);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.agent.destroy();
+  }
+
+  private findRoute(path: string): IngressRoute | undefined {
+    return this.routes.find(
+      (route) => path === route.prefix || (path.startsWith(route.prefix) && path.charCodeAt(route.prefix.length) === 47 /* "/" */),
+    );
+  }
+
+  private forward(request: IncomingMessage, response: ServerResponse): void {
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
+    const route = this.findRoute(path);
+    if (!route) {
+      sendJsonError(response, 404, 'not_found', `no API is deployed at ${path} on this cluster`);
+      return;
+    }
+    const { state, port } = route.target.status();
+    if (state !== 'ready' || !port) {
+      response.setHeader('retry-after', '1');
+      sendJsonError(response, 503, 'service_unavailable', `the gateway of ${route.prefix} is not ready (${state})`);
+      return;
+    }
+
+    const headers: OutgoingHttpHeaders = {};
+    for (const name in request.headers) if (!HOP_BY_HOP.has(name)) headers[name] = request.headers[name];
+    const remoteAddress = request.socket.remoteAddress ?? '';
+    headers['x-forwarded-for'] = request.headers['x-forwarded-for'] ? `${request.headers['x-forwarded-for']}, ${remoteAddress}` : remoteAddress;
+    headers['x-forwarded-host'] = request.headers.host ?? '';
+    headers['x-forwarded-proto'] = 'http';
+
+    const upstream = http.request(
+      { host: '127.0.0.1', port, method: request.method, path: url, headers, agent: this.agent },
+      (upstreamResponse) => {
+        const responseHeaders: OutgoingHttpHeaders = {};
+        for (const name in upstreamResponse.headers) {
+          if (!HOP_BY_HOP.has(name)) responseHeaders[name] = upstreamResponse.headers[name];
+        }
+        response.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders);
+        upstreamResponse.pipe(response);
+      },
+    );
+    upstream.on('error', () => sendJsonError(response, 502, 'bad_gateway', `the gateway of ${route.prefix} did not answer`));
+    response.once('close', () => {
+      if (!response.writableFinished) upstream.destroy();
+    });
+    request.pipe(upstream);
+  }
+}

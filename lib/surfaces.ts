@@ -22,7 +22,7 @@ export function surfacesFor(actor: Actor | null): Surface[] {
     surfaces.push({ id: 'publisher', href: '/publisher', label: 'Publisher', nav: [{ href: '/publisher', label: 'APIs' }] });
   }
   if (hasRole(actor, 'admin')) {
-    const nav: NavLink[] = [{ href: '/admin/users', label: 'Users' }];
+    const nav: NavLink[] = [{ href: '/admin/users', label: 'Users' }, { href: '/admin/clusters', label: 'Clusters' }];
     if (isSuperTenantAdmin(actor)) nav.push({ href: '/admin/tenants', label: 'Tenants' });
     nav.push({ href: '/admin/settings', label: 'Settings' });
     surfaces.push({ id: 'admin', href: '/admin/users', label: 'Admin', nav });

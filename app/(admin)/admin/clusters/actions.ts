@@ -1,0 +1,47 @@
+'use server';
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { runAction, validatedAction } from '@/lib/actions/validated-action';
+import { formatIssue } from '@/lib/clusters/config-issues';
+import {
+  checkClusterConnection,
+  ClusterConfigRejected,
+  deleteTenantCluster,
+  saveTenantClusterFromForm,
+  saveTenantClustersFromJson,
+} from '@/lib/clusters/clusters.service';
+import { clusterFormSchema } from '@/lib/clusters/cluster-form.schema';
+
+const jsonSchema = z.object({ json: z.string().max(1_000_000, 'The configuration is too large.') });
+
+function warningsMessage(saved: string, warnings: { path: string; message: string }[]): string {
+  return warnings.length === 0 ? saved : `${saved} Warnings: ${warnings.map(formatIssue).join('; ')}`;
+}
+
+export const saveClusterAction = validatedAction({ schema: clusterFormSchema, roles: ['admin'] }, async (input, actor) => {
+  const { warnings } = await saveTenantClusterFromForm(actor, input);
+  revalidatePath('/admin/clusters');
+  return { status: 'success', message: warningsMessage(`Saved ${input.clusterName}.`, warnings) };
+});
+
+export const saveClustersJsonAction = validatedAction({ schema: jsonSchema, roles: ['admin'] }, async (input, actor) => {
+  try {
+    const { warnings } = await saveTenantClustersFromJson(actor, input.json);
+    revalidatePath('/admin/clusters');
+    return { status: 'success', message: warningsMessage('Saved the configuration.', warnings) };
+  } catch (error) {
+    if (!(error instanceof ClusterConfigRejected)) throw error;
+    return { status: 'error', message: error.message, fieldErrors: { json: error.issues.map(formatIssue) } };
+  }
+});
+
+export async function deleteClusterAction(clusterName: string) {
+  return runAction(['admin'], async (actor) => {
+    await deleteTenantCluster(actor, z.string().max(253).parse(clusterName));
+    revalidatePath('/admin/clusters');
+  });
+}
+
+export async function checkConnectionAction(clusterName: string) {
+  return runAction(['admin'], (actor) => checkClusterConnection(actor, z.string().max(253).parse(clusterName)));
+}

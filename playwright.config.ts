@@ -28,13 +28,23 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  webServer: {
-    command: `rm -rf "${dataDir}" && exec npx next start -H 127.0.0.1 -p ${port}`,
-    url: `${baseURL}/api/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { ...seedPasswordEnv, PRIVATEJET_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: '1' },
-  },
+  webServer: [
+    {
+      command: `rm -rf "${dataDir}" && exec npx next start -H 127.0.0.1 -p ${port}`,
+      url: `${baseURL}/api/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+      env: { ...seedPasswordEnv, PRIVATEJET_DATA_DIR: dataDir, PRIVATEJET_PUBLIC_URL: baseURL, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1' },
+    },
+    {
+      // The sample backend that the end-to-end flows publish through their gateways.
+      command: 'exec node gateway/sample-backend/server.mjs',
+      url: 'http://127.0.0.1:8090/pets',
+      reuseExistingServer: false,
+      env: { PORT: '8090' },
+    },
+  ],
 });

@@ -1,5 +1,6 @@
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { appDatabase } from './db/drizzle';
+import { resumeDeployments } from './deployments/deployments.service';
 import { dataDir } from './env';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
 
@@ -31,6 +32,11 @@ export async function startApp(): Promise<void> {
     console.log(['', 'PrivateJet created the super tenant carbon.super with these accounts (shown once):', ...lines, `Also saved, readable only by you, in ${file}`, ''].join('\n'));
   }
   console.log(`PrivateJet database: ${handle.kind} (${handle.location})`);
+  // Not awaited: gateways come back in the background while the app starts serving.
+  resumeDeployments().then(
+    (count) => count > 0 && console.log(`PrivateJet: resuming deployments of ${count} API(s)`),
+    (error: unknown) => console.error('PrivateJet: resuming deployments failed:', error),
+  );
   const port = process.env.PORT ?? '3000';
   console.log(`PrivateJet: sign in at http://localhost:${port}/signin (accounts: ${dataDir()}/initial-credentials.txt)`);
 }

@@ -21,6 +21,11 @@ describe('form data', () => {
     expect(Object.keys(errors)).toContain('nested.port');
   });
 
+  it('files errors of list items under the list field', () => {
+    const result = z.object({ urls: z.array(z.url({ error: 'Bad URL.' })) }).safeParse({ urls: ['https://ok.example', 'nope'] });
+    expect(zodFieldErrors(result.error!)).toEqual({ urls: ['Bad URL.'] });
+  });
+
   it('never echoes passwords, secrets or tokens back to the browser', () => {
     expect(echoableValues({ username: 'a', password: 'p', confirmPassword: 'p', SAToken: 't', clientSecret: 's' })).toEqual({ username: 'a' });
   });

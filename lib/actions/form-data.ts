@@ -16,7 +16,9 @@ export function formDataToObject(formData: FormData): Record<string, string | st
 export function zodFieldErrors(error: z.ZodError): FieldErrors {
   const fieldErrors: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? issue.path.join('.') : '_form';
+    // A list field (endpoints, tiers) is one input: its items' errors belong to it.
+    const named = issue.path.filter((segment) => typeof segment !== 'number');
+    const key = named.length > 0 ? named.join('.') : '_form';
     (fieldErrors[key] ??= []).push(issue.message);
   }
   return fieldErrors;

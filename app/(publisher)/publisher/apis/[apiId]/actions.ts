@@ -1,0 +1,40 @@
+'use server';
+import { revalidatePath } from 'next/cache';
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { runAction, validatedAction } from '@/lib/actions/validated-action';
+import { clusterSelectionSchema, lifecycleChangeSchema, newVersionSchema, updateApiSchema } from '@/lib/apis/apis.schema';
+import { changeLifecycleState, createNewVersion, setClusterSelection, updateApi } from '@/lib/apis/apis.service';
+import type { ApiState } from '@/lib/db/schema';
+import { retryDeployment } from '@/lib/deployments/deployments.service';
+
+export const updateApiAction = validatedAction({ schema: updateApiSchema, roles: ['publisher'] }, async (input, actor) => {
+  await updateApi(actor, input);
+  revalidatePath(`/publisher/apis/${input.apiId}`, 'layout');
+  return { status: 'success', message: 'Saved. Deployed gateways are updated with the new configuration.' };
+});
+
+export const newVersionAction = validatedAction({ schema: newVersionSchema, roles: ['publisher'] }, async (input, actor) => {
+  const { id } = await createNewVersion(actor, input.apiId, input.version);
+  redirect(`/publisher/apis/${id}`);
+});
+
+export const saveClusterSelectionAction = validatedAction({ schema: clusterSelectionSchema, roles: ['publisher'] }, async (input, actor) => {
+  await setClusterSelection(actor, input.apiId, input.clusters);
+  revalidatePath(`/publisher/apis/${input.apiId}`, 'layout');
+  return { status: 'success', message: 'Saved the clusters. A published API is deployed to added clusters and removed from the others.' };
+});
+
+export async function changeLifecycleAction(apiId: string, to: ApiState) {
+  return runAction(['publisher'], async (actor) => {
+    const input = lifecycleChangeSchema.parse({ apiId, to });
+    await changeLifecycleState(actor, input.apiId, input.to);
+    revalidatePath(`/publisher/apis/${input.apiId}`, 'layout');
+  });
+}
+
+export async function retryDeploymentAction(apiId: string, clusterName: string) {
+  return runAction(['publisher'], async (actor) => {
+    await retryDeployment(actor, z.uuid().parse(apiId), z.string().max(253).parse(clusterName));
+  });
+}

@@ -1,0 +1,86 @@
+'use client';
+import MenuItem from '@mui/material/MenuItem';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { apiStateValues, type ApiState } from '@/lib/db/schema';
+import { STATE_LABELS } from '@/lib/lifecycle/lifecycle';
+import { StateChip } from './state-chip';
+
+interface Row {
+  id: string;
+  name: string;
+  version: string;
+  context: string;
+  state: ApiState;
+  tags: string[];
+  updatedAt: string;
+}
+
+export function ApiList({ apis, search }: { apis: Row[]; search: { q?: string; state?: ApiState } }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [q, setQ] = useState(search.q ?? '');
+  const go = (next: { q?: string; state?: string }) => {
+    const params = new URLSearchParams();
+    if (next.q) params.set('q', next.q);
+    if (next.state) params.set('state', next.state);
+    router.push(`${pathname}?${params}`);
+  };
+  return (
+    <Stack spacing={2}>
+      <Stack direction="row" spacing={2} component="form" onSubmit={(e) => { e.preventDefault(); go({ q, state: search.state }); }}>
+        <TextField label="Search by name, context or tag" value={q} onChange={(e) => setQ(e.target.value)} />
+        <TextField select label="State" value={search.state ?? ''} sx={{ minWidth: 180 }} fullWidth={false} onChange={(e) => go({ q, state: e.target.value })}>
+          <MenuItem value="">Any</MenuItem>
+          {apiStateValues.map((s) => (
+            <MenuItem key={s} value={s}>
+              {STATE_LABELS[s]}
+            </MenuItem>
+          ))}
+        </TextField>
+      </Stack>
+      <Paper>
+        <Table size="small" aria-label="APIs">
+          <TableHead>
+            <TableRow>
+              <TableCell>Name</TableCell>
+              <TableCell>Version</TableCell>
+              <TableCell>Context</TableCell>
+              <TableCell>State</TableCell>
+              <TableCell>Tags</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {apis.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={5}>No API matches this search.</TableCell>
+              </TableRow>
+            )}
+            {apis.map((api) => (
+              <TableRow key={api.id} hover>
+                <TableCell>
+                  <Link href={`/publisher/apis/${api.id}`}>{api.name}</Link>
+                </TableCell>
+                <TableCell>{api.version}</TableCell>
+                <TableCell>{api.context}</TableCell>
+                <TableCell>
+                  <StateChip state={api.state} />
+                </TableCell>
+                <TableCell>{api.tags.join(', ')}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </Paper>
+    </Stack>
+  );
+}

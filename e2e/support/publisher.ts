@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+export const SAMPLE_BACKEND_URL = 'http://127.0.0.1:8090';
+export const SAMPLE_DEFINITION = path.join(__dirname, '../../gateway/sample-backend/openapi.yaml');
+
+export interface PublishOptions {
+  name: string;
+  version: string;
+  context: string;
+  endpoint: string;
+  definitionPath: string;
+  /** Display names of the clusters to tick on the Environments tab. */
+  clusters: string[];
+}
+
+/** As a signed-in publisher: import a definition file, pick clusters, publish, wait until every cluster is ready. */
+export async function publishApiFromDefinition(page: Page, options: PublishOptions): Promise<string> {
+  await page.goto('/publisher/apis/new');
+  await page.getByRole('tab', { name: 'Import a file' }).click();
+  await page.getByTestId('definition-file').setInputFiles(options.definitionPath);
+  await expect(page.getByText(`Loaded ${path.basename(options.definitionPath)}`)).toBeVisible();
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(options.name);
+  await page.getByRole('textbox', { name: 'Version', exact: true }).fill(options.version);
+  await page.getByRole('textbox', { name: 'Context', exact: true }).fill(options.context);
+  await page.getByRole('textbox', { name: 'Production endpoint URL(s)' }).fill(options.endpoint);
+  await page.getByRole('button', { name: 'Create API' }).click();
+  await expect(page).toHaveURL(/\/publisher\/apis\/[0-9a-f-]+\/environments$/);
+  const apiId = /apis\/([0-9a-f-]+)\//.exec(page.url())![1]!;
+
+  for (const cluster of options.clusters) await page.getByRole('checkbox', { name: cluster, exact: true }).check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved the clusters.')).toBeVisible();
+
+  await page.getByRole('tab', { name: 'Lifecycle' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('lifecycle-state')).toHaveText('Published');
+  for (const row of await page.getByTestId(/^deployment-row-/).all()) {
+    await expect(row.getByTestId('deployment-status')).toHaveText('ready', { timeout: 60_000 });
+  }
+  return apiId;
+}

@@ -1,0 +1,235 @@
+import { and, asc, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor';
+import { requireRole } from '../auth/actor';
+import { resolveTenantClusters } from '../clusters/clusters.service';
+import { db } from '../db/drizzle';
+import { isUniqueViolation } from '../db/errors';
+import { apiClusterSelections, apis, lifecycleEvents, type ApiState } from '../db/schema';
+import { conflict, invalid, notFound } from '../errors';
+import { reconcileApiDeployments } from '../deployments/deployments.service';
+import { canTransition, isDeployedState, STATE_LABELS } from '../lifecycle/lifecycle';
+import type { CreateApiInput, UpdateApiInput } from './apis.schema';
+import { fetchApiDefinition, importApiDefinition, newOpenApiDocument, parseResourceLines, resourcesOf, withResources, type OpenApiDocument, type Resource } from './openapi';
+
+/** The publisher's view of an API: everything editable, nothing secret. */
+export interface ApiDetails {
+  id: string;
+  name: string;
+  version: string;
+  context: string;
+  description: string;
+  tags: string[];
+  visibility: 'public' | 'private';
+  state: ApiState;
+  productionEndpoints: string[];
+  resources: Resource[];
+  openapi: Record<string, unknown>;
+  security: { oauth2: boolean; basic: boolean };
+  tiers: string[];
+  cors: { enabled: boolean; allowedOrigins: string[] };
+  selectedClusters: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ApiListItem {
+  id: string;
+  name: string;
+  version: string;
+  context: string;
+  state: ApiState;
+  tags: string[];
+  updatedAt: Date;
+}
+
+const uniqueApiConflict = () =>
+  conflict('An API with this name or context already has this version.', {
+    version: ['This version exists already for that name or context.'],
+  });
+
+async function apiRowForPublisher(actor: Actor, apiId: string) {
+  requireRole(actor, 'publisher');
+  const [row] = await (await db())
+    .select()
+    .from(apis)
+    .where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
+  if (!row) throw notFound('That API');
+  return row;
+}
+
+export async function listApisForPublisher(actor: Actor, search: { q?: string; state?: ApiState } = {}): Promise<ApiListItem[]> {
+  requireRole(actor, 'publisher');
+  const filters = [eq(apis.tenantId, actor.tenantId)];
+  if (search.state) filters.push(eq(apis.state, search.state));
+  if (search.q) {
+    const pattern = `%${search.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    filters.push(or(ilike(apis.name, pattern), ilike(apis.context, pattern), sql`array_to_string(${apis.tags}, ' ') ilike ${pattern}`)!);
+  }
+  return (await db())
+    .select({ id: apis.id, name: apis.name, version: apis.version, context: apis.context, state: apis.state, tags: apis.tags, updatedAt: apis.updatedAt })
+    .from(apis)
+    .where(and(...filters))
+    .orderBy(asc(apis.name), desc(apis.version))
+    .limit(500);
+}
+
+export async function getApiForPublisher(actor: Actor, apiId: string): Promise<ApiDetails> {
+  const row = await apiRowForPublisher(actor, apiId);
+  const selections = await (await db()).select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    context: row.context,
+    description: row.description,
+    tags: row.tags,
+    visibility: row.visibility,
+    state: row.state,
+    productionEndpoints: row.productionEndpoints,
+    resources: resourcesOf(row.openapi as OpenApiDocument),
+    openapi: row.openapi,
+    security: row.security,
+    tiers: row.tiers,
+    cors: row.cors,
+    selectedClusters: selections.map((s) => s.clusterName).sort(),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+async function definitionFor(input: CreateApiInput): Promise<OpenApiDocument> {
+  if (input.source === 'scratch') {
+    const { resources, errors } = parseResourceLines(input.resources || 'GET /');
+    if (errors.length > 0) throw invalid('Please correct the resources.', { resources: errors });
+    return newOpenApiDocument({ name: input.name, version: input.version, description: input.description, resources });
+  }
+  if (input.source === 'url') return importApiDefinition(await fetchApiDefinition(input.definitionUrl));
+  if (!input.definition.trim()) throw invalid('Paste or choose an OpenAPI definition.', { definition: ['Paste or choose an OpenAPI definition.'] });
+  return importApiDefinition(input.definition);
+}
+
+export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ id: string }> {
+  requireRole(actor, 'publisher');
+  const openapi = await definitionFor(input);
+  try {
+    const [row] = await (await db())
+      .insert(apis)
+      .values({
+        tenantId: actor.tenantId,
+        name: input.name,
+        version: input.version,
+        context: input.context,
+        description: input.description || (openapi.info?.description ?? ''),
+        tags: input.tags,
+        visibility: input.visibility,
+        productionEndpoints: input.productionEndpoints,
+        openapi,
+        security: { oauth2: input.securityOauth2, basic: input.securityBasic },
+        tiers: input.tiers,
+        cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
+        createdBy: actor.userId,
+      })
+      .returning({ id: apis.id });
+    return row!;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw uniqueApiConflict();
+    throw error;
+  }
+}
+
+/** Saves the API; a deployed API's gateways are re-applied with the new configuration. */
+export async function updateApi(actor: Actor, input: UpdateApiInput): Promise<void> {
+  const row = await apiRowForPublisher(actor, input.apiId);
+  const { resources, errors } = parseResourceLines(input.resources);
+  if (errors.length > 0) throw invalid('Please correct the resources.', { resources: errors });
+  await (await db())
+    .update(apis)
+    .set({
+      description: input.description,
+      tags: input.tags,
+      visibility: input.visibility,
+      productionEndpoints: input.productionEndpoints,
+      openapi: withResources(row.openapi as OpenApiDocument, resources),
+      security: { oauth2: input.securityOauth2, basic: input.securityBasic },
+      tiers: input.tiers,
+      cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
+      updatedAt: new Date(),
+    })
+    .where(eq(apis.id, row.id));
+  if (isDeployedState(row.state)) await reconcileApiDeployments(row.id);
+}
+
+/** Copies an API to a new version in state Created, with the same clusters selected. */
+export async function createNewVersion(actor: Actor, apiId: string, version: string): Promise<{ id: string }> {
+  const row = await apiRowForPublisher(actor, apiId);
+  const database = await db();
+  try {
+    return await database.transaction(async (tx) => {
+      const { id: _id, createdAt: _c, updatedAt: _u, state: _s, version: _v, ...copy } = row;
+      const [created] = await tx
+        .insert(apis)
+        .values({ ...copy, version, createdBy: actor.userId })
+        .returning({ id: apis.id });
+      const selections = await tx.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
+      if (selections.length > 0) await tx.insert(apiClusterSelections).values(selections.map((s) => ({ apiId: created!.id, clusterName: s.clusterName })));
+      return created!;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw uniqueApiConflict();
+    throw error;
+  }
+}
+
+/** The Environments tab: which of the tenant's clusters get a gateway for this API. */
+export async function setClusterSelection(actor: Actor, apiId: string, clusterNames: string[]): Promise<void> {
+  const row = await apiRowForPublisher(actor, apiId);
+  const known = new Set((await resolveTenantClusters(actor)).map((c) => c.definition.clusterName));
+  const unknown = clusterNames.filter((name) => !known.has(name));
+  if (unknown.length > 0) throw invalid(`Unknown cluster: ${unknown.join(', ')}.`, { clusters: [`Unknown cluster: ${unknown.join(', ')}.`] });
+  await (await db()).transaction(async (tx) => {
+    await tx.delete(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
+    if (clusterNames.length > 0) await tx.insert(apiClusterSelections).values([...new Set(clusterNames)].map((clusterName) => ({ apiId, clusterName })));
+  });
+  if (isDeployedState(row.state)) await reconcileApiDeployments(row.id);
+}
+
+export interface LifecycleEventView {
+  fromState: ApiState;
+  toState: ApiState;
+  actorName: string;
+  at: Date;
+}
+
+/**
+ * Moves an API along its lifecycle. The change is recorded first; deployments to each
+ * cluster then run on their own, so one failing cluster never undoes it or blocks others.
+ */
+export async function changeLifecycleState(actor: Actor, apiId: string, to: ApiState): Promise<void> {
+  const row = await apiRowForPublisher(actor, apiId);
+  if (!canTransition(row.state, to)) {
+    throw invalid(`An API in state ${STATE_LABELS[row.state]} cannot move to ${STATE_LABELS[to]}.`);
+  }
+  const database = await db();
+  await database.transaction(async (tx) => {
+    // The state in the WHERE clause makes two simultaneous clicks apply once.
+    const updated = await tx
+      .update(apis)
+      .set({ state: to, updatedAt: new Date() })
+      .where(and(eq(apis.id, apiId), eq(apis.state, row.state)))
+      .returning({ id: apis.id });
+    if (updated.length === 0) throw conflict('The API changed state meanwhile; reload and try again.');
+    await tx.insert(lifecycleEvents).values({ apiId, fromState: row.state, toState: to, actorId: actor.userId, actorName: actor.username });
+  });
+  await reconcileApiDeployments(apiId);
+}
+
+export async function lifecycleHistory(actor: Actor, apiId: string): Promise<LifecycleEventView[]> {
+  await apiRowForPublisher(actor, apiId);
+  return (await db())
+    .select({ fromState: lifecycleEvents.fromState, toState: lifecycleEvents.toState, actorName: lifecycleEvents.actorName, at: lifecycleEvents.at })
+    .from(lifecycleEvents)
+    .where(eq(lifecycleEvents.apiId, apiId))
+    .orderBy(desc(lifecycleEvents.at));
+}
+
+export { apiRowForPublisher };

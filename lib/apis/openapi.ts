@@ -1,0 +1,140 @@
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { parse as parseYaml } from 'yaml';
+import { HTTP_METHODS } from '@/gateway/src/config';
+import { invalid } from '../errors';
+
+/**
+ * API definitions: OpenAPI 3.x is stored as is; Swagger 2.0 is converted to OpenAPI 3 first.
+ * Validation uses a real OpenAPI parser with external `$ref`s switched off, so an imported
+ * definition cannot make the server read files or fetch URLs.
+ */
+
+export type OpenApiDocument = Record<string, unknown> & { openapi: string; info?: { title?: string; version?: string; description?: string }; paths: Record<string, Record<string, unknown>> };
+
+export interface Resource {
+  method: (typeof HTTP_METHODS)[number];
+  path: string;
+}
+
+const OPERATION_KEYS = new Set(HTTP_METHODS.map((m) => m.toLowerCase()));
+const MAX_DEFINITION_BYTES = 2 * 1024 * 1024;
+
+function readText(text: string): unknown {
+  if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw invalid('The definition is larger than 2 MiB.', { definition: ['The definition is larger than 2 MiB.'] });
+  try {
+    // YAML 1.2 is a superset of JSON, so one parser reads both.
+    return parseYaml(text, { maxAliasCount: 100 });
+  } catch (error) {
+    const message = `The definition is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`;
+    throw invalid(message, { definition: [message] });
+  }
+}
+
+async function swaggerToOpenApi(document: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { convertObj } = await import('swagger2openapi');
+  const converted = await convertObj(document, { patch: true, warnOnly: true, resolve: false });
+  return converted.openapi;
+}
+
+/** Parses, converts (Swagger 2.0) and validates a definition; errors name what is wrong. */
+export async function importApiDefinition(text: string): Promise<OpenApiDocument> {
+  const parsed = readText(text);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw invalid('The definition must be an OpenAPI or Swagger object.', { definition: ['The definition must be an OpenAPI or Swagger object.'] });
+  }
+  let document = parsed as Record<string, unknown>;
+  if (typeof document.swagger === 'string') {
+    const swaggerCheck = await validate(structuredClone(document) as never, { resolve: { external: false } });
+    if (!swaggerCheck.valid) throw definitionError(compileErrors(swaggerCheck));
+    document = await swaggerToOpenApi(document);
+  } else if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.')) {
+    throw definitionError('This is not an OpenAPI 3.x or Swagger 2.0 definition (no "openapi: 3.x" or "swagger: 2.0").');
+  }
+  const check = await validate(structuredClone(document) as never, { resolve: { external: false } });
+  if (!check.valid) throw definitionError(compileErrors(check));
+  if (!document.paths || Object.keys(document.paths as object).length === 0) {
+    throw definitionError('The definition has no paths: the gateway would have nothing to route.');
+  }
+  return document as OpenApiDocument;
+}
+
+function definitionError(details: string) {
+  const firstLines = details.split('\n').filter(Boolean).slice(0, 6).join(' ');
+  return invalid(`The definition is not valid: ${firstLines}`, { definition: [firstLines] });
+}
+
+/** Fetches a definition from a URL given by the publisher, with a size and time limit. */
+export async function fetchApiDefinition(url: string): Promise<string> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid('Enter a valid URL.', { definitionUrl: ['Enter a valid http:// or https:// URL.'] });
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid('Only http:// and https:// URLs can be imported.', { definitionUrl: ['Use an http:// or https:// URL.'] });
+  try {
+    const response = await fetch(parsed, { signal: AbortSignal.timeout(10_000), redirect: 'follow' });
+    if (!response.ok) throw new Error(`the server answered ${response.status}`);
+    const length = Number(response.headers.get('content-length') ?? 0);
+    if (length > MAX_DEFINITION_BYTES) throw new Error('it is larger than 2 MiB');
+    return await response.text();
+  } catch (error) {
+    const message = `Could not fetch ${parsed.toString()}: ${(error as Error).message}`;
+    throw invalid(message, { definitionUrl: [message] });
+  }
+}
+
+export function resourcesOf(document: Pick<OpenApiDocument, 'paths'>): Resource[] {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.keys(item ?? {})
+      .filter((key) => OPERATION_KEYS.has(key))
+      .map((key) => ({ path, method: key.toUpperCase() as Resource['method'] })),
+  );
+}
+
+/**
+ * Sets the operations of a document to exactly `resources`, keeping what is known of those that
+ * stay (parameters, responses) and adding a minimal operation for new ones.
+ */
+export function withResources(document: OpenApiDocument, resources: Resource[]): OpenApiDocument {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const { path, method } of resources) {
+    const key = method.toLowerCase();
+    const existingItem = document.paths[path] ?? {};
+    const existing = existingItem[key];
+    paths[path] ??= Object.fromEntries(Object.entries(existingItem).filter(([k]) => !OPERATION_KEYS.has(k)));
+    paths[path]![key] = existing ?? { responses: { default: { description: 'Response from the backend' } } };
+  }
+  return { ...document, paths };
+}
+
+export function newOpenApiDocument(input: { name: string; version: string; description: string; resources: Resource[] }): OpenApiDocument {
+  return withResources({ openapi: '3.0.3', info: { title: input.name, version: input.version, description: input.description }, paths: {} }, input.resources);
+}
+
+/** Resources typed one per line as `GET /pets/{petId}`. */
+export function parseResourceLines(text: string): { resources: Resource[]; errors: string[] } {
+  const resources: Resource[] = [];
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (!line) continue;
+    const match = /^([A-Za-z]+)\s+(\/\S*)$/.exec(line);
+    const method = match?.[1]?.toUpperCase();
+    if (!match || !method || !(HTTP_METHODS as readonly string[]).includes(method)) {
+      errors.push(`Line ${index + 1}: write a method and a path, such as "GET /pets/{petId}".`);
+      continue;
+    }
+    const key = `${method} ${match[2]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    resources.push({ method: method as Resource['method'], path: match[2]! });
+  }
+  if (resources.length === 0 && errors.length === 0) errors.push('Add at least one resource, such as "GET /".');
+  return { resources, errors };
+}
+
+export function formatResourceLines(resources: Resource[]): string {
+  return resources.map((r) => `${r.method} ${r.path}`).join('\n');
+}

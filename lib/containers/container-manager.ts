@@ -1,0 +1,53 @@
+import type { GatewayConfig } from '@/gateway/src/config';
+import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterAccessReport } from '../clusters/connection-check';
+
+/**
+ * One interface for every place a dedicated gateway can run (design: ContainerManager).
+ * Every call is idempotent: deploy twice creates nothing twice, undeploy of something
+ * absent is done. Failures throw a KubeError (lib/containers/kube-errors.ts) or an Error
+ * whose message is what the user should see next to the cluster.
+ */
+
+/** Which API version, of which tenant: enough to name and find its objects. */
+export interface ApiIdentity {
+  apiId: string;
+  tenantId: string;
+  tenantDomain: string;
+  name: string;
+  version: string;
+  /** Base path without version, e.g. `/pets`; the gateway serves `/<context>/<version>`. */
+  context: string;
+}
+
+/** What a manager deploys: the identity, the OpenAPI document and the gateway's config file. */
+export interface DeployableApi extends ApiIdentity {
+  openapi: Record<string, unknown>;
+  productionEndpoints: string[];
+  /** Built by gatewayConfigFor(); the native manager mounts it, the local one writes it to disk. */
+  gatewayConfig: GatewayConfig;
+}
+
+export type TargetCluster = ClusterDefinition;
+
+export interface DeployResult {
+  /** Hash of what was applied; it changes exactly when the gateway must roll. */
+  configHash: string;
+}
+
+/** What the cluster says, read back rather than remembered. */
+export interface ObservedStatus {
+  phase: 'absent' | 'progressing' | 'ready' | 'failed';
+  /** For people: why it is not ready yet, or what failed. */
+  message?: string;
+  readyReplicas?: number;
+  desiredReplicas?: number;
+}
+
+export interface ContainerManager {
+  readonly name: string;
+  checkAccess(cluster: TargetCluster): Promise<ClusterAccessReport>;
+  deploy(api: DeployableApi, cluster: TargetCluster): Promise<DeployResult>;
+  undeploy(api: ApiIdentity, cluster: TargetCluster): Promise<void>;
+  status(api: ApiIdentity, cluster: TargetCluster): Promise<ObservedStatus>;
+}

@@ -1,0 +1,232 @@
+import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import type { Actor } from '../auth/actor';
+import { requireRole } from '../auth/actor';
+import { resolveTenantClusters, type ResolvedCluster } from '../clusters/clusters.service';
+import type { ApiIdentity, DeployableApi } from '../containers/container-manager';
+import { gatewayConfigFor } from '../containers/gateway-config';
+import { KubeError } from '../containers/kube-errors';
+import { containerManagerFor } from '../containers/registry';
+import { db } from '../db/drizzle';
+import { apiClusterSelections, apis, deployments, tenants, type DeploymentStatus } from '../db/schema';
+import { notFound } from '../errors';
+import { isDeployedState } from '../lifecycle/lifecycle';
+import { gatewayPlatformSettings } from './platform-settings';
+
+/**
+ * Brings each (API, cluster) to what the API's state and cluster selection ask for. Every
+ * pair has its own record and its own job: jobs of one API run in parallel across clusters,
+ * one failing cluster never blocks or rolls back the others, and jobs for the same pair are
+ * serialized so a retry or an edit never races an apply in flight.
+ */
+
+const READY_POLL_MS = 500;
+const READY_TIMEOUT_MS = 180_000;
+
+const running = new Map<string, Promise<void>>();
+
+function jobKey(apiId: string, clusterName: string): string {
+  return `${apiId}\u0000${clusterName}`;
+}
+
+/** Queues a job for one pair after any job already running for it. */
+function enqueue(apiId: string, clusterName: string): Promise<void> {
+  const key = jobKey(apiId, clusterName);
+  const previous = running.get(key) ?? Promise.resolve();
+  const next = previous.then(() => convergePair(apiId, clusterName)).catch((error: unknown) => {
+    console.error(`deployment job ${apiId}/${clusterName} crashed:`, error);
+  });
+  running.set(key, next);
+  void next.finally(() => {
+    if (running.get(key) === next) running.delete(key);
+  });
+  return next;
+}
+
+/** Resolves when every job queued so far for the API has finished (tests and benchmarks wait on it). */
+export async function deploymentsSettled(apiId?: string): Promise<void> {
+  const pending = [...running.entries()].filter(([key]) => !apiId || key.startsWith(`${apiId}\u0000`)).map(([, job]) => job);
+  await Promise.all(pending);
+}
+
+async function loadApi(apiId: string) {
+  const [row] = await (await db())
+    .select({ api: apis, tenantDomain: tenants.domain })
+    .from(apis)
+    .innerJoin(tenants, eq(tenants.id, apis.tenantId))
+    .where(eq(apis.id, apiId));
+  return row;
+}
+
+function identityOf(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>): ApiIdentity {
+  const { api, tenantDomain } = row;
+  return { apiId: api.id, tenantId: api.tenantId, tenantDomain, name: api.name, version: api.version, context: api.context };
+}
+
+async function setStatus(apiId: string, clusterName: string, status: DeploymentStatus, message: string | null, extra: { configHash?: string } = {}) {
+  await (await db())
+    .update(deployments)
+    .set({ status, message, updatedAt: new Date(), ...extra })
+    .where(and(eq(deployments.apiId, apiId), eq(deployments.clusterName, clusterName)));
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof KubeError) return error.hint ? `${error.message} — ${error.hint}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Records what each selected cluster should get and starts the jobs. Returns once the
+ * records are written; the jobs run on (the Lifecycle tab shows them live).
+ */
+export async function reconcileApiDeployments(apiId: string): Promise<void> {
+  const row = await loadApi(apiId);
+  if (!row) return;
+  const database = await db();
+  const selected = await database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
+  const desired = isDeployedState(row.api.state) ? selected.map((s) => s.clusterName) : [];
+  if (desired.length > 0) {
+    await database
+      .insert(deployments)
+      .values(desired.map((clusterName) => ({ tenantId: row.api.tenantId, apiId, clusterName, status: 'pending' as const })))
+      .onConflictDoUpdate({
+        target: [deployments.apiId, deployments.clusterName],
+        set: { status: 'pending', message: null, updatedAt: new Date() },
+      });
+  }
+  const stale = await database
+    .update(deployments)
+    .set({ status: 'undeploying', message: null, updatedAt: new Date() })
+    .where(and(eq(deployments.apiId, apiId), desired.length > 0 ? notInArray(deployments.clusterName, desired) : sql`true`))
+    .returning({ clusterName: deployments.clusterName });
+  for (const clusterName of [...desired, ...stale.map((s) => s.clusterName)]) void enqueue(apiId, clusterName);
+}
+
+async function convergePair(apiId: string, clusterName: string): Promise<void> {
+  const row = await loadApi(apiId);
+  const database = await db();
+  const [record] = await database.select().from(deployments).where(and(eq(deployments.apiId, apiId), eq(deployments.clusterName, clusterName)));
+  if (!row || !record) return;
+  const identity = identityOf(row);
+  const cluster = (await resolveTenantClusters(identity)).find((c) => c.definition.clusterName === clusterName);
+  const wanted = record.status !== 'undeploying';
+
+  if (!cluster) {
+    // The cluster left the configuration: nothing can be reached there any more.
+    if (wanted) await setStatus(apiId, clusterName, 'failed', `Cluster "${clusterName}" is no longer configured for this tenant.`);
+    else await database.delete(deployments).where(eq(deployments.id, record.id));
+    return;
+  }
+  try {
+    const manager = await containerManagerFor(cluster.manager);
+    if (!wanted) {
+      await manager.undeploy(identity, cluster.definition);
+      await database.delete(deployments).where(and(eq(deployments.id, record.id), eq(deployments.status, 'undeploying')));
+      return;
+    }
+    await database.update(deployments).set({ status: 'applying', message: null, attempts: sql`${deployments.attempts} + 1`, updatedAt: new Date() }).where(eq(deployments.id, record.id));
+    const deployable = await deployableApi(row, identity, cluster);
+    const { configHash } = await manager.deploy(deployable, cluster.definition);
+    await setStatus(apiId, clusterName, 'waiting', 'Applied; waiting for the gateway to become ready.', { configHash });
+    await waitUntilReady(identity, cluster, manager);
+  } catch (error) {
+    await setStatus(apiId, clusterName, 'failed', describeFailure(error));
+  }
+}
+
+async function deployableApi(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>, identity: ApiIdentity, cluster: ResolvedCluster): Promise<DeployableApi> {
+  const { api } = row;
+  const platform = await gatewayPlatformSettings(identity.tenantId, cluster.manager);
+  const gatewayConfig = gatewayConfigFor(
+    { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, security: api.security, tiers: api.tiers, cors: api.cors },
+    platform,
+  );
+  return { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, gatewayConfig };
+}
+
+/** Ready is what the cluster says (available replicas, a healthy process), read back until it holds. */
+async function waitUntilReady(identity: ApiIdentity, cluster: ResolvedCluster, manager: Awaited<ReturnType<typeof containerManagerFor>>): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastMessage = '';
+  while (Date.now() < deadline) {
+    const observed = await manager.status(identity, cluster.definition);
+    if (observed.phase === 'ready') {
+      await setStatus(identity.apiId, cluster.definition.clusterName, 'ready', observed.message ?? null);
+      return;
+    }
+    if (observed.phase === 'failed') throw new Error(observed.message ?? 'The gateway failed to start.');
+    if (observed.message && observed.message !== lastMessage) {
+      lastMessage = observed.message;
+      await setStatus(identity.apiId, cluster.definition.clusterName, 'waiting', observed.message);
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  throw new Error(`The gateway was not ready after ${READY_TIMEOUT_MS / 1000} s${lastMessage ? `: ${lastMessage}` : ''}.`);
+}
+
+/** Runs the pair's job again; idempotent, so it creates nothing twice. */
+export async function retryDeployment(actor: Actor, apiId: string, clusterName: string): Promise<void> {
+  requireRole(actor, 'publisher');
+  const [record] = await (await db())
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.apiId, apiId), eq(deployments.clusterName, clusterName), eq(deployments.tenantId, actor.tenantId)));
+  if (!record) throw notFound('That deployment');
+  await setStatus(apiId, clusterName, record.status === 'undeploying' ? 'undeploying' : 'pending', null);
+  void enqueue(apiId, clusterName);
+}
+
+export interface DeploymentView {
+  clusterName: string;
+  displayName: string;
+  type: string;
+  status: DeploymentStatus | 'not-deployed';
+  message: string | null;
+  updatedAt: string | null;
+  accessUrl: string | null;
+}
+
+export function accessUrlFor(accessUrl: string, api: { context: string; version: string }): string {
+  return `${accessUrl.replace(/\/+$/, '')}${api.context}/${api.version}`;
+}
+
+/** Per selected (or still undeploying) cluster, the status as last read back. Polled by the Lifecycle tab. */
+export async function deploymentViews(actor: Actor, apiId: string): Promise<DeploymentView[]> {
+  requireRole(actor, 'publisher');
+  const database = await db();
+  const [api] = await database.select().from(apis).where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
+  if (!api) throw notFound('That API');
+  const [records, selected, clusters] = await Promise.all([
+    database.select().from(deployments).where(eq(deployments.apiId, apiId)),
+    database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId)),
+    resolveTenantClusters(actor),
+  ]);
+  const names = [...new Set([...selected.map((s) => s.clusterName), ...records.map((r) => r.clusterName)])].sort();
+  return names.map((clusterName) => {
+    const record = records.find((r) => r.clusterName === clusterName);
+    const cluster = clusters.find((c) => c.definition.clusterName === clusterName)?.definition;
+    return {
+      clusterName,
+      displayName: cluster?.displayName ?? clusterName,
+      type: cluster?.type ?? 'unknown',
+      status: record?.status ?? 'not-deployed',
+      message: record?.message ?? null,
+      updatedAt: record?.updatedAt.toISOString() ?? null,
+      accessUrl: cluster ? accessUrlFor(cluster.properties.AccessURL, api) : null,
+    };
+  });
+}
+
+/**
+ * After a restart: finish what was in flight, and bring back gateways that lived in this
+ * process (the Local cluster's) — nothing is left "applying" forever.
+ */
+export async function resumeDeployments(): Promise<number> {
+  const database = await db();
+  const inFlight = await database
+    .select({ apiId: deployments.apiId })
+    .from(deployments)
+    .where(inArray(deployments.status, ['pending', 'applying', 'waiting', 'undeploying', 'ready']));
+  const apiIds = [...new Set(inFlight.map((r) => r.apiId))];
+  for (const apiId of apiIds) await reconcileApiDeployments(apiId);
+  return apiIds.length;
+}

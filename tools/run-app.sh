@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# Sets up and runs PrivateJet on the embedded defaults: PGlite in .data/, the Local cluster.
+# Sets up and runs PrivateJet on the embedded defaults: PGlite in .data/, the Local cluster
+# (gateways as local processes behind http://localhost:8243) and the sample pet-store backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/lib/common.sh
 
 ensure_node_modules
-log "Building"
+log "Building the gateway and the app"
+npm run --silent gateway:build
 npm run --silent build
 export PORT="${PORT:-3000}"
 export NEXT_TELEMETRY_DISABLED=1
+
+# A backend to publish: the sample pet store on http://localhost:8090 (its OpenAPI file is
+# gateway/sample-backend/openapi.yaml). Stopped by PID when the app stops.
+PORT=8090 node gateway/sample-backend/server.mjs > /dev/null 2>&1 &
+backend_pid=$!
+trap 'kill "$backend_pid" 2>/dev/null || true' EXIT
+log "Sample backend on http://localhost:8090 (definition: gateway/sample-backend/openapi.yaml)"
+
 log "Starting on http://localhost:${PORT} (migrations and the first-start seed run now)"
-exec npx next start -p "$PORT"
+npx next start -p "$PORT"

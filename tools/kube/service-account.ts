@@ -172,6 +172,8 @@ async function waitUntilBindingsAuthorize(
       group: rule.apiGroups?.[0] ?? '',
       resource: rule.resources?.[0],
       verb: rule.verbs[0],
+      // A rule limited by resourceNames allows nothing when asked without a name.
+      name: rule.resourceNames?.[0],
     };
     await pollUntil(`${binding.kind} ${binding.metadata?.name} to take effect`, async () => {
       const review = await authorization.createSubjectAccessReview({

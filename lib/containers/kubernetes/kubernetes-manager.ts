@@ -1,0 +1,58 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { clusterAccessReport } from '../../clusters/connection-check';
+import type { ApiIdentity, ContainerManager, DeployableApi, DeployResult, ObservedStatus, TargetCluster } from '../container-manager';
+import { clusterObjectsFor, type ClusterObjectsOptions } from './cluster-objects';
+import { observedStatusOfDeployment } from './deployment-status';
+import { gatewayObjectReferences, gatewayObjectsFor } from './manifests';
+import { gatewayObjectName } from './object-names';
+
+/**
+ * The native PrivateJet manager: one ConfigMap + Deployment + Service + Ingress (+ autoscaler)
+ * per API version per cluster, applied with server-side apply so a deploy is idempotent and
+ * leaves fields that others own (an autoscaler's replica count, a mesh's annotations) alone.
+ */
+
+export const KUBERNETES_MANAGER_NAME = 'kubernetes';
+
+export function createKubernetesContainerManager(options: ClusterObjectsOptions = {}): ContainerManager {
+  return {
+    name: KUBERNETES_MANAGER_NAME,
+
+    checkAccess: (cluster) => clusterAccessReport(cluster, KUBERNETES_MANAGER_NAME),
+
+    async deploy(api: DeployableApi, cluster: TargetCluster): Promise<DeployResult> {
+      const plan = gatewayObjectsFor(api, cluster);
+      const objects = clusterObjectsFor(cluster, options);
+      await objects.apply(plan.configMap);
+      await settleAll([...plan.others.map((object) => objects.apply(object)), ...plan.stale.map((address) => objects.remove(address))]);
+      return { configHash: plan.configHash };
+    },
+
+    async undeploy(api: ApiIdentity, cluster: TargetCluster): Promise<void> {
+      const objects = clusterObjectsFor(cluster, options);
+      const [configMap, ...others] = gatewayObjectReferences(api, cluster);
+      // Routing and pods go first; the config last, so no pod ever runs without it.
+      await settleAll(others.map((address) => objects.remove(address)));
+      if (configMap) await objects.remove(configMap);
+    },
+
+    async status(api: ApiIdentity, cluster: TargetCluster): Promise<ObservedStatus> {
+      const objects = clusterObjectsFor(cluster, options);
+      const deployment = await objects.read<V1Deployment>({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: gatewayObjectName(api), namespace: cluster.properties.Namespace },
+      });
+      return observedStatusOfDeployment(deployment);
+    },
+  };
+}
+
+export const kubernetesContainerManager: ContainerManager = createKubernetesContainerManager();
+
+/** Waits for every call (none is left running half-way) and then reports the first failure. */
+export async function settleAll(calls: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(calls);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}

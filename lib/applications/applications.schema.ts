@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** An application's own throttling tier, as in WSO2's developer portal. */
+export const applicationTierValues = ['Unlimited', 'Gold', 'Silver', 'Bronze'] as const;
+export type ApplicationTier = (typeof applicationTierValues)[number];
+
+export const tokenTypeValues = ['JWT', 'OPAQUE'] as const;
+export type TokenType = (typeof tokenTypeValues)[number];
+
+export const MIN_TOKEN_VALIDITY_SECONDS = 60;
+export const MAX_TOKEN_VALIDITY_SECONDS = 365 * 24 * 60 * 60;
+export const DEFAULT_TOKEN_VALIDITY_SECONDS = 3600;
+
+export const applicationInputSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Enter a name.')
+    .max(100, 'Use at most 100 characters.'),
+  description: z.string().trim().max(1000, 'Use at most 1000 characters.').default(''),
+  tier: z.enum(applicationTierValues, { error: `Pick one of ${applicationTierValues.join(', ')}.` }).default('Unlimited'),
+});
+/** Creating and editing an application take the same fields. */
+export type ApplicationInput = z.infer<typeof applicationInputSchema>;
+
+export const keySettingsSchema = z.object({
+  tokenValiditySeconds: z.coerce
+    .number({ error: 'Enter a number of seconds.' })
+    .int('Enter a whole number of seconds.')
+    .min(MIN_TOKEN_VALIDITY_SECONDS, `Use at least ${MIN_TOKEN_VALIDITY_SECONDS} seconds.`)
+    .max(MAX_TOKEN_VALIDITY_SECONDS, `Use at most ${MAX_TOKEN_VALIDITY_SECONDS} seconds (one year).`)
+    .default(DEFAULT_TOKEN_VALIDITY_SECONDS),
+  tokenType: z.enum(tokenTypeValues, { error: 'Pick JWT or OPAQUE.' }).default('JWT'),
+});
+export type KeySettings = z.infer<typeof keySettingsSchema>;

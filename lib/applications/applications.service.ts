@@ -1,0 +1,227 @@
+import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor';
+import { requireRole } from '../auth/actor';
+import { db } from '../db/drizzle';
+import { isUniqueViolation } from '../db/errors';
+import { accessTokens, applicationKeys, applications } from '../db/schema';
+import { AppError, conflict, notFound } from '../errors';
+import { newConsumerKey, newSecret, sha256Hex } from '../oauth/credentials';
+import { issueAccessToken, type TokenResponse } from '../oauth/token.service';
+import type { ApplicationInput, KeySettings, TokenType } from './applications.schema';
+
+/**
+ * A developer's applications and their production keys. Every function works only on the
+ * signed-in developer's own applications: another user's application is "not found", like
+ * one that does not exist. Secrets leave this module once, in `GeneratedCredentials`.
+ */
+
+export interface ApplicationSummary {
+  id: string;
+  name: string;
+  description: string;
+  tier: string;
+  createdAt: Date;
+  hasProductionKeys: boolean;
+}
+
+/** What the portal shows of a key: never the secret, nor its hash. */
+export interface ApplicationKeyInfo {
+  keyType: 'PRODUCTION';
+  consumerKey: string;
+  tokenValiditySeconds: number;
+  tokenType: TokenType;
+  createdAt: Date;
+}
+
+export interface ApplicationDetails extends ApplicationSummary {
+  productionKey: ApplicationKeyInfo | null;
+}
+
+/** Returned when a secret is made: the only time the consumer secret can be seen. */
+export interface GeneratedCredentials {
+  key: ApplicationKeyInfo;
+  consumerSecret: string;
+}
+
+const applicationColumns = {
+  id: applications.id,
+  name: applications.name,
+  description: applications.description,
+  tier: applications.tier,
+  createdAt: applications.createdAt,
+};
+
+const keyInfoColumns = {
+  keyType: applicationKeys.keyType,
+  consumerKey: applicationKeys.consumerKey,
+  tokenValiditySeconds: applicationKeys.tokenValiditySeconds,
+  tokenType: applicationKeys.tokenType,
+  createdAt: applicationKeys.createdAt,
+};
+
+const applicationNotFound = () => notFound('That application');
+const nameTaken = () =>
+  conflict('You already have an application with that name.', { name: ['You already have an application with that name.'] });
+const noKeysYet = () => new AppError('not_found', 'This application has no production keys yet; generate them first.');
+
+const isUuid = (value: string) => z.uuid().safeParse(value).success;
+
+const ownedBy = (actor: Actor, applicationId: string) =>
+  and(eq(applications.id, applicationId), eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId));
+
+/** The actor's own application, or not_found; also the ownership check other features (subscriptions) use. */
+export async function requireOwnApplication(
+  actor: Actor,
+  applicationId: string,
+): Promise<Omit<ApplicationSummary, 'hasProductionKeys'> & { tenantId: string }> {
+  requireRole(actor, 'subscriber');
+  if (!isUuid(applicationId)) throw applicationNotFound();
+  const [row] = await (await db())
+    .select({ ...applicationColumns, tenantId: applications.tenantId })
+    .from(applications)
+    .where(ownedBy(actor, applicationId));
+  if (!row) throw applicationNotFound();
+  return row;
+}
+
+async function productionKeyOf(applicationId: string): Promise<ApplicationKeyInfo | null> {
+  const [key] = await (await db())
+    .select(keyInfoColumns)
+    .from(applicationKeys)
+    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
+  return key ?? null;
+}
+
+export async function listApplications(actor: Actor): Promise<ApplicationSummary[]> {
+  requireRole(actor, 'subscriber');
+  const rows = await (await db())
+    .select({ ...applicationColumns, keyId: applicationKeys.id })
+    .from(applications)
+    .leftJoin(applicationKeys, eq(applicationKeys.applicationId, applications.id))
+    .where(and(eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId)))
+    .orderBy(asc(applications.name));
+  return rows.map(({ keyId, ...application }) => ({ ...application, hasProductionKeys: keyId !== null }));
+}
+
+export async function getApplication(actor: Actor, applicationId: string): Promise<ApplicationDetails> {
+  const { tenantId: _tenantId, ...application } = await requireOwnApplication(actor, applicationId);
+  const productionKey = await productionKeyOf(applicationId);
+  return { ...application, hasProductionKeys: productionKey !== null, productionKey };
+}
+
+export async function createApplication(actor: Actor, input: ApplicationInput): Promise<ApplicationSummary> {
+  requireRole(actor, 'subscriber');
+  try {
+    const [created] = await (await db())
+      .insert(applications)
+      .values({ tenantId: actor.tenantId, ownerId: actor.userId, name: input.name, description: input.description, tier: input.tier })
+      .returning(applicationColumns);
+    return { ...created!, hasProductionKeys: false };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken();
+    throw error;
+  }
+}
+
+/** New name, description or tier; tokens carry the new tier once they are refreshed. */
+export async function updateApplication(actor: Actor, applicationId: string, input: ApplicationInput): Promise<ApplicationDetails> {
+  await requireOwnApplication(actor, applicationId);
+  try {
+    await (await db())
+      .update(applications)
+      .set({ name: input.name, description: input.description, tier: input.tier })
+      .where(ownedBy(actor, applicationId));
+  } catch (error) {
+    if (isUniqueViolation(error)) throw nameTaken();
+    throw error;
+  }
+  return getApplication(actor, applicationId);
+}
+
+/** Deletes the application with its keys, subscriptions and token records (introspection then says inactive). */
+export async function deleteApplication(actor: Actor, applicationId: string): Promise<void> {
+  await requireOwnApplication(actor, applicationId);
+  await (await db()).delete(applications).where(ownedBy(actor, applicationId));
+}
+
+export async function generateProductionKeys(actor: Actor, applicationId: string, settings: KeySettings): Promise<GeneratedCredentials> {
+  await requireOwnApplication(actor, applicationId);
+  const consumerSecret = newSecret();
+  try {
+    const [key] = await (await db())
+      .insert(applicationKeys)
+      .values({
+        applicationId,
+        keyType: 'PRODUCTION',
+        consumerKey: newConsumerKey(),
+        consumerSecretHash: sha256Hex(consumerSecret),
+        tokenValiditySeconds: settings.tokenValiditySeconds,
+        tokenType: settings.tokenType,
+      })
+      .returning(keyInfoColumns);
+    return { key: key!, consumerSecret };
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw conflict('This application already has production keys; regenerate the consumer secret to get a new secret.');
+    }
+    throw error;
+  }
+}
+
+/** A new secret for the same consumer key; the old secret stops working at once, issued tokens stay valid. */
+export async function regenerateConsumerSecret(actor: Actor, applicationId: string): Promise<GeneratedCredentials> {
+  await requireOwnApplication(actor, applicationId);
+  const consumerSecret = newSecret();
+  const [key] = await (await db())
+    .update(applicationKeys)
+    .set({ consumerSecretHash: sha256Hex(consumerSecret) })
+    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
+    .returning(keyInfoColumns);
+  if (!key) throw noKeysYet();
+  return { key, consumerSecret };
+}
+
+/** Applies to tokens issued from now on; tokens already out keep their validity. */
+export async function updateKeySettings(actor: Actor, applicationId: string, settings: KeySettings): Promise<ApplicationKeyInfo> {
+  await requireOwnApplication(actor, applicationId);
+  const [key] = await (await db())
+    .update(applicationKeys)
+    .set({ tokenValiditySeconds: settings.tokenValiditySeconds, tokenType: settings.tokenType })
+    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
+    .returning(keyInfoColumns);
+  if (!key) throw noKeysYet();
+  return key;
+}
+
+/**
+ * The portal's "Generate access token" button: the signed-in owner needs no secret (the session
+ * is the authorization), and the token comes from the same issuing code as the token endpoint.
+ */
+export async function generateAccessTokenForApplication(actor: Actor, applicationId: string): Promise<TokenResponse> {
+  const application = await requireOwnApplication(actor, applicationId);
+  const [key] = await (await db())
+    .select({
+      consumerKey: applicationKeys.consumerKey,
+      tokenValiditySeconds: applicationKeys.tokenValiditySeconds,
+      tokenType: applicationKeys.tokenType,
+    })
+    .from(applicationKeys)
+    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
+  if (!key) throw noKeysYet();
+  return issueAccessToken({ applicationId, tenantId: application.tenantId, ...key });
+}
+
+/**
+ * Revokes every unexpired token of the application. Introspection (opaque tokens) sees it at
+ * once; gateways verifying JWTs offline accept those until they expire.
+ */
+export async function revokeApplicationTokens(actor: Actor, applicationId: string, now: Date = new Date()): Promise<{ revokedCount: number }> {
+  await requireOwnApplication(actor, applicationId);
+  const revoked = await (await db())
+    .update(accessTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(accessTokens.applicationId, applicationId), isNull(accessTokens.revokedAt), gt(accessTokens.expiresAt, now)))
+    .returning({ jti: accessTokens.jti });
+  return { revokedCount: revoked.length };
+}

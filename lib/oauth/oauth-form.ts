@@ -1,0 +1,28 @@
+import { OAuthError } from './oauth-errors';
+
+/** The parameters of an OAuth request body; a parameter sent empty counts as absent (RFC 6749 §3.1). */
+export type OAuthForm = ReadonlyMap<string, string>;
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body, the only encoding RFC 6749, 7009 and
+ * 7662 define, refusing repeated parameters (RFC 6749 §3.2).
+ */
+export async function readOAuthForm(request: Request): Promise<OAuthForm> {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) {
+    throw new OAuthError('invalid_request', 'Send the parameters as an application/x-www-form-urlencoded body.');
+  }
+  const form = new Map<string, string>();
+  for (const [name, value] of new URLSearchParams(await request.text())) {
+    if (form.has(name)) throw new OAuthError('invalid_request', `The parameter "${name}" appears more than once.`);
+    form.set(name, value);
+  }
+  for (const [name, value] of form) if (value === '') form.delete(name);
+  return form;
+}
+
+export function requiredParameter(form: OAuthForm, name: string): string {
+  const value = form.get(name);
+  if (value === undefined) throw new OAuthError('invalid_request', `The parameter "${name}" is missing.`);
+  return value;
+}

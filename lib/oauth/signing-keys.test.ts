@@ -1,0 +1,121 @@
+import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { eq, isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApplication, generateProductionKeys, updateKeySettings } from '../applications/applications.service';
+import type { Actor } from '../auth/actor';
+import type { DatabaseHandle } from '../db/drizzle';
+import { signingKeys } from '../db/schema';
+import { freshTestDatabase } from '../db/test-database';
+import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
+import { publicJwks } from './jwks';
+import { activeSigningKey, rotateSigningKey, signingKeyMaxAgeMs } from './signing-keys';
+import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+import { issueClientCredentialsToken } from './token.service';
+
+let database: DatabaseHandle;
+let developer: Actor;
+let applicationId: string;
+let credentials: { clientId: string; clientSecret: string };
+
+const HOUR_MS = 3_600_000;
+const at = (base: Date, plusMs: number) => new Date(base.getTime() + plusMs);
+const kidsOf = async (now: Date) => (await publicJwks(now)).keys.map((key) => key.kid);
+
+async function verifiesAt(token: string, now: Date): Promise<boolean> {
+  try {
+    await jwtVerify(token, createLocalJWKSet(await publicJwks(now)), {
+      issuer: issuerUrl(),
+      audience: ACCESS_TOKEN_AUDIENCE,
+      currentDate: now,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  useThrowawaySecretKey();
+  database = await freshTestDatabase();
+  const tenant = await insertTenant(database.db, 'keys.test');
+  developer = await insertUser(database.db, tenant, 'kim', ['subscriber']);
+  const application = await createApplication(developer, { name: 'Rotation app', description: '', tier: 'Unlimited' });
+  applicationId = application.id;
+  const { key, consumerSecret } = await generateProductionKeys(developer, applicationId, { tokenValiditySeconds: 3600, tokenType: 'JWT' });
+  credentials = { clientId: key.consumerKey, clientSecret: consumerSecret };
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await database.close();
+});
+
+describe('signing keys', () => {
+  it('creates the first key on first use, named by its JWK thumbprint, with the private half encrypted', async () => {
+    const key = await activeSigningKey();
+    const [row] = await database.db.select().from(signingKeys).where(eq(signingKeys.kid, key.kid));
+    expect(row!.algorithm).toBe('RS256');
+    expect(await calculateJwkThumbprint(row!.publicJwk as never, 'sha256')).toBe(key.kid);
+    expect(row!.publicJwk).not.toHaveProperty('d');
+    expect(row!.privateKeyEncrypted).toMatch(/^v1:/);
+    expect(row!.privateKeyEncrypted).not.toContain('"d"');
+    expect(await kidsOf(new Date())).toEqual([key.kid]);
+    // The private half never reaches the JWKS.
+    expect(JSON.stringify(await publicJwks())).not.toMatch(/"(d|p|q|dp|dq|qi)"/);
+  });
+
+  it('keeps verifying tokens of the previous key until they expire, then drops that key', async () => {
+    const t0 = new Date();
+    const oldToken = (await issueClientCredentialsToken(credentials, t0)).access_token;
+    const oldKid = decodeProtectedHeader(oldToken).kid!;
+
+    const rotatedAt = at(t0, 60_000);
+    const newKey = await rotateSigningKey(rotatedAt);
+    expect(newKey.kid).not.toBe(oldKid);
+    const [oldRow] = await database.db.select().from(signingKeys).where(eq(signingKeys.kid, oldKid));
+    expect(oldRow!.rotatedAt).toEqual(rotatedAt);
+    // The longest validity of any application key is 3600 s.
+    expect(oldRow!.retireAfter).toEqual(at(rotatedAt, HOUR_MS));
+
+    const newToken = (await issueClientCredentialsToken(credentials, at(rotatedAt, 1000))).access_token;
+    expect(decodeProtectedHeader(newToken).kid).toBe(newKey.kid);
+    expect(await kidsOf(at(rotatedAt, 1000))).toEqual([newKey.kid, oldKid]);
+
+    // Just before the old token's expiry it still verifies against the published JWKS ...
+    expect(await verifiesAt(oldToken, at(t0, HOUR_MS - 1000))).toBe(true);
+    // ... and once the old key's retirement time has passed, the key is gone from the JWKS.
+    const afterRetirement = at(oldRow!.retireAfter!, 1000);
+    expect(await kidsOf(afterRetirement)).toEqual([newKey.kid]);
+    expect(await verifiesAt(newToken, at(rotatedAt, 2000))).toBe(true);
+  });
+
+  it('keeps a key published as long as a token it signed lives, even after the validity was lowered', async () => {
+    const t0 = at(new Date(), 5 * HOUR_MS);
+    await updateKeySettings(developer, applicationId, { tokenValiditySeconds: 7200, tokenType: 'JWT' });
+    const longToken = (await issueClientCredentialsToken(credentials, t0)).access_token;
+    await updateKeySettings(developer, applicationId, { tokenValiditySeconds: 60, tokenType: 'JWT' });
+    await rotateSigningKey(at(t0, 1000));
+    expect(await verifiesAt(longToken, at(t0, 2 * HOUR_MS - 1000))).toBe(true);
+    await updateKeySettings(developer, applicationId, { tokenValiditySeconds: 3600, tokenType: 'JWT' });
+  });
+
+  it('rotates by itself when the active key is older than PRIVATEJET_SIGNING_KEY_MAX_AGE_DAYS, once for concurrent issuers', async () => {
+    vi.stubEnv('PRIVATEJET_SIGNING_KEY_MAX_AGE_DAYS', '2');
+    const before = await activeSigningKey();
+    const threeDaysLater = at(new Date(), 3 * 24 * HOUR_MS);
+    const concurrent = await Promise.all([1, 2, 3].map(() => activeSigningKey(threeDaysLater)));
+    const newKids = new Set(concurrent.map((key) => key.kid));
+    expect(newKids.size).toBe(1);
+    expect(newKids.has(before.kid)).toBe(false);
+    const active = await database.db.select({ kid: signingKeys.kid }).from(signingKeys).where(isNull(signingKeys.rotatedAt));
+    expect(active.map((row) => row.kid)).toEqual([...newKids]);
+    // A day later the key is still young enough.
+    expect((await activeSigningKey(at(threeDaysLater, 24 * HOUR_MS))).kid).toBe(concurrent[0]!.kid);
+  });
+
+  it('reads the maximum age from the environment and rejects nonsense', () => {
+    expect(signingKeyMaxAgeMs({})).toBe(30 * 24 * HOUR_MS);
+    expect(signingKeyMaxAgeMs({ PRIVATEJET_SIGNING_KEY_MAX_AGE_DAYS: '0.5' })).toBe(12 * HOUR_MS);
+    expect(() => signingKeyMaxAgeMs({ PRIVATEJET_SIGNING_KEY_MAX_AGE_DAYS: 'monthly' })).toThrow(/positive number of days/);
+  });
+});

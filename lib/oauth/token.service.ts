@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessTokenClaims } from '../../gateway/src/token-claims';
+import { db } from '../db/drizzle';
+import { accessTokens } from '../db/schema';
+import { applicationClaimsFor } from './access-token-claims';
+import { authenticateApplicationClient, clientAuthenticationFailed, type AuthenticatedApplicationClient } from './client-auth';
+import { newSecret, sha256Hex } from './credentials';
+import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
+import { OAuthError } from './oauth-errors';
+import { signAccessToken } from './signing-keys';
+
+/** RFC 6749 §5.1 successful token response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope?: string;
+}
+
+/**
+ * PrivateJet has no per-resource scopes: gateways authorize by subscription. `default` is the
+ * one scope granted (the name WSO2 clients send), so those clients keep working unchanged.
+ */
+export const GRANTED_SCOPE = 'default';
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const scopeTokenPattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function grantedScope(requested: string | undefined): string | undefined {
+  if (requested === undefined) return undefined;
+  const tokens = requested.split(' ');
+  if (tokens.some((token) => !scopeTokenPattern.test(token))) {
+    throw new OAuthError('invalid_scope', 'The scope is malformed: use scope names separated by single spaces.');
+  }
+  const unknown = tokens.filter((token) => token !== GRANTED_SCOPE);
+  if (unknown.length > 0) {
+    throw new OAuthError('invalid_scope', `Unknown scope "${unknown.join(' ')}": the only scope is "${GRANTED_SCOPE}".`);
+  }
+  return GRANTED_SCOPE;
+}
+
+/**
+ * Issues an access token to an already authenticated application key: a signed JWT, or for an
+ * OPAQUE key a random value of which only the hash is stored. Every token gets a record (jti)
+ * so it can be introspected and revoked. The one code path for all token issuing.
+ */
+export async function issueAccessToken(
+  client: AuthenticatedApplicationClient,
+  options: { scope?: string; now?: Date } = {},
+): Promise<TokenResponse> {
+  const scope = grantedScope(options.scope);
+  const now = options.now ?? new Date();
+  const context = await applicationClaimsFor(client.applicationId);
+  if (!context) throw clientAuthenticationFailed();
+
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const expiresAtSeconds = issuedAt + client.tokenValiditySeconds;
+  const jti = randomUUID();
+  const record = {
+    jti,
+    applicationId: client.applicationId,
+    consumerKey: client.consumerKey,
+    expiresAt: new Date(expiresAtSeconds * 1000),
+    createdAt: new Date(issuedAt * 1000),
+  };
+
+  let accessToken: string;
+  if (client.tokenType === 'OPAQUE') {
+    accessToken = newSecret();
+    await (await db()).insert(accessTokens).values({ ...record, tokenType: 'opaque', opaqueTokenHash: sha256Hex(accessToken) });
+  } else {
+    const claims: AccessTokenClaims = {
+      iss: issuerUrl(),
+      sub: client.consumerKey,
+      aud: ACCESS_TOKEN_AUDIENCE,
+      exp: expiresAtSeconds,
+      iat: issuedAt,
+      nbf: issuedAt,
+      jti,
+      client_id: client.consumerKey,
+      ...context.claims,
+    };
+    accessToken = await signAccessToken(claims, now);
+    await (await db()).insert(accessTokens).values({ ...record, tokenType: 'jwt' });
+  }
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: client.tokenValiditySeconds,
+    ...(scope ? { scope } : {}),
+  };
+}
+
+export interface ClientCredentialsTokenRequest {
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+}
+
+/** The client_credentials grant (RFC 6749 §4.4): the consumer key and secret buy an access token. */
+export async function issueClientCredentialsToken(request: ClientCredentialsTokenRequest, now: Date = new Date()): Promise<TokenResponse> {
+  const client = await authenticateApplicationClient(request);
+  return issueAccessToken(client, { scope: request.scope, now });
+}

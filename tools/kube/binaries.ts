@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const kubeToolsDir = path.dirname(fileURLToPath(import.meta.url));
+// Resolved from the repository root (every runner starts there), not import.meta: the
+// Playwright loader compiles to CommonJS, where import.meta does not exist.
+export const kubeToolsDir = path.resolve(process.env.PRIVATEJET_REPO_ROOT ?? process.cwd(), 'tools', 'kube');
 export const repoRoot = path.resolve(kubeToolsDir, '../..');
 
 export interface KubeBinaries {

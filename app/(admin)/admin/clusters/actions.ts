@@ -14,6 +14,10 @@ import { clusterFormSchema } from '@/lib/clusters/cluster-form.schema';
 
 const jsonSchema = z.object({ json: z.string().max(1_000_000, 'The configuration is too large.') });
 
+function withoutTokens(json: string): string {
+  return json.replace(/("SAToken"\s*:\s*")(?:[^"\\]|\\.)*(")/g, '$1$2');
+}
+
 function warningsMessage(saved: string, warnings: { path: string; message: string }[]): string {
   return warnings.length === 0 ? saved : `${saved} Warnings: ${warnings.map(formatIssue).join('; ')}`;
 }
@@ -31,7 +35,8 @@ export const saveClustersJsonAction = validatedAction({ schema: jsonSchema, role
     return { status: 'success', message: warningsMessage('Saved the configuration.', warnings) };
   } catch (error) {
     if (!(error instanceof ClusterConfigRejected)) throw error;
-    return { status: 'error', message: error.message, fieldErrors: { json: error.issues.map(formatIssue) } };
+    // The text goes back to the form for correction, tokens blanked: an empty SAToken keeps the stored one.
+    return { status: 'error', message: error.message, fieldErrors: { json: error.issues.map(formatIssue) }, values: { json: withoutTokens(input.json) } };
   }
 });
 

@@ -11,19 +11,13 @@ import TextField from '@mui/material/TextField';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useState } from 'react';
+import type { ApiListItem } from '@/lib/apis/apis.service';
 import { apiStateValues, type ApiState } from '@/lib/db/schema';
 import { STATE_LABELS } from '@/lib/lifecycle/lifecycle';
 import { StateChip } from './state-chip';
 
-interface Row {
-  id: string;
-  name: string;
-  version: string;
-  context: string;
-  state: ApiState;
-  tags: string[];
-  updatedAt: string;
-}
+/** A list item as it crosses to the browser (dates as strings). */
+type Row = Omit<ApiListItem, 'updatedAt'> & { updatedAt: string };
 
 export function ApiList({ apis, search }: { apis: Row[]; search: { q?: string; state?: ApiState } }) {
   const router = useRouter();

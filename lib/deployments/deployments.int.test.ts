@@ -1,0 +1,152 @@
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeLifecycleState, setClusterSelection, updateApi } from '../apis/apis.service';
+import type { Actor } from '../auth/actor';
+import { replaceTenantClusters } from '../clusters/clusters.store';
+import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
+import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../containers/kubernetes/test-support/real-clusters';
+import type { DatabaseHandle } from '../db/drizzle';
+import { deployments } from '../db/schema';
+import { freshTestDatabase } from '../db/test-database';
+import { deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment } from './deployments.service';
+import { ApiServerRelay, freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
+
+/**
+ * The deployment engine through the publisher's own calls, on two real API servers configured
+ * with ServiceAccount tokens. No controllers run here, so a small loop plays the kubelet and
+ * Deployment controller: it reports every gateway Deployment's replicas as available.
+ */
+let database: DatabaseHandle;
+let actor: Actor;
+let apiId: string;
+let clusterA: RealCluster;
+let clusterB: RealCluster;
+let relayB: ApiServerRelay;
+let kubeletLoop: ReturnType<typeof setInterval>;
+
+const api = () => ({ apiId, tenantId: actor.tenantId, tenantDomain: actor.tenantDomain, name: 'PetStore', version: '1.0.0', context: '/petstore' });
+
+async function gatewayDeployments(cluster: RealCluster) {
+  const apps = cluster.controlPlane.adminKubeConfig.makeApiClient(AppsV1Api);
+  return (await apps.listNamespacedDeployment({ namespace: 'privatejet', labelSelector: gatewayLabelSelector(api()) })).items;
+}
+
+async function gatewayConfigMaps(cluster: RealCluster) {
+  const core = cluster.controlPlane.adminKubeConfig.makeApiClient(CoreV1Api);
+  return (await core.listNamespacedConfigMap({ namespace: 'privatejet', labelSelector: gatewayLabelSelector(api()) })).items;
+}
+
+async function playKubelet(cluster: RealCluster): Promise<void> {
+  for (const deployment of await gatewayDeployments(cluster).catch(() => [])) {
+    const desired = deployment.spec?.replicas ?? 1;
+    if (deployment.status?.observedGeneration === deployment.metadata?.generation && deployment.status?.availableReplicas === desired) continue;
+    await reportDeploymentStatus(cluster.controlPlane, 'privatejet', deployment.metadata!.name!, desired).catch(() => undefined);
+  }
+}
+
+async function statuses(): Promise<Record<string, string>> {
+  return Object.fromEntries((await deploymentViews(actor, apiId)).map((v) => [v.clusterName, v.status]));
+}
+
+beforeAll(async () => {
+  database = await freshTestDatabase();
+  usePlatformClusters();
+  ({ actor, apiId } = await seedPublisherWithApi(database.db, { tenantDomain: 'example.com', context: '/petstore', endpoint: 'http://petstore.internal:8090' }));
+  [clusterA, clusterB] = await Promise.all([startRealCluster('cluster-a', 'kubernetes'), startRealCluster('cluster-b', 'kubernetes')]);
+  relayB = new ApiServerRelay(await freePort(), new URL(clusterB.cluster.properties.MasterURL));
+  await relayB.open();
+  await replaceTenantClusters(actor.tenantId, [clusterA.cluster, { ...clusterB.cluster, properties: { ...clusterB.cluster.properties, MasterURL: relayB.url } }]);
+  kubeletLoop = setInterval(() => void Promise.all([playKubelet(clusterA), playKubelet(clusterB)]), 250);
+}, FIRST_BUILD_TIMEOUT_MS);
+
+afterAll(async () => {
+  clearInterval(kubeletLoop);
+  await relayB?.close();
+  await Promise.all([clusterA?.controlPlane.stop(), clusterB?.controlPlane.stop()]);
+  await database?.close();
+});
+
+describe('publishing to two real clusters', () => {
+  it('publish deploys to both in parallel; ready is read back from the Deployments', async () => {
+    await setClusterSelection(actor, apiId, ['cluster-a', 'cluster-b']);
+    await changeLifecycleState(actor, apiId, 'PUBLISHED');
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready', 'cluster-b': 'ready' });
+    for (const cluster of [clusterA, clusterB]) {
+      expect(await gatewayDeployments(cluster)).toHaveLength(1);
+      expect(await gatewayConfigMaps(cluster)).toHaveLength(1);
+    }
+  }, 120_000);
+
+  it('saving a published API re-applies it, rolling the gateway with a new config hash', async () => {
+    const before = (await gatewayDeployments(clusterA))[0]!.spec!.template.metadata!.annotations!;
+    await updateApi(actor, {
+      apiId,
+      resources: 'GET /pets\nGET /pets/{petId}',
+      description: 'Pets',
+      tags: [],
+      visibility: 'public',
+      productionEndpoints: ['http://petstore-v2.internal:8090'],
+      tiers: ['Unlimited'],
+      securityOauth2: true,
+      securityBasic: false,
+      corsEnabled: false,
+      corsOrigins: [],
+    });
+    await deploymentsSettled(apiId);
+    const after = (await gatewayDeployments(clusterA))[0]!.spec!.template.metadata!.annotations!;
+    expect(after).not.toEqual(before);
+    expect(JSON.stringify((await gatewayConfigMaps(clusterA))[0]!.data)).toContain('petstore-v2.internal');
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready', 'cluster-b': 'ready' });
+  }, 120_000);
+
+  it('block removes every object, the ConfigMap too; re-publish brings them back', async () => {
+    await changeLifecycleState(actor, apiId, 'BLOCKED');
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'not-deployed', 'cluster-b': 'not-deployed' });
+    for (const cluster of [clusterA, clusterB]) {
+      expect(await gatewayDeployments(cluster)).toHaveLength(0);
+      expect(await gatewayConfigMaps(cluster)).toHaveLength(0);
+    }
+    await changeLifecycleState(actor, apiId, 'PUBLISHED');
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready', 'cluster-b': 'ready' });
+    expect(await gatewayDeployments(clusterB)).toHaveLength(1);
+  }, 120_000);
+
+  it('changing the selection while published applies just the difference', async () => {
+    await setClusterSelection(actor, apiId, ['cluster-a']);
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready' });
+    expect(await gatewayDeployments(clusterB)).toHaveLength(0);
+    expect(await gatewayDeployments(clusterA)).toHaveLength(1);
+  }, 120_000);
+
+  it('an API server that is down fails only its cluster; Retry after it is back creates nothing twice', async () => {
+    await relayB.close();
+    await setClusterSelection(actor, apiId, ['cluster-a', 'cluster-b']);
+    await deploymentsSettled(apiId);
+    const views = await deploymentViews(actor, apiId);
+    expect(views.find((v) => v.clusterName === 'cluster-a')!.status).toBe('ready');
+    const failed = views.find((v) => v.clusterName === 'cluster-b')!;
+    expect(failed.status).toBe('failed');
+    expect(failed.message).toMatch(/ECONNREFUSED|connect|reach/i);
+
+    await relayB.open();
+    await retryDeployment(actor, apiId, 'cluster-b');
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready', 'cluster-b': 'ready' });
+    await retryDeployment(actor, apiId, 'cluster-b');
+    await deploymentsSettled(apiId);
+    expect(await gatewayDeployments(clusterB)).toHaveLength(1);
+    expect(await gatewayConfigMaps(clusterB)).toHaveLength(1);
+  }, 120_000);
+
+  it('after a restart, a record left "applying" is resumed, not left in flight', async () => {
+    await database.db.update(deployments).set({ status: 'applying' }).where(eq(deployments.apiId, apiId));
+    expect(await resumeDeployments()).toBe(1);
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready', 'cluster-b': 'ready' });
+  }, 120_000);
+});

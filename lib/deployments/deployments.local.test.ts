@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeLifecycleState, setClusterSelection } from '../apis/apis.service';
+import type { Actor } from '../auth/actor';
+import { localContainerManager } from '../containers/local/local-manager';
+import type { DatabaseHandle } from '../db/drizzle';
+import { freshTestDatabase } from '../db/test-database';
+import { deploymentsSettled, deploymentViews, resumeDeployments } from './deployments.service';
+import { freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
+
+/**
+ * The Local cluster end to end below the UI: publish starts a dedicated gateway process behind
+ * the local ingress; after the app's processes are gone (a restart), resuming brings it back.
+ * Needs the gateway bundle (npm run gateway:build), as the test command builds it first.
+ */
+let database: DatabaseHandle;
+let actor: Actor;
+let apiId: string;
+let accessUrl: string;
+
+beforeAll(async () => {
+  database = await freshTestDatabase();
+  accessUrl = `http://localhost:${await freePort()}`;
+  usePlatformClusters();
+  ({ actor, apiId } = await seedPublisherWithApi(database.db, { tenantDomain: 'carbon.super', context: '/petstore', endpoint: 'http://127.0.0.1:9' }));
+  // the super tenant's deployment.toml cluster: Local, on a free port
+  usePlatformClusters([{ type: 'Local', clusterName: 'local', displayName: 'Local', properties: { AccessURL: accessUrl, MasterURL: '', SAToken: '', Namespace: 'default', Replicas: 1, extra: {} } }]);
+});
+
+afterAll(async () => {
+  await localContainerManager.stopAll();
+  await database.close();
+});
+
+async function gatewayAnswer(): Promise<number | string> {
+  try {
+    return (await fetch(`${accessUrl}/petstore/1.0.0/pets`)).status;
+  } catch (error) {
+    return (error as Error & { cause?: { code?: string } }).cause?.code ?? 'unreachable';
+  }
+}
+
+describe('the Local cluster', () => {
+  it('publishes: a dedicated gateway answers at AccessURL/<context>/<version>', async () => {
+    await setClusterSelection(actor, apiId, ['local']);
+    await changeLifecycleState(actor, apiId, 'PUBLISHED');
+    await deploymentsSettled(apiId);
+    const [view] = await deploymentViews(actor, apiId);
+    expect(view).toMatchObject({ clusterName: 'local', status: 'ready', accessUrl: `${accessUrl}/petstore/1.0.0` });
+    expect(await gatewayAnswer()).toBe(401); // the gateway itself: no token
+  }, 60_000);
+
+  it('brings the gateway back after the app restarts', async () => {
+    await localContainerManager.stopAll(); // what a stopped app leaves: no processes, no ingress
+    expect(typeof (await gatewayAnswer())).toBe('string'); // a network error: nothing listens
+    expect(await resumeDeployments()).toBe(1);
+    await deploymentsSettled(apiId);
+    expect((await deploymentViews(actor, apiId))[0]!.status).toBe('ready');
+    expect(await gatewayAnswer()).toBe(401);
+  }, 60_000);
+
+  it('blocking removes the gateway and its route', async () => {
+    await changeLifecycleState(actor, apiId, 'BLOCKED');
+    await deploymentsSettled(apiId);
+    expect((await deploymentViews(actor, apiId))[0]!.status).toBe('not-deployed');
+    expect(await gatewayAnswer()).toBe(404); // the ingress answers; nothing is routed there
+  }, 60_000);
+});

@@ -134,6 +134,24 @@ describe('clusterAccessReport against a real API server', () => {
     expect(JSON.stringify(report)).not.toContain(privatejetAccess.saToken);
   });
 
+  it('says when the namespace does not exist, and checks what the wso2 manager needs', async () => {
+    const report = await clusterAccessReport(clusterFrom(seedAccess, { Namespace: 'missing' }), 'wso2-api-operator');
+    expect(report).toMatchObject({ reachable: true, ready: false });
+    expect(report.checks.map((check) => `${check.verb} ${check.resource}`)).toContain('get customresourcedefinitions');
+  });
+
+  it('explains an API server certificate it cannot verify when no CACert is given', async () => {
+    const report = await clusterAccessReport(clusterFrom(privatejetAccess, { CACert: undefined }), 'kubernetes');
+    expect(report).toMatchObject({ reachable: false, error: { kind: 'tls' } });
+    expect(report.error?.hint).toContain('CACert');
+  });
+
+  it('checks only the connection for a manager module without a permission list', async () => {
+    const report = await clusterAccessReport(clusterFrom(privatejetAccess), './managers/custom.js');
+    expect(report).toMatchObject({ reachable: true, namespaceExists: true, checks: [], ready: true, note: expect.stringContaining('declares no permission list') });
+    expect(JSON.stringify(report)).not.toContain(privatejetAccess.saToken);
+  });
+
   it('explains a wrong CA as a TLS error with a hint', async () => {
     const otherCa = readFileSync(path.join(__dirname, 'fixtures/tls/other-ca-cert.pem'), 'utf8');
     const report = await clusterAccessReport(clusterFrom(privatejetAccess, { CACert: otherCa }), 'kubernetes');

@@ -231,5 +231,3 @@ export async function lifecycleHistory(actor: Actor, apiId: string): Promise<Lif
     .where(eq(lifecycleEvents.apiId, apiId))
     .orderBy(desc(lifecycleEvents.at));
 }
-
-export { apiRowForPublisher };

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../auth/actor';
+import type { DatabaseHandle } from '../db/drizzle';
+import { tenants, users } from '../db/schema';
+import { freshTestDatabase } from '../db/test-database';
+import { usePlatformClusters } from '../deployments/test-support';
+import { AppError } from '../errors';
+import { createApiSchema } from './apis.schema';
+import { changeLifecycleState, createApi, createNewVersion, getApiForPublisher, lifecycleHistory, listApisForPublisher, setClusterSelection } from './apis.service';
+
+let database: DatabaseHandle;
+let publisher: Actor;
+let otherPublisher: Actor;
+let subscriber: Actor;
+
+async function actorIn(domain: string, roles: Actor['roles']): Promise<Actor> {
+  const [tenant] = await database.db.insert(tenants).values({ domain, displayName: domain }).onConflictDoNothing().returning();
+  const tenantId = tenant?.id ?? (await database.db.query.tenants.findFirst({ where: (t, { eq }) => eq(t.domain, domain) }))!.id;
+  const [user] = await database.db.insert(users).values({ tenantId, username: `${roles[0]}${Math.random().toString(36).slice(2, 6)}`, displayName: 'U', passwordHash: 'x', roles }).returning();
+  return { userId: user!.id, username: user!.username, displayName: 'U', tenantId, tenantDomain: domain, roles };
+}
+
+async function kindOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'none';
+  } catch (error) {
+    return error instanceof AppError ? error.kind : String(error);
+  }
+}
+
+const form = (overrides: Record<string, unknown> = {}) =>
+  createApiSchema.parse({
+    source: 'paste',
+    name: 'PetStore',
+    version: '1.0.0',
+    context: 'pets',
+    definition: fs.readFileSync('gateway/sample-backend/openapi.yaml', 'utf8'),
+    productionEndpoints: 'http://localhost:8090',
+    tiers: ['Gold', 'Bronze'],
+    securityOauth2: 'on',
+    tags: 'animals, demo',
+    ...overrides,
+  });
+
+beforeAll(async () => {
+  database = await freshTestDatabase();
+  usePlatformClusters([{ type: 'Local', clusterName: 'local', displayName: 'Local', properties: { AccessURL: 'http://localhost:8243', MasterURL: '', SAToken: '', Namespace: 'default', Replicas: 1, extra: {} } }]);
+  publisher = await actorIn('carbon.super', ['publisher']);
+  subscriber = await actorIn('carbon.super', ['subscriber']);
+  otherPublisher = await actorIn('example.com', ['publisher']);
+});
+afterAll(() => database.close());
+
+describe('APIs', () => {
+  let apiId: string;
+
+  it('creates an API from an imported definition, normalizing the context', async () => {
+    ({ id: apiId } = await createApi(publisher, form()));
+    const api = await getApiForPublisher(publisher, apiId);
+    expect(api).toMatchObject({ name: 'PetStore', version: '1.0.0', context: '/pets', state: 'CREATED', tags: ['animals', 'demo'], tiers: ['Gold', 'Bronze'] });
+    expect(api.resources).toContainEqual({ path: '/pets/{petId}', method: 'GET' });
+  });
+
+  it('refuses the same name or context twice for one version, with a field error', async () => {
+    await expect(createApi(publisher, form({ name: 'Other' }))).rejects.toMatchObject({ kind: 'conflict', fieldErrors: { version: expect.any(Array) } });
+  });
+
+  it('creates a new version with the same clusters, in state Created', async () => {
+    await setClusterSelection(publisher, apiId, ['local']);
+    const { id } = await createNewVersion(publisher, apiId, '2.0.0');
+    expect(await getApiForPublisher(publisher, id)).toMatchObject({ version: '2.0.0', context: '/pets', state: 'CREATED', selectedClusters: ['local'] });
+    expect((await listApisForPublisher(publisher, { q: 'pet' })).map((a) => a.version)).toEqual(['2.0.0', '1.0.0']);
+  });
+
+  it('refuses unknown clusters and transitions the lifecycle does not allow', async () => {
+    expect(await kindOf(setClusterSelection(publisher, apiId, ['nowhere']))).toBe('validation');
+    expect(await kindOf(changeLifecycleState(publisher, apiId, 'RETIRED'))).toBe('validation');
+    expect(await lifecycleHistory(publisher, apiId)).toEqual([]);
+  });
+
+  it("keeps one tenant's APIs from another, and from subscribers", async () => {
+    expect(await kindOf(getApiForPublisher(otherPublisher, apiId))).toBe('not_found');
+    expect(await listApisForPublisher(otherPublisher)).toEqual([]);
+    expect(await kindOf(listApisForPublisher(subscriber))).toBe('forbidden');
+    // the same name and context are free in another tenant
+    expect(await kindOf(createApi(otherPublisher, form()))).toBe('none');
+  });
+});

@@ -15,9 +15,10 @@ export interface Surface extends NavLink {
 
 /** The three surfaces, each with its own navigation; only those the actor may use are offered. */
 export function surfacesFor(actor: Actor | null): Surface[] {
-  const surfaces: Surface[] = [
-    { id: 'portal', href: '/portal', label: 'Developer Portal', nav: [{ href: '/portal', label: 'APIs' }] },
-  ];
+  const portalNav: NavLink[] = [{ href: '/portal', label: 'APIs' }];
+  // Visitors see it too: it leads them to sign in. Accounts without the subscriber role have no applications.
+  if (!actor || hasRole(actor, 'subscriber')) portalNav.push({ href: '/portal/applications', label: 'Applications' });
+  const surfaces: Surface[] = [{ id: 'portal', href: '/portal', label: 'Developer Portal', nav: portalNav }];
   if (hasRole(actor, 'publisher')) {
     surfaces.push({ id: 'publisher', href: '/publisher', label: 'Publisher', nav: [{ href: '/publisher', label: 'APIs' }] });
   }

@@ -1,24 +1,37 @@
+import Grid from '@mui/material/Grid';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { Metadata } from 'next';
 import { EmptyState } from '@/components/empty/empty-state';
+import { LinkButton } from '@/components/link-button';
+import { ApiCard } from '@/components/portal/api-card';
+import { CatalogPagination } from '@/components/portal/catalog-pagination';
+import { CatalogSearch } from '@/components/portal/catalog-search';
 import { TenantSwitch } from '@/components/shell/tenant-switch';
 import { SUPER_TENANT } from '@/lib/auth/identity';
 import { currentActor } from '@/lib/auth/session';
+import { listCatalog } from '@/lib/portal/catalog.service';
 import { listPortalTenants } from '@/lib/tenants/tenants.service';
 
 export const metadata: Metadata = { title: 'Developer Portal' };
 
-export default async function PortalHome({ searchParams }: { searchParams: Promise<{ tenant?: string }> }) {
+export default async function PortalHome({ searchParams }: { searchParams: Promise<{ tenant?: string; q?: string; page?: string }> }) {
   const actor = await currentActor();
   const tenants = await listPortalTenants();
-  const requested = (await searchParams).tenant;
+  const params = await searchParams;
   // A signed-in user always sees their own tenant's portal; visitors pick one.
-  const tenantDomain = actor?.tenantDomain ?? tenants.find((t) => t.domain === requested)?.domain ?? SUPER_TENANT;
+  const tenantDomain = actor?.tenantDomain ?? tenants.find((t) => t.domain === params.tenant)?.domain ?? SUPER_TENANT;
   const tenant = tenants.find((t) => t.domain === tenantDomain);
+  const q = params.q?.trim() ?? '';
+  const catalog = await listCatalog({ actor, tenantDomain, q, page: Number(params.page) || 1 });
+  // Visitors carry their chosen portal into every link; signed-in users need not.
+  const keep: Record<string, string> = { ...(actor ? {} : { tenant: tenantDomain }), ...(q ? { q } : {}) };
+  const catalogHome = actor ? '/portal' : `/portal?tenant=${encodeURIComponent(tenantDomain)}`;
+  const apiHref = (apiId: string) => (actor ? `/portal/apis/${apiId}` : `/portal/apis/${apiId}?tenant=${encodeURIComponent(tenantDomain)}`);
+
   return (
     <Stack spacing={3}>
-      <Stack direction="row" spacing={2} sx={{ alignItems: 'center', justifyContent: 'space-between' }}>
+      <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap' }}>
         <div>
           <Typography variant="h1">APIs</Typography>
           <Typography color="text.secondary" data-testid="portal-tenant">
@@ -27,10 +40,42 @@ export default async function PortalHome({ searchParams }: { searchParams: Promi
         </div>
         {!actor && tenants.length > 1 && <TenantSwitch tenants={tenants} current={tenantDomain} />}
       </Stack>
-      <EmptyState title="No APIs are published here yet">
-        When a publisher publishes an API, it appears here with the address of its gateway in each cluster.
-        {actor ? '' : ' Sign in or create a developer account to subscribe to APIs and call them.'}
-      </EmptyState>
+      <CatalogSearch q={q} tenant={actor ? undefined : tenantDomain} />
+      {catalog.items.length > 0 ? (
+        <>
+          <Typography color="text.secondary" data-testid="catalog-total">
+            {q ? `${catalog.total} ${catalog.total === 1 ? 'API matches' : 'APIs match'} “${q}”` : `${catalog.total} ${catalog.total === 1 ? 'API' : 'APIs'}`}
+          </Typography>
+          <Grid container spacing={2}>
+            {catalog.items.map((api) => (
+              <Grid key={api.id} size={{ xs: 12, sm: 6, md: 4 }}>
+                <ApiCard api={api} href={apiHref(api.id)} />
+              </Grid>
+            ))}
+          </Grid>
+          <CatalogPagination page={catalog.page} pageCount={catalog.pageCount} query={keep} />
+        </>
+      ) : q ? (
+        <EmptyState
+          title={`No API matches “${q}”`}
+          action={
+            <LinkButton href={catalogHome} variant="outlined">
+              Show all APIs
+            </LinkButton>
+          }
+        >
+          The search looks at names, descriptions, contexts and tags. Try a shorter word, or clear the search.
+        </EmptyState>
+      ) : catalog.total > 0 ? (
+        <EmptyState title="This page is past the end of the catalog" action={<LinkButton href={catalogHome} variant="outlined">Go to the first page</LinkButton>}>
+          The catalog has {catalog.total} APIs on {catalog.pageCount} pages.
+        </EmptyState>
+      ) : (
+        <EmptyState title="No APIs are published here yet">
+          When a publisher publishes an API, it appears here with the address of its gateway in each cluster.
+          {actor ? '' : ' Sign in or create a developer account to subscribe to APIs and call them.'}
+        </EmptyState>
+      )}
     </Stack>
   );
 }

@@ -1,0 +1,116 @@
+import Alert from '@mui/material/Alert';
+import Chip from '@mui/material/Chip';
+import Grid from '@mui/material/Grid';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import type { Metadata } from 'next';
+import { LinkButton, TextLink } from '@/components/link-button';
+import { ApiDocumentation } from '@/components/portal/api-documentation';
+import { GatewayEnvironments } from '@/components/portal/gateway-environments';
+import { InitialsAvatar } from '@/components/portal/initials-avatar';
+import { SubscribePanel } from '@/components/portal/subscribe-panel';
+import { listApplications } from '@/lib/applications/applications.service';
+import { hasRole } from '@/lib/auth/actor';
+import { currentActor } from '@/lib/auth/session';
+import { portalApiOverview } from '@/lib/portal/catalog.service';
+import { orNotFound } from '@/lib/portal/page-guards';
+import { listSubscriptionsOfApi } from '@/lib/subscriptions/subscriptions.service';
+import { subscribeAction, unsubscribeAction } from './actions';
+
+export const metadata: Metadata = { title: 'API overview' };
+
+export default async function ApiOverviewPage({ params, searchParams }: { params: Promise<{ apiId: string }>; searchParams: Promise<{ tenant?: string }> }) {
+  const { apiId } = await params;
+  const { tenant } = await searchParams;
+  const actor = await currentActor();
+  const api = await orNotFound(portalApiOverview(actor, apiId, tenant));
+  const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
+  const [applications, subscriptions] = developer ? await Promise.all([listApplications(developer), listSubscriptionsOfApi(developer, api.id)]) : [[], []];
+  const tenantQuery = !actor && tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
+  const returnTo = `/portal/apis/${api.id}`;
+
+  return (
+    <Stack spacing={3}>
+      <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+        <InitialsAvatar name={api.name} />
+        <div>
+          <Typography variant="h1">{api.name}</Typography>
+          <Typography color="text.secondary" data-testid="api-version-context">
+            Version {api.version} · context {api.context}
+          </Typography>
+        </div>
+        {api.deprecated && <Chip color="warning" label="Deprecated" />}
+        <LinkButton href={`/portal/apis/${api.id}/try-out${tenantQuery}`} variant="contained" sx={{ ml: { sm: 'auto' } }}>
+          Try Out
+        </LinkButton>
+      </Stack>
+      {api.deprecated && <Alert severity="warning">This API is deprecated. It keeps working for existing subscribers; new applications should use a newer version.</Alert>}
+      <Grid container spacing={3}>
+        <Grid size={{ xs: 12, md: 8 }}>
+          <Stack spacing={3}>
+            <Paper sx={{ p: 3 }} component="section" aria-label="About this API">
+              <Stack spacing={1.5}>
+                <Typography sx={{ whiteSpace: 'pre-wrap' }}>{api.description || 'The publisher has not described this API yet; the documentation below lists what it offers.'}</Typography>
+                {api.tags.length > 0 && (
+                  <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap' }} aria-label="Tags">
+                    {api.tags.map((tag) => (
+                      <Chip key={tag} size="small" variant="outlined" label={tag} />
+                    ))}
+                  </Stack>
+                )}
+              </Stack>
+            </Paper>
+            <GatewayEnvironments environments={api.environments} />
+            <ApiDocumentation openapi={api.openapi} />
+          </Stack>
+        </Grid>
+        <Grid size={{ xs: 12, md: 4 }}>
+          <Stack spacing={3}>
+            {developer ? (
+              <SubscribePanel
+                apiId={api.id}
+                deprecated={api.deprecated}
+                tiers={api.tiers}
+                applications={applications.map((a) => ({ id: a.id, name: a.name }))}
+                subscriptions={subscriptions.map((s) => ({ id: s.id, applicationId: s.applicationId, applicationName: s.applicationName, tier: s.tier, status: s.status }))}
+                subscribe={subscribeAction}
+                unsubscribe={unsubscribeAction}
+              />
+            ) : (
+              <Paper sx={{ p: 3 }} component="section" aria-label="Subscriptions">
+                <Stack spacing={1}>
+                  <Typography variant="h2">Subscriptions</Typography>
+                  {actor ? (
+                    <Typography color="text.secondary">Subscribing takes a developer (subscriber) account; ask an administrator to add that role to yours.</Typography>
+                  ) : (
+                    <Typography color="text.secondary">
+                      <TextLink href={`/signin?callbackUrl=${encodeURIComponent(returnTo)}`}>Sign in</TextLink> or{' '}
+                      <TextLink href={`/signup${tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`}>create a developer account</TextLink> to subscribe
+                      and get an access token.
+                    </Typography>
+                  )}
+                </Stack>
+              </Paper>
+            )}
+            <Paper sx={{ p: 3 }} component="section" aria-labelledby="tiers-heading">
+              <Stack spacing={1}>
+                <Typography variant="h2" id="tiers-heading">
+                  Tiers
+                </Typography>
+                {api.tiers.map((tier) => (
+                  <div key={tier.name}>
+                    <Typography sx={{ fontWeight: 600 }}>{tier.name}</Typography>
+                    <Typography variant="body2" color="text.secondary">
+                      {tier.description || 'Rate set by the platform'}
+                    </Typography>
+                  </div>
+                ))}
+              </Stack>
+            </Paper>
+          </Stack>
+        </Grid>
+      </Grid>
+    </Stack>
+  );
+}

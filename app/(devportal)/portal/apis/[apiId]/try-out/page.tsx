@@ -1,0 +1,49 @@
+import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import type { Metadata } from 'next';
+import { TextLink } from '@/components/link-button';
+import { TryOutConsole } from '@/components/portal/try-out-console';
+import { listApplications } from '@/lib/applications/applications.service';
+import { hasRole } from '@/lib/auth/actor';
+import { currentActor } from '@/lib/auth/session';
+import { portalApiOverview, usableEnvironments } from '@/lib/portal/catalog.service';
+import { orNotFound } from '@/lib/portal/page-guards';
+import { listSubscriptionsOfApi } from '@/lib/subscriptions/subscriptions.service';
+import { generateTryOutTokenAction } from './actions';
+
+export const metadata: Metadata = { title: 'Try Out' };
+
+export default async function TryOutPage({ params, searchParams }: { params: Promise<{ apiId: string }>; searchParams: Promise<{ tenant?: string }> }) {
+  const { apiId } = await params;
+  const { tenant } = await searchParams;
+  const actor = await currentActor();
+  const api = await orNotFound(portalApiOverview(actor, apiId, tenant));
+  const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
+  const [subscriptions, applications] = developer ? await Promise.all([listSubscriptionsOfApi(developer, api.id), listApplications(developer)]) : [[], []];
+  const withKeys = new Set(applications.filter((a) => a.hasProductionKeys).map((a) => a.id));
+
+  return (
+    <Stack spacing={3}>
+      <div>
+        <TextLink href={`/portal/apis/${api.id}${!actor && tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`}>← {api.name} overview</TextLink>
+        <Typography variant="h1">Try Out {api.name}</Typography>
+        <Typography color="text.secondary">
+          Version {api.version} · context {api.context}
+        </Typography>
+      </div>
+      <TryOutConsole
+        apiName={api.name}
+        openapi={api.openapi}
+        gateways={usableEnvironments(api.environments).map(({ clusterName, displayName, accessUrl }) => ({ clusterName, displayName, accessUrl }))}
+        tokenSources={subscriptions.map((s) => ({
+          applicationId: s.applicationId,
+          applicationName: s.applicationName,
+          hasProductionKeys: withKeys.has(s.applicationId),
+          blocked: s.status === 'BLOCKED',
+        }))}
+        signedIn={!!developer}
+        generateToken={generateTryOutTokenAction}
+      />
+    </Stack>
+  );
+}

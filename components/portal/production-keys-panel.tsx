@@ -1,0 +1,199 @@
+'use client';
+import Alert from '@mui/material/Alert';
+import Button from '@mui/material/Button';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogContentText from '@mui/material/DialogContentText';
+import DialogTitle from '@mui/material/DialogTitle';
+import MenuItem from '@mui/material/MenuItem';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { useActionState, useState, useTransition } from 'react';
+import type { ActionState } from '@/lib/actions/validated-action';
+import { DEFAULT_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '@/lib/applications/applications.schema';
+import { Field, FormMessage, SubmitButton } from '../forms/fields';
+import { CopyButton } from './copy-button';
+
+export interface Credentials {
+  consumerKey: string;
+  consumerSecret: string;
+}
+
+export interface ProductionKeyView {
+  consumerKey: string;
+  tokenValiditySeconds: number;
+  tokenType: 'JWT' | 'OPAQUE';
+}
+
+type FormAction<T = undefined> = (state: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
+
+function KeySettingsFields({ state, defaults }: { state: ActionState<unknown>; defaults?: ProductionKeyView }) {
+  return (
+    <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
+      <Field
+        name="tokenValiditySeconds"
+        label="Token validity (seconds)"
+        type="number"
+        state={state}
+        defaultValue={defaults?.tokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS}
+        helperText="How long each access token works. It is also the longest a publisher's block takes to reach this application."
+        slotProps={{ htmlInput: { min: MIN_TOKEN_VALIDITY_SECONDS, step: 1 } }}
+        fullWidth
+      />
+      <Field
+        name="tokenType"
+        label="Token type"
+        select
+        state={state}
+        defaultValue={defaults?.tokenType ?? 'JWT'}
+        helperText="JWTs are checked by gateways offline; opaque tokens are checked with the portal on use."
+        fullWidth
+      >
+        <MenuItem value="JWT">JWT</MenuItem>
+        <MenuItem value="OPAQUE">Opaque</MenuItem>
+      </Field>
+    </Stack>
+  );
+}
+
+/** Shows a consumer secret the one time it exists in clear; closing the dialog forgets it. */
+function SecretDialog({ credentials, onClose }: { credentials: Credentials | null; onClose: () => void }) {
+  return (
+    <Dialog open={!!credentials} aria-labelledby="secret-dialog-title" maxWidth="sm" fullWidth>
+      <DialogTitle id="secret-dialog-title">Copy your consumer secret now</DialogTitle>
+      <DialogContent>
+        <Stack spacing={2} sx={{ pt: 1 }}>
+          <DialogContentText>This is the only time the secret is shown. If you lose it, regenerate it: the old one then stops working.</DialogContentText>
+          {credentials && (
+            <>
+              <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                <TextField label="Consumer key" value={credentials.consumerKey} fullWidth slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'revealed-consumer-key' } }} />
+                <CopyButton value={credentials.consumerKey} label="consumer key" />
+              </Stack>
+              <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                <TextField label="Consumer secret" value={credentials.consumerSecret} fullWidth slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'revealed-consumer-secret' } }} />
+                <CopyButton value={credentials.consumerSecret} label="consumer secret" />
+              </Stack>
+            </>
+          )}
+        </Stack>
+      </DialogContent>
+      <DialogActions>
+        <Button variant="contained" onClick={onClose}>
+          I have copied the secret
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+export function ProductionKeysPanel({
+  applicationId,
+  productionKey,
+  tokenEndpoint,
+  generateKeys,
+  regenerateSecret,
+  updateSettings,
+}: {
+  applicationId: string;
+  productionKey: ProductionKeyView | null;
+  tokenEndpoint: string;
+  generateKeys: FormAction<Credentials>;
+  regenerateSecret: (applicationId: string) => Promise<ActionState<Credentials>>;
+  updateSettings: FormAction;
+}) {
+  const [revealed, setRevealed] = useState<Credentials | null>(null);
+  // The secret goes into `revealed` only, not into the form state that outlives the dialog.
+  const [generateState, generateAction] = useActionState<ActionState<Credentials>, FormData>(async (previous, formData) => {
+    const result = await generateKeys(previous, formData);
+    if (result.data) setRevealed(result.data);
+    return { ...result, data: undefined };
+  }, { status: 'idle' });
+  const [settingsState, settingsAction] = useActionState(updateSettings, { status: 'idle' });
+  const [confirmingRegenerate, setConfirmingRegenerate] = useState(false);
+  const [regenerateError, setRegenerateError] = useState<string | null>(null);
+  const [regenerating, startRegenerate] = useTransition();
+
+  function regenerate() {
+    setRegenerateError(null);
+    startRegenerate(async () => {
+      const result = await regenerateSecret(applicationId);
+      setConfirmingRegenerate(false);
+      if (result.status === 'error' || !result.data) setRegenerateError(result.message ?? 'The secret could not be regenerated.');
+      else setRevealed(result.data);
+    });
+  }
+
+  return (
+    <Paper sx={{ p: 3 }} component="section" aria-labelledby="production-keys-heading">
+      <Stack spacing={2}>
+        <Typography variant="h2" id="production-keys-heading">
+          Production keys
+        </Typography>
+        {productionKey ? (
+          <>
+            <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+              <TextField label="Consumer key" value={productionKey.consumerKey} fullWidth slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'consumer-key' } }} />
+              <CopyButton value={productionKey.consumerKey} label="consumer key" />
+            </Stack>
+            <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
+              <Typography color="text.secondary" sx={{ flexGrow: 1 }}>
+                Consumer secret: set. It is never shown again; regenerate it if it is lost.
+              </Typography>
+              <Button variant="outlined" onClick={() => setConfirmingRegenerate(true)}>
+                Regenerate secret
+              </Button>
+            </Stack>
+            {regenerateError && <Alert severity="error">{regenerateError}</Alert>}
+            <Typography variant="body2" color="text.secondary">
+              Programs get tokens from <code>{tokenEndpoint}</code> with the client credentials grant, for example{' '}
+              <code>
+                curl -u &lt;consumer key&gt;:&lt;consumer secret&gt; -d grant_type=client_credentials {tokenEndpoint}
+              </code>
+            </Typography>
+            <form action={settingsAction} noValidate>
+              <input type="hidden" name="applicationId" value={applicationId} />
+              <Stack spacing={2}>
+                <Typography variant="h3" sx={{ fontSize: '1rem', fontWeight: 600 }}>
+                  Token settings
+                </Typography>
+                <FormMessage state={settingsState} />
+                <KeySettingsFields state={settingsState} defaults={productionKey} />
+                <SubmitButton sx={{ alignSelf: 'start' }}>Save token settings</SubmitButton>
+              </Stack>
+            </form>
+          </>
+        ) : (
+          <form action={generateAction} noValidate>
+            <input type="hidden" name="applicationId" value={applicationId} />
+            <Stack spacing={2}>
+              <Typography color="text.secondary">Generate a consumer key and secret to get access tokens for this application.</Typography>
+              <FormMessage state={generateState} />
+              <KeySettingsFields state={generateState} />
+              <SubmitButton sx={{ alignSelf: 'start' }}>Generate keys</SubmitButton>
+            </Stack>
+          </form>
+        )}
+      </Stack>
+      <SecretDialog credentials={revealed} onClose={() => setRevealed(null)} />
+      <Dialog open={confirmingRegenerate} onClose={() => setConfirmingRegenerate(false)} aria-labelledby="regenerate-title">
+        <DialogTitle id="regenerate-title">Regenerate the consumer secret?</DialogTitle>
+        <DialogContent>
+          <DialogContentText>
+            The current secret stops working at once, so programs using it must be given the new one. Access tokens already issued keep
+            working until they expire.
+          </DialogContentText>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setConfirmingRegenerate(false)}>Cancel</Button>
+          <Button variant="contained" disabled={regenerating} onClick={regenerate}>
+            {regenerating ? 'Regenerating…' : 'Regenerate'}
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </Paper>
+  );
+}

@@ -1,0 +1,230 @@
+'use client';
+import 'swagger-ui-react/swagger-ui.css';
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import LinearProgress from '@mui/material/LinearProgress';
+import MenuItem from '@mui/material/MenuItem';
+import Paper from '@mui/material/Paper';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import dynamic from 'next/dynamic';
+import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from 'react';
+import type { ActionState } from '@/lib/actions/validated-action';
+import { TextLink } from '../link-button';
+import { TokenExpiry, type IssuedToken } from './access-token-panel';
+
+// Swagger UI touches `window` as it loads, so it renders in the browser only.
+const SwaggerUI = dynamic(() => import('swagger-ui-react'), { ssr: false, loading: () => <LinearProgress aria-label="Loading the console" /> });
+
+export interface TryOutGateway {
+  clusterName: string;
+  displayName: string;
+  accessUrl: string;
+}
+
+export interface TokenSource {
+  applicationId: string;
+  applicationName: string;
+  hasProductionKeys: boolean;
+  blocked: boolean;
+}
+
+interface SwaggerRequest {
+  url: string;
+  headers: Record<string, string>;
+  [key: string]: unknown;
+}
+
+type SetResponse = (path: string, method: string, response: { error?: boolean; err?: { response?: unknown } }) => unknown;
+
+/**
+ * The seed's API Console: pick a cluster's gateway, bring a token, call the API from the browser
+ * straight to the gateway. Swagger UI keeps its own copy of the config, so the token and the
+ * error reporting go through refs that always hold the current values.
+ */
+export function TryOutConsole({
+  apiName,
+  openapi,
+  gateways,
+  tokenSources,
+  signedIn,
+  generateToken,
+}: {
+  apiName: string;
+  openapi: Record<string, unknown>;
+  gateways: TryOutGateway[];
+  tokenSources: TokenSource[];
+  signedIn: boolean;
+  generateToken: (applicationId: string) => Promise<ActionState<IssuedToken>>;
+}) {
+  const [clusterName, setClusterName] = useState(gateways[0]?.clusterName ?? '');
+  const gateway = gateways.find((g) => g.clusterName === clusterName) ?? gateways[0];
+  const [applicationId, setApplicationId] = useState(tokenSources.find((s) => s.hasProductionKeys && !s.blocked)?.applicationId ?? tokenSources[0]?.applicationId ?? '');
+  const [token, setToken] = useState('');
+  const [expiresAt, setExpiresAt] = useState<number | null>(null);
+  const [tokenError, setTokenError] = useState<string | null>(null);
+  const [unreachableUrl, setUnreachableUrl] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  const tokenRef = useRef(token);
+  const lastUrlRef = useRef<string | null>(null);
+  useEffect(() => {
+    tokenRef.current = token;
+  }, [token]);
+
+  const spec = useMemo(() => (gateway ? { ...openapi, servers: [{ url: gateway.accessUrl }] } : openapi), [openapi, gateway]);
+
+  const requestInterceptor = useCallback((request: SwaggerRequest) => {
+    const bearer = tokenRef.current.trim();
+    if (bearer) request.headers = { ...request.headers, Authorization: `Bearer ${bearer}` };
+    lastUrlRef.current = request.url;
+    setUnreachableUrl(null);
+    return request;
+  }, []);
+
+  // An HTTP answer (even 401/403/5xx) carries a response; only a request that got none is a network failure.
+  const plugins = useMemo(
+    () => [
+      () => ({
+        statePlugins: {
+          spec: {
+            wrapActions: {
+              setResponse: (original: SetResponse) => (path: string, method: string, response: Parameters<SetResponse>[2]) => {
+                if (response?.error && !response.err?.response) setUnreachableUrl(lastUrlRef.current ?? 'the gateway');
+                return original(path, method, response);
+              },
+            },
+          },
+        },
+      }),
+    ],
+    [],
+  );
+
+  const source = tokenSources.find((s) => s.applicationId === applicationId);
+
+  function generate() {
+    if (!source) return;
+    setTokenError(null);
+    startTransition(async () => {
+      const result = await generateToken(source.applicationId);
+      if (result.status === 'error' || !result.data) {
+        setTokenError(result.message ?? 'No token was issued.');
+        return;
+      }
+      setToken(result.data.access_token);
+      setExpiresAt(Date.now() + result.data.expires_in * 1000);
+    });
+  }
+
+  if (!gateway) {
+    return (
+      <Alert severity="info">
+        {apiName} has no ready gateway in any cluster right now, so there is nothing to call. The API&apos;s overview shows the status of each cluster.
+      </Alert>
+    );
+  }
+
+  return (
+    <Stack spacing={3}>
+      <Paper sx={{ p: 3 }}>
+        <Stack spacing={2}>
+          <TextField
+            select
+            id="try-out-gateway"
+            label="Gateway"
+            value={gateway.clusterName}
+            onChange={(event) => {
+              setClusterName(event.target.value);
+              setUnreachableUrl(null);
+            }}
+            helperText={`Requests go from this browser to ${gateway.accessUrl}`}
+          >
+            {gateways.map((g) => (
+              <MenuItem key={g.clusterName} value={g.clusterName}>
+                {g.displayName} — {g.accessUrl}
+              </MenuItem>
+            ))}
+          </TextField>
+
+          {signedIn &&
+            (tokenSources.length > 0 ? (
+              <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2} sx={{ alignItems: { sm: 'flex-start' } }}>
+                <TextField
+                  select
+                  id="try-out-application"
+                  label="Subscribed application"
+                  value={applicationId}
+                  onChange={(event) => setApplicationId(event.target.value)}
+                  helperText={
+                    source && !source.hasProductionKeys ? (
+                      <>
+                        This application has no keys yet: <TextLink href={`/portal/applications/${source.applicationId}`}>generate them</TextLink>.
+                      </>
+                    ) : source?.blocked ? (
+                      'The publisher blocked this subscription: the gateway will refuse its tokens.'
+                    ) : (
+                      'Generate a token to fill in the field below with one of this application.'
+                    )
+                  }
+                  sx={{ minWidth: 280 }}
+                >
+                  {tokenSources.map((s) => (
+                    <MenuItem key={s.applicationId} value={s.applicationId}>
+                      {s.applicationName}
+                      {s.blocked ? ' (blocked)' : ''}
+                    </MenuItem>
+                  ))}
+                </TextField>
+                <Button variant="contained" onClick={generate} disabled={pending || !source?.hasProductionKeys} sx={{ mt: { sm: 1 } }}>
+                  {pending ? 'Generating…' : 'Generate token'}
+                </Button>
+              </Stack>
+            ) : (
+              <Alert severity="info">
+                None of your applications is subscribed to {apiName}. Subscribe one from the API&apos;s overview, or paste a token below.
+              </Alert>
+            ))}
+          {tokenError && <Alert severity="error">{tokenError}</Alert>}
+          <Stack spacing={1}>
+            <TextField
+              id="try-out-token"
+              label="Access token"
+              value={token}
+              onChange={(event) => {
+                setToken(event.target.value);
+                setExpiresAt(null);
+              }}
+              placeholder="Paste an access token, or generate one above"
+              helperText={signedIn ? 'Sent as Authorization: Bearer <token> with every request below.' : 'Sent as Authorization: Bearer <token>. Sign in to generate one from your applications.'}
+              slotProps={{ htmlInput: { spellCheck: false, autoComplete: 'off', style: { fontFamily: 'monospace' } } }}
+              fullWidth
+            />
+            {expiresAt !== null && <TokenExpiry expiresAt={expiresAt} />}
+          </Stack>
+        </Stack>
+      </Paper>
+
+      {unreachableUrl !== null && (
+        <Alert severity="error" role="alert" data-testid="gateway-unreachable" onClose={() => setUnreachableUrl(null)}>
+          <AlertTitle>The gateway did not answer</AlertTitle>
+          No response came back from <code>{unreachableUrl}</code>. The gateway may be unreachable from this browser (network, DNS, or the cluster&apos;s
+          access URL), or the browser blocked the call (CORS). Check that the URL opens from this machine.
+        </Alert>
+      )}
+
+      <Paper sx={{ p: { xs: 0, sm: 1 }, bgcolor: '#fff', color: '#3b4151' }} data-testid="try-out-console">
+        {/* Remounted per gateway so Swagger UI takes the new server instead of its remembered selection. */}
+        <Box key={gateway.accessUrl}>
+          <SwaggerUI spec={spec} requestInterceptor={requestInterceptor as never} plugins={plugins} docExpansion="list" defaultModelsExpandDepth={-1} tryItOutEnabled={false} />
+        </Box>
+      </Paper>
+      <Typography variant="body2" color="text.secondary">
+        Calls are real: they reach the API&apos;s backend through the dedicated gateway and count against your tier.
+      </Typography>
+    </Stack>
+  );
+}

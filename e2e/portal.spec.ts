@@ -1,0 +1,153 @@
+import { expect, test, type Page } from '@playwright/test';
+import { seededAccounts } from './support/accounts';
+import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';
+import { signIn, signOut } from './support/session';
+
+const API = { name: 'PortalPets', version: '1.0.0', context: '/portalpets' };
+const LOCAL_GATEWAY_URL = `http://localhost:8243${API.context}/${API.version}`;
+
+async function createApplicationWithKeys(page: Page, name: string): Promise<void> {
+  await page.goto('/portal/applications');
+  await page.getByRole('textbox', { name: 'Application name' }).fill(name);
+  await page.getByRole('button', { name: 'Create application' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Generate keys' }).click();
+  // The secret is shown once, in a dialog, and is gone from the page once the dialog closes.
+  const dialog = page.getByRole('dialog', { name: 'Copy your consumer secret now' });
+  const secret = await dialog.getByTestId('revealed-consumer-secret').inputValue();
+  expect(secret.length).toBeGreaterThan(20);
+  await dialog.getByRole('button', { name: 'I have copied the secret' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('consumer-key')).not.toHaveValue('');
+  expect(await page.content()).not.toContain(secret);
+}
+
+async function generateTokenOnApplicationPage(page: Page): Promise<string> {
+  await page.getByRole('button', { name: /Generate (access token|a new token)/ }).click();
+  await expect(page.getByTestId('token-expiry')).toContainText('expires in');
+  return page.getByTestId('access-token').inputValue();
+}
+
+async function executeListPets(page: Page): Promise<void> {
+  const operation = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/pets"]') });
+  if (!(await operation.getByRole('button', { name: 'Execute' }).isVisible())) {
+    if (!(await operation.getByRole('button', { name: 'Try it out' }).isVisible())) await operation.locator('.opblock-summary').first().click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+  }
+  await operation.getByRole('button', { name: 'Execute' }).click();
+}
+
+function liveResponse(page: Page) {
+  const operation = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/pets"]') });
+  const row = operation.locator('.live-responses-table tr.response');
+  return { status: row.locator('td.response-col_status'), body: row.locator('td.response-col_description') };
+}
+
+test.describe('developer portal', () => {
+  test('a developer finds a published API, sees its gateway, subscribes, gets a token and calls it from Try Out', async ({ page }) => {
+    test.setTimeout(180_000);
+
+    await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+    const apiId = await publishApiFromDefinition(page, { ...API, endpoint: SAMPLE_BACKEND_URL, definitionPath: SAMPLE_DEFINITION, clusters: ['Local'] });
+    await signOut(page);
+
+    // Sign up as a new developer.
+    await page.goto('/signup?tenant=carbon.super');
+    await page.getByRole('textbox', { name: 'Username', exact: true }).fill('pia');
+    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Pia Developer');
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('pia-password-1');
+    await page.getByRole('textbox', { name: 'Repeat password', exact: true }).fill('pia-password-1');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page).toHaveURL(/\/portal$/);
+
+    // The catalog lists it and finds it by search.
+    await page.getByRole('searchbox', { name: 'Search APIs' }).fill('portalpet');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/q=portalpet/);
+    const card = page.getByTestId(`api-card-${API.name}`);
+    await expect(card).toContainText(`${API.version} · ${API.context}`);
+    await card.getByRole('link').click();
+    await expect(page).toHaveURL(new RegExp(`/portal/apis/${apiId}$`));
+
+    // Overview: the Local cluster's gateway, with the seed's AccessURL + context + version, ready.
+    const local = page.getByTestId('environment-local');
+    await expect(local.getByTestId('access-url')).toHaveText(LOCAL_GATEWAY_URL);
+    await expect(local.getByTestId('environment-status')).toHaveText('ready');
+    await expect(page.getByRole('list', { name: 'Operations' })).toContainText('List pets');
+
+    // An application with keys and a token; the token is issued before subscribing, so it cannot call the API.
+    await createApplicationWithKeys(page, 'Pet Shop');
+    await generateTokenOnApplicationPage(page);
+
+    // Subscribe it from the overview.
+    await page.goto(`/portal/apis/${apiId}`);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await expect(page.getByText('Subscribed at the')).toBeVisible();
+    await expect(page.getByTestId('subscription-Pet Shop')).toBeVisible();
+
+    // A second application, never subscribed: its token must be refused by the gateway.
+    await createApplicationWithKeys(page, 'Not Subscribed');
+    const unsubscribedToken = await generateTokenOnApplicationPage(page);
+
+    // Try Out: pick the gateway, get a token for the subscribed application, call GET /pets.
+    await page.goto(`/portal/apis/${apiId}`);
+    await page.getByRole('link', { name: 'Try Out' }).click();
+    await page.getByRole('combobox', { name: 'Gateway' }).click();
+    await page.getByRole('option', { name: new RegExp(`Local — ${LOCAL_GATEWAY_URL}`) }).click();
+    await expect(page.getByText(`Requests go from this browser to ${LOCAL_GATEWAY_URL}`)).toBeVisible();
+    await expect(page.getByRole('combobox', { name: 'Subscribed application' })).toHaveText('Pet Shop');
+    await page.getByRole('button', { name: 'Generate token' }).click();
+    await expect(page.getByRole('textbox', { name: 'Access token' })).not.toHaveValue('');
+    await expect(page.locator('.servers select')).toHaveValue(LOCAL_GATEWAY_URL);
+
+    await executeListPets(page);
+    const response = liveResponse(page);
+    await expect(response.status).toHaveText(/^200\b/, { timeout: 20_000 });
+    await expect(response.body).toContainText('Rex');
+    await expect(page.getByTestId('gateway-unreachable')).toBeHidden();
+
+    // The same call with the unsubscribed application's token is refused.
+    await page.getByRole('textbox', { name: 'Access token' }).fill(unsubscribedToken);
+    await executeListPets(page);
+    await expect(response.status).toHaveText(/^403\b/, { timeout: 20_000 });
+    await expect(response.body).toContainText('not_subscribed');
+
+    // A gateway that does not answer gets a plain message naming the URL tried.
+    await page.route('http://localhost:8243/**', (route) => route.abort('connectionrefused'));
+    await executeListPets(page);
+    await expect(page.getByTestId('gateway-unreachable')).toContainText(`${LOCAL_GATEWAY_URL}/pets`);
+    await page.unroute('http://localhost:8243/**');
+
+    // The publisher sees the subscriber and how long a block takes.
+    await signOut(page);
+    await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+    await page.goto(`/publisher/apis/${apiId}/subscriptions`);
+    const row = page.getByTestId('subscriber-row-Pet Shop');
+    await expect(row).toContainText('pia');
+    await expect(row).toContainText('1 hour');
+    await row.getByRole('button', { name: 'Block Pet Shop' }).click();
+    await expect(page.getByText('Blocked Pet Shop.')).toBeVisible();
+    await expect(row).toContainText('Blocked');
+
+    // A token issued after the block no longer carries the API: the gateway refuses it.
+    await signOut(page);
+    await signIn(page, 'pia', 'pia-password-1');
+    await page.goto(`/portal/apis/${apiId}/try-out`);
+    await expect(page.getByRole('combobox', { name: 'Subscribed application' })).toHaveText('Pet Shop (blocked)');
+    await page.getByRole('button', { name: 'Generate token' }).click();
+    await expect(page.getByRole('textbox', { name: 'Access token' })).not.toHaveValue('');
+    await executeListPets(page);
+    await expect(liveResponse(page).status).toHaveText(/^403\b/, { timeout: 20_000 });
+  });
+
+  test('visitors browse public APIs but are asked to sign in for applications', async ({ page }) => {
+    await page.goto('/portal');
+    await expect(page.getByRole('heading', { level: 1, name: 'APIs' })).toBeVisible();
+    await page.getByRole('searchbox', { name: 'Search APIs' }).fill('no-such-api-anywhere');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page.getByText('No API matches “no-such-api-anywhere”')).toBeVisible();
+    await page.goto('/portal/applications');
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fportal%2Fapplications/);
+  });
+});

@@ -1,0 +1,164 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../auth/actor';
+import { SUPER_TENANT } from '../auth/identity';
+import { DEFAULT_MANAGERS, type ClusterDefinition } from '../clusters/cluster.schema';
+import { setPlatformClusterConfig } from '../clusters/platform-config';
+import type { DatabaseHandle } from '../db/drizzle';
+import { apis, deployments, type DeploymentStatus } from '../db/schema';
+import { freshTestDatabase } from '../db/test-database';
+import { insertApi, insertTenant, insertUser, type TestApi, type TestTenant } from '../oauth/test-fixtures';
+import { CATALOG_PAGE_SIZE, listCatalog, portalApiOverview, usableEnvironments } from './catalog.service';
+
+let database: DatabaseHandle;
+let superTenant: TestTenant;
+let otherTenant: TestTenant;
+let dev: Actor;
+let foreignDev: Actor;
+let petStore: TestApi;
+let ledger: TestApi;
+let legacy: TestApi;
+let draft: TestApi;
+let foreign: TestApi;
+
+function cluster(clusterName: string, displayName: string, accessUrl: string): ClusterDefinition {
+  return {
+    type: 'Kubernetes',
+    clusterName,
+    displayName,
+    properties: { MasterURL: 'https://api.example.test:6443', AccessURL: accessUrl, SAToken: 'secret-sa-token', Namespace: 'default', Replicas: 1, extra: {} },
+  };
+}
+
+async function recordDeployment(tenant: TestTenant, apiId: string, clusterName: string, status: DeploymentStatus) {
+  await database.db.insert(deployments).values({ tenantId: tenant.id, apiId, clusterName, status, message: status === 'failed' ? 'Forbidden: secret internals' : null });
+}
+
+beforeAll(async () => {
+  database = await freshTestDatabase();
+  setPlatformClusterConfig({
+    clusters: [cluster('docker-desktop', 'cluster-1', 'https://internal.example.com/'), cluster('east', 'East', 'https://east.example.com'), cluster('west', 'West', 'https://west.example.com')],
+    managers: DEFAULT_MANAGERS,
+    warnings: [],
+  });
+  superTenant = await insertTenant(database.db, SUPER_TENANT);
+  otherTenant = await insertTenant(database.db, 'other.test');
+  dev = await insertUser(database.db, superTenant, 'dev', ['subscriber']);
+  foreignDev = await insertUser(database.db, otherTenant, 'fdev', ['subscriber']);
+  petStore = await insertApi(database.db, superTenant, { name: 'PetStore', version: '1.0.0' });
+  await database.db
+    .update(apis)
+    .set({
+      description: 'Pets for sale',
+      tags: ['animals', 'shop'],
+      openapi: { openapi: '3.0.3', info: { title: 'PetStore', version: '1.0.0' }, servers: [{ url: 'http://backend.internal:8090' }], paths: { '/pets': { get: { summary: 'List pets' } } } },
+    })
+    .where(eq(apis.id, petStore.id));
+  ledger = await insertApi(database.db, superTenant, { name: 'Ledger', visibility: 'private' });
+  legacy = await insertApi(database.db, superTenant, { name: 'Legacy', state: 'DEPRECATED' });
+  draft = await insertApi(database.db, superTenant, { name: 'Draft', state: 'CREATED' });
+  await insertApi(database.db, superTenant, { name: 'Gone', state: 'RETIRED' });
+  await insertApi(database.db, superTenant, { name: 'Stopped', state: 'BLOCKED' });
+  foreign = await insertApi(database.db, otherTenant, { name: 'Foreign' });
+  await recordDeployment(superTenant, petStore.id, 'docker-desktop', 'ready');
+  await recordDeployment(superTenant, petStore.id, 'east', 'failed');
+  await recordDeployment(superTenant, petStore.id, 'west', 'applying');
+  await recordDeployment(superTenant, petStore.id, 'removed-from-config', 'ready');
+});
+
+afterAll(async () => {
+  await database.close();
+});
+
+const names = (page: { items: { name: string }[] }) => page.items.map((item) => item.name);
+
+describe('catalog', () => {
+  it('lists published and deprecated APIs of the signed-in user’s tenant, public and private, deprecated marked', async () => {
+    const page = await listCatalog({ actor: dev });
+    expect(names(page)).toEqual(['Ledger', 'Legacy', 'PetStore']);
+    expect(page.items.find((i) => i.name === 'Legacy')?.deprecated).toBe(true);
+    expect(page.items.find((i) => i.name === 'PetStore')?.deprecated).toBe(false);
+    expect(page.total).toBe(3);
+  });
+
+  it('shows visitors only the public APIs of the portal they picked', async () => {
+    expect(names(await listCatalog({ actor: null, tenantDomain: SUPER_TENANT }))).toEqual(['Legacy', 'PetStore']);
+    expect(names(await listCatalog({ actor: null, tenantDomain: 'other.test' }))).toEqual(['Foreign']);
+    expect(names(await listCatalog({ actor: null, tenantDomain: 'nowhere.test' }))).toEqual([]);
+  });
+
+  it('keeps a signed-in user in their own tenant whatever portal is asked for', async () => {
+    expect(names(await listCatalog({ actor: foreignDev, tenantDomain: SUPER_TENANT }))).toEqual(['Foreign']);
+  });
+
+  it('searches name, description, context and tags, case-insensitively', async () => {
+    expect(names(await listCatalog({ actor: dev, q: 'petst' }))).toEqual(['PetStore']);
+    expect(names(await listCatalog({ actor: dev, q: 'FOR SALE' }))).toEqual(['PetStore']);
+    expect(names(await listCatalog({ actor: dev, q: '/ledger' }))).toEqual(['Ledger']);
+    expect(names(await listCatalog({ actor: dev, q: 'animals' }))).toEqual(['PetStore']);
+  });
+
+  it('treats LIKE wildcards in the search as plain characters', async () => {
+    expect(names(await listCatalog({ actor: dev, q: '%' }))).toEqual([]);
+    expect(names(await listCatalog({ actor: dev, q: '_' }))).toEqual([]);
+  });
+
+  it('pages by twelve with a total count', async () => {
+    const tenant = await insertTenant(database.db, 'many.test');
+    const reader = await insertUser(database.db, tenant, 'reader', ['subscriber']);
+    for (let i = 1; i <= 14; i++) await insertApi(database.db, tenant, { name: `Api${String(i).padStart(2, '0')}` });
+    const first = await listCatalog({ actor: reader });
+    expect(first).toMatchObject({ total: 14, page: 1, pageSize: CATALOG_PAGE_SIZE, pageCount: 2 });
+    expect(first.items).toHaveLength(12);
+    const second = await listCatalog({ actor: reader, page: 2 });
+    expect(names(second)).toEqual(['Api13', 'Api14']);
+    expect((await listCatalog({ actor: reader, page: 9 })).items).toEqual([]);
+  });
+});
+
+describe('API overview', () => {
+  it('shows the API with its tiers and rates, and a definition without backend servers', async () => {
+    const overview = await portalApiOverview(dev, petStore.id);
+    expect(overview).toMatchObject({ name: 'PetStore', version: '1.0.0', context: '/petstore', description: 'Pets for sale', tags: ['animals', 'shop'], deprecated: false });
+    expect(overview.tiers).toEqual([
+      { name: 'Gold', description: '5000 requests per minute', requestsPerMinute: 5000 },
+      { name: 'Unlimited', description: 'No limit', requestsPerMinute: 'unlimited' },
+    ]);
+    expect(overview.openapi).not.toHaveProperty('servers');
+    expect(overview.openapi).toHaveProperty('paths./pets.get.summary', 'List pets');
+  });
+
+  it("lists each cluster's gateway with AccessURL + context + version and its live status", async () => {
+    const { environments } = await portalApiOverview(dev, petStore.id);
+    expect(environments).toEqual([
+      { clusterName: 'docker-desktop', displayName: 'cluster-1', accessUrl: 'https://internal.example.com/petstore/1.0.0', status: 'ready' },
+      { clusterName: 'east', displayName: 'East', accessUrl: 'https://east.example.com/petstore/1.0.0', status: 'failed' },
+      { clusterName: 'removed-from-config', displayName: 'removed-from-config', accessUrl: null, status: 'ready' },
+      { clusterName: 'west', displayName: 'West', accessUrl: 'https://west.example.com/petstore/1.0.0', status: 'deploying' },
+    ]);
+    // Only a ready gateway with a known address is offered for calls.
+    expect(usableEnvironments(environments).map((e) => e.clusterName)).toEqual(['docker-desktop']);
+    // No credential or cluster message reaches the page.
+    const text = JSON.stringify(environments);
+    expect(text).not.toContain('secret-sa-token');
+    expect(text).not.toContain('api.example.test');
+    expect(text).not.toContain('internals');
+  });
+
+  it('shows a deprecated API, marked, but not one still being created', async () => {
+    expect((await portalApiOverview(dev, legacy.id)).deprecated).toBe(true);
+    await expect(portalApiOverview(dev, draft.id)).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it("treats another tenant's API as not found", async () => {
+    await expect(portalApiOverview(dev, foreign.id)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(portalApiOverview(foreignDev, petStore.id)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(portalApiOverview(dev, 'not-a-uuid')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('shows visitors public APIs only, and only of the portal they picked', async () => {
+    await expect(portalApiOverview(null, petStore.id, SUPER_TENANT)).resolves.toMatchObject({ name: 'PetStore' });
+    await expect(portalApiOverview(null, ledger.id, SUPER_TENANT)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(portalApiOverview(null, petStore.id, 'other.test')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+});

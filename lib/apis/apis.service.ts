@@ -4,6 +4,7 @@ import { requireRole } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';
+import { isUuid } from '../ids';
 import { apiClusterSelections, apis, lifecycleEvents, type ApiState } from '../db/schema';
 import { conflict, invalid, notFound } from '../errors';
 import { reconcileApiDeployments } from '../deployments/deployments.service';
@@ -49,6 +50,7 @@ const uniqueApiConflict = () =>
 
 async function apiRowForPublisher(actor: Actor, apiId: string) {
   requireRole(actor, 'publisher');
+  if (!isUuid(apiId)) throw notFound('That API');
   const [row] = await (await db())
     .select()
     .from(apis)

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { db } from '../db/drizzle';
+import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
 import { accessTokens, applicationKeys, applications } from '../db/schema';
 import { AppError, conflict, notFound } from '../errors';
@@ -65,7 +65,6 @@ const nameTaken = () =>
   conflict('You already have an application with that name.', { name: ['You already have an application with that name.'] });
 const noKeysYet = () => new AppError('not_found', 'This application has no production keys yet; generate them first.');
 
-const isUuid = (value: string) => z.uuid().safeParse(value).success;
 
 const ownedBy = (actor: Actor, applicationId: string) =>
   and(eq(applications.id, applicationId), eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId));

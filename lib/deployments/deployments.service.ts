@@ -9,6 +9,7 @@ import { containerManagerFor } from '../containers/registry';
 import { db } from '../db/drizzle';
 import { apiClusterSelections, apis, deployments, tenants, type DeploymentStatus } from '../db/schema';
 import { notFound } from '../errors';
+import { isUuid } from '../ids';
 import { isDeployedState } from '../lifecycle/lifecycle';
 import { gatewayPlatformSettings } from './platform-settings';
 
@@ -166,6 +167,7 @@ async function waitUntilReady(identity: ApiIdentity, cluster: ResolvedCluster, m
 /** Runs the pair's job again; idempotent, so it creates nothing twice. */
 export async function retryDeployment(actor: Actor, apiId: string, clusterName: string): Promise<void> {
   requireRole(actor, 'publisher');
+  if (!isUuid(apiId)) throw notFound('That deployment');
   const [record] = await (await db())
     .select()
     .from(deployments)
@@ -192,6 +194,7 @@ export function accessUrlFor(accessUrl: string, api: { context: string; version:
 /** Per selected (or still undeploying) cluster, the status as last read back. Polled by the Lifecycle tab. */
 export async function deploymentViews(actor: Actor, apiId: string): Promise<DeploymentView[]> {
   requireRole(actor, 'publisher');
+  if (!isUuid(apiId)) throw notFound('That API');
   const database = await db();
   const [api] = await database.select().from(apis).where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
   if (!api) throw notFound('That API');

@@ -1,8 +1,8 @@
 import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
+import { isUuid } from '../ids';
 import { apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { accessUrlFor } from '../deployments/deployments.service';
 import { notFound } from '../errors';
@@ -160,7 +160,7 @@ export function publicDefinition(openapi: Record<string, unknown>): Record<strin
 }
 
 export async function portalApiOverview(actor: Actor | null, apiId: string, tenantDomain?: string): Promise<PortalApiOverview> {
-  if (!z.uuid().safeParse(apiId).success) throw notFound('That API');
+  if (!isUuid(apiId)) throw notFound('That API');
   const database = await db();
   const visibility = actor ? eq(apis.tenantId, actor.tenantId) : and(eq(apis.visibility, 'public'), tenantDomain ? eq(tenants.domain, tenantDomain) : undefined);
   const [row] = await database

@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Actor } from '../auth/actor';
 import { requireRole, requireSameTenant } from '../auth/actor';
 import { requireOwnApplication } from '../applications/applications.service';
 import { db } from '../db/drizzle';
+import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
 import { apis, applicationKeys, applications, subscriptions, users, type ApiState } from '../db/schema';
 import { conflict, invalid, notFound } from '../errors';
@@ -63,7 +63,6 @@ export interface ApiSubscriber {
 }
 
 const subscriptionNotFound = () => notFound('That subscription');
-const isUuid = (value: string) => z.uuid().safeParse(value).success;
 
 const stateRefusals: Record<Exclude<ApiState, 'PUBLISHED' | 'CREATED'>, string> = {
   PRE_RELEASED: 'This API is pre-released: it takes subscriptions once it is published.',

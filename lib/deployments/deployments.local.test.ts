@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../db/test-database';
-import { deploymentsSettled, deploymentViews, resumeDeployments } from './deployments.service';
+import { deploymentsSettled, deploymentViews, observeSettledDeployments, resumeDeployments } from './deployments.service';
 import { freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
 
 /**
@@ -47,6 +47,20 @@ describe('the Local cluster', () => {
     const [view] = await deploymentViews(actor, apiId);
     expect(view).toMatchObject({ clusterName: 'local', status: 'ready', accessUrl: `${accessUrl}/petstore/1.0.0` });
     expect(await gatewayAnswer()).toBe(401); // the gateway itself: no token
+  }, 60_000);
+
+  it('shows a crashed gateway as not ready until its supervisor has restarted it', async () => {
+    const [ready] = await deploymentViews(actor, apiId);
+    const pid = Number(/process (\d+)/.exec(ready!.message ?? '')?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await observeSettledDeployments(apiId, { minIntervalMs: 0 });
+    const [crashed] = await deploymentViews(actor, apiId);
+    expect(crashed).toMatchObject({ status: 'waiting', message: expect.stringContaining('killed by SIGKILL') });
+    for (let i = 0; i < 100 && (await gatewayAnswer()) !== 401; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await observeSettledDeployments(apiId, { minIntervalMs: 0 });
+    expect((await deploymentViews(actor, apiId))[0]).toMatchObject({ status: 'ready', message: expect.stringContaining('restarted 1×') });
   }, 60_000);
 
   it('brings the gateway back after the app restarts', async () => {

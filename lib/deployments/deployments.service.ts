@@ -164,6 +164,51 @@ async function waitUntilReady(identity: ApiIdentity, cluster: ResolvedCluster, m
   throw new Error(`The gateway was not ready after ${READY_TIMEOUT_MS / 1000} s${lastMessage ? `: ${lastMessage}` : ''}.`);
 }
 
+const OBSERVE_EVERY_MS = 5_000;
+const lastObserved = new Map<string, number>();
+
+/**
+ * Reads settled gateways back from their clusters (at most every few seconds per pair), so a
+ * gateway that crashed or lost its replicas after it was ready is not shown as ready: the page
+ * never claims more than the cluster says. Pairs with a job in flight are left to the job.
+ */
+export async function observeSettledDeployments(apiId: string, options: { minIntervalMs?: number } = {}): Promise<void> {
+  const minIntervalMs = options.minIntervalMs ?? OBSERVE_EVERY_MS;
+  const row = await loadApi(apiId);
+  if (!row) return;
+  const database = await db();
+  const records = await database
+    .select()
+    .from(deployments)
+    .where(and(eq(deployments.apiId, apiId), inArray(deployments.status, ['ready', 'waiting'])));
+  const now = Date.now();
+  const due = records.filter((r) => !running.has(jobKey(apiId, r.clusterName)) && now - (lastObserved.get(jobKey(apiId, r.clusterName)) ?? 0) >= minIntervalMs);
+  if (due.length === 0) return;
+  const identity = identityOf(row);
+  const clusters = await resolveTenantClusters(identity);
+  await Promise.all(
+    due.map(async (record) => {
+      lastObserved.set(jobKey(apiId, record.clusterName), now);
+      const cluster = clusters.find((c) => c.definition.clusterName === record.clusterName);
+      if (!cluster) return;
+      try {
+        const observed = await (await containerManagerFor(cluster.manager)).status(identity, cluster.definition);
+        const status: DeploymentStatus = observed.phase === 'ready' ? 'ready' : observed.phase === 'failed' ? 'failed' : 'waiting';
+        const message = observed.phase === 'absent' ? 'The gateway is missing from the cluster; Retry deploys it again.' : (observed.message ?? null);
+        if (status !== record.status || (status !== 'ready' && message !== record.message)) {
+          await database
+            .update(deployments)
+            .set({ status: observed.phase === 'absent' ? 'failed' : status, message, updatedAt: new Date() })
+            .where(and(eq(deployments.id, record.id), inArray(deployments.status, ['ready', 'waiting'])));
+        }
+      } catch (error) {
+        // An unreachable cluster says nothing new about the gateway; the next look tries again.
+        console.warn(`observing ${apiId}/${record.clusterName} failed: ${describeFailure(error)}`);
+      }
+    }),
+  );
+}
+
 /** Runs the pair's job again; idempotent, so it creates nothing twice. */
 export async function retryDeployment(actor: Actor, apiId: string, clusterName: string): Promise<void> {
   requireRole(actor, 'publisher');
@@ -198,6 +243,7 @@ export async function deploymentViews(actor: Actor, apiId: string): Promise<Depl
   const database = await db();
   const [api] = await database.select().from(apis).where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
   if (!api) throw notFound('That API');
+  await observeSettledDeployments(apiId);
   const [records, selected, clusters] = await Promise.all([
     database.select().from(deployments).where(eq(deployments.apiId, apiId)),
     database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId)),

@@ -4,7 +4,7 @@ import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
-import { accessUrlFor } from '../deployments/deployments.service';
+import { accessUrlFor, observeSettledDeployments } from '../deployments/deployments.service';
 import { notFound } from '../errors';
 import { isTierName, TIERS } from '../apis/tiers';
 
@@ -171,6 +171,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
   if (!row) throw notFound('That API');
   const { api } = row;
 
+  await observeSettledDeployments(api.id);
   const [records, clusters] = await Promise.all([
     database.select({ clusterName: deployments.clusterName, status: deployments.status }).from(deployments).where(eq(deployments.apiId, api.id)),
     resolveTenantClusters({ tenantId: api.tenantId, tenantDomain: row.tenantDomain }),

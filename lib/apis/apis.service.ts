@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
@@ -9,6 +9,7 @@ import { apiClusterSelections, apis, lifecycleEvents, type ApiState } from '../d
 import { conflict, invalid, notFound } from '../errors';
 import { reconcileApiDeployments } from '../deployments/deployments.service';
 import { canTransition, isDeployedState, STATE_LABELS } from '../lifecycle/lifecycle';
+import { apiMatchesText } from './api-search';
 import type { CreateApiInput, UpdateApiInput } from './apis.schema';
 import { fetchApiDefinition, importApiDefinition, newOpenApiDocument, parseResourceLines, resourcesOf, withResources, type OpenApiDocument, type Resource } from './openapi';
 
@@ -63,10 +64,7 @@ export async function listApisForPublisher(actor: Actor, search: { q?: string; s
   requireRole(actor, 'publisher');
   const filters = [eq(apis.tenantId, actor.tenantId)];
   if (search.state) filters.push(eq(apis.state, search.state));
-  if (search.q) {
-    const pattern = `%${search.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    filters.push(or(ilike(apis.name, pattern), ilike(apis.context, pattern), sql`array_to_string(${apis.tags}, ' ') ilike ${pattern}`)!);
-  }
+  if (search.q) filters.push(apiMatchesText(search.q));
   return (await db())
     .select({ id: apis.id, name: apis.name, version: apis.version, context: apis.context, state: apis.state, tags: apis.tags, updatedAt: apis.updatedAt })
     .from(apis)

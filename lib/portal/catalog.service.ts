@@ -1,9 +1,10 @@
-import { and, asc, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
+import { apiMatchesText } from '../apis/api-search';
 import { accessUrlFor, observeSettledDeployments } from '../deployments/deployments.service';
 import { notFound } from '../errors';
 import { isTierName, TIERS } from '../apis/tiers';
@@ -52,25 +53,11 @@ function visibleTo(actor: Actor | null, tenantDomain: string | undefined): SQL |
   return and(eq(tenants.domain, tenantDomain ?? ''), eq(apis.visibility, 'public'));
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[%_\\]/g, (c) => `\\${c}`);
-}
-
-function matchesSearch(q: string): SQL {
-  const pattern = `%${escapeLike(q)}%`;
-  return or(
-    ilike(apis.name, pattern),
-    ilike(apis.description, pattern),
-    ilike(apis.context, pattern),
-    sql`array_to_string(${apis.tags}, ' ') ilike ${pattern}`,
-  )!;
-}
-
 export async function listCatalog(query: CatalogQuery): Promise<CatalogPage> {
   const pageSize = Math.min(Math.max(Math.trunc(query.pageSize ?? CATALOG_PAGE_SIZE), 1), 100);
   const page = Math.max(Math.trunc(query.page ?? 1) || 1, 1);
   const q = query.q?.trim().slice(0, 200);
-  const where = and(visibleTo(query.actor, query.tenantDomain), inArray(apis.state, PORTAL_STATES), q ? matchesSearch(q) : undefined);
+  const where = and(visibleTo(query.actor, query.tenantDomain), inArray(apis.state, PORTAL_STATES), q ? apiMatchesText(q) : undefined);
   const database = await db();
   // The tenants join is only needed to resolve a visitor's tenant by domain; it is one row per API.
   const [rows, [totals]] = await Promise.all([

@@ -69,7 +69,7 @@ test('publish to two Kubernetes clusters, both turn ready; block removes both', 
   await signOut(page);
 
   await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
-  await publishApiFromDefinition(page, {
+  const apiId = await publishApiFromDefinition(page, {
     name: 'Catalog',
     version: '2.0.0',
     context: '/catalog',
@@ -83,6 +83,20 @@ test('publish to two Kubernetes clusters, both turn ready; block removes both', 
     await expect(row).toContainText(`https://${name}.apis.example.com/catalog/2.0.0`);
   }
   for (const cluster of clusters) expect(await gatewayDeployments(cluster)).toHaveLength(1);
+
+  // A developer sees each cluster's access URL and the status read back from its API server.
+  const lifecycleUrl = page.url();
+  await signOut(page);
+  await signIn(page, seededAccounts.developer.identifier, seededAccounts.developer.password);
+  await page.goto(`/portal/apis/${apiId}`);
+  for (const name of ['east', 'west']) {
+    const environment = page.getByTestId(`environment-${name}`);
+    await expect(environment.getByTestId('access-url')).toHaveText(`https://${name}.apis.example.com/catalog/2.0.0`);
+    await expect(environment.getByTestId('environment-status')).toHaveText('ready');
+  }
+  await signOut(page);
+  await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+  await page.goto(lifecycleUrl);
 
   await page.getByRole('button', { name: 'Block' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Block' }).click();

@@ -190,7 +190,7 @@ export async function setClusterSelection(actor: Actor, apiId: string, clusterNa
     await tx.delete(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
     if (clusterNames.length > 0) await tx.insert(apiClusterSelections).values([...new Set(clusterNames)].map((clusterName) => ({ apiId, clusterName })));
   });
-  if (isDeployedState(row.state)) await reconcileApiDeployments(row.id);
+  if (isDeployedState(row.state)) await reconcileApiDeployments(row.id, { changedClustersOnly: true });
 }
 
 export interface LifecycleEventView {

@@ -125,10 +125,13 @@ describe('publishing to two real clusters', () => {
 
   it('an API server that is down fails only its cluster; Retry after it is back creates nothing twice', async () => {
     await relayB.close();
+    const untouched = (await deploymentViews(actor, apiId)).find((v) => v.clusterName === 'cluster-a')!.updatedAt;
     await setClusterSelection(actor, apiId, ['cluster-a', 'cluster-b']);
     await deploymentsSettled(apiId);
     const views = await deploymentViews(actor, apiId);
     expect(views.find((v) => v.clusterName === 'cluster-a')!.status).toBe('ready');
+    // only the difference was applied: cluster-a's record was not touched
+    expect(views.find((v) => v.clusterName === 'cluster-a')!.updatedAt).toBe(untouched);
     const failed = views.find((v) => v.clusterName === 'cluster-b')!;
     expect(failed.status).toBe('failed');
     expect(failed.message).toMatch(/ECONNREFUSED|connect|reach/i);

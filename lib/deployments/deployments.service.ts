@@ -78,28 +78,35 @@ function describeFailure(error: unknown): string {
 /**
  * Records what each selected cluster should get and starts the jobs. Returns once the
  * records are written; the jobs run on (the Lifecycle tab shows them live).
+ * `changedClustersOnly` (a selection change) leaves clusters that already have the API alone
+ * and applies just the difference; otherwise every selected cluster is applied again.
  */
-export async function reconcileApiDeployments(apiId: string): Promise<void> {
+export async function reconcileApiDeployments(apiId: string, options: { changedClustersOnly?: boolean } = {}): Promise<void> {
   const row = await loadApi(apiId);
   if (!row) return;
   const database = await db();
   const selected = await database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
   const desired = isDeployedState(row.api.state) ? selected.map((s) => s.clusterName) : [];
+  let toApply = desired;
   if (desired.length > 0) {
-    await database
-      .insert(deployments)
-      .values(desired.map((clusterName) => ({ tenantId: row.api.tenantId, apiId, clusterName, status: 'pending' as const })))
+    const values = desired.map((clusterName) => ({ tenantId: row.api.tenantId, apiId, clusterName, status: 'pending' as const }));
+    const insert = database.insert(deployments).values(values);
+    const written = await insert
       .onConflictDoUpdate({
         target: [deployments.apiId, deployments.clusterName],
         set: { status: 'pending', message: null, updatedAt: new Date() },
-      });
+        // A selection change re-applies only clusters on their way out (picked again).
+        ...(options.changedClustersOnly ? { setWhere: eq(deployments.status, 'undeploying') } : {}),
+      })
+      .returning({ clusterName: deployments.clusterName });
+    toApply = written.map((w) => w.clusterName);
   }
   const stale = await database
     .update(deployments)
     .set({ status: 'undeploying', message: null, updatedAt: new Date() })
     .where(and(eq(deployments.apiId, apiId), desired.length > 0 ? notInArray(deployments.clusterName, desired) : sql`true`))
     .returning({ clusterName: deployments.clusterName });
-  for (const clusterName of [...desired, ...stale.map((s) => s.clusterName)]) void enqueue(apiId, clusterName);
+  for (const clusterName of [...toApply, ...stale.map((s) => s.clusterName)]) void enqueue(apiId, clusterName);
 }
 
 async function convergePair(apiId: string, clusterName: string): Promise<void> {

@@ -18,7 +18,7 @@ export function ApplicationFields({ state, defaults }: { state: ActionState<unkn
           select
           state={state}
           defaultValue={defaults?.tier ?? 'Unlimited'}
-          helperText="Limits all calls of this application together, across its subscriptions."
+          helperText="Recorded with the application. Calls are throttled by the tier of each subscription."
           fullWidth
         >
           {applicationTierValues.map((tier) => (

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { TIER_NAMES, type TierName } from '../apis/tiers';
 
-/** An application's own throttling tier, as in WSO2's developer portal. */
-export const applicationTierValues = ['Unlimited', 'Gold', 'Silver', 'Bronze'] as const;
-export type ApplicationTier = (typeof applicationTierValues)[number];
+/**
+ * An application's tier, as in WSO2's developer portal: recorded and carried in its tokens.
+ * Gateways throttle by each subscription's tier; the tiers are the platform's one list.
+ */
+export const applicationTierValues = TIER_NAMES as [TierName, ...TierName[]];
+export type ApplicationTier = TierName;
 
 export const tokenTypeValues = ['JWT', 'OPAQUE'] as const;
 export type TokenType = (typeof tokenTypeValues)[number];

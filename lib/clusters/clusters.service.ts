@@ -227,11 +227,9 @@ export async function checkClusterConnection(actor: Actor, clusterName: string):
   return clusterAccessReport(cluster.definition, cluster.manager);
 }
 
-/** The exact commands that create the service account, its RBAC and a token for this cluster. */
-export async function clusterSetupGuide(actor: Actor, clusterName: string): Promise<SetupStep[] | null> {
-  requireRole(actor, 'admin');
-  const cluster = await resolveTenantCluster(actor, clusterName);
+/** The exact commands that create the service account, its RBAC and a token for a listed cluster (pure). */
+export function clusterSetupGuide(cluster: Pick<ClusterSummary, 'manager' | 'properties'>): SetupStep[] | null {
   if (!isKubernetesManager(cluster.manager)) return null;
-  const namespace = cluster.definition.properties.Namespace || DEFAULT_SERVICE_ACCOUNT.namespace;
+  const namespace = cluster.properties.Namespace || DEFAULT_SERVICE_ACCOUNT.namespace;
   return setupGuideFor(cluster.manager, { namespace, serviceAccount: DEFAULT_SERVICE_ACCOUNT.serviceAccount });
 }

@@ -110,14 +110,7 @@ export interface GatewayEnvironment {
   status: GatewayEnvironmentStatus;
 }
 
-export interface PortalApiOverview {
-  id: string;
-  name: string;
-  version: string;
-  context: string;
-  description: string;
-  tags: string[];
-  deprecated: boolean;
+export interface PortalApiOverview extends CatalogItem {
   tiers: TierOffer[];
   /** The OpenAPI document without its servers (backend addresses); Try Out adds a gateway's. */
   openapi: Record<string, unknown>;

@@ -13,9 +13,7 @@ export const metadata: Metadata = { title: 'Clusters' };
 export default async function ClustersPage() {
   const actor = await actorForPage(['admin'], '/admin/clusters');
   const clusters = await listClustersForAdmin(actor);
-  const guides = Object.fromEntries(
-    await Promise.all(clusters.map(async (c) => [c.clusterName, await clusterSetupGuide(actor, c.clusterName)] as const)),
-  );
+  const guides = Object.fromEntries(clusters.map((c) => [c.clusterName, clusterSetupGuide(c)]));
   const types = knownClusterTypes((await platformClusterConfig()).managers);
   return (
     <Stack spacing={3}>

@@ -3,7 +3,7 @@ import { RequestAuthenticator } from './auth/request-authenticator';
 import { apiBasePath, type GatewayConfig } from './config';
 import { CorsPolicy } from './cors';
 import { RouteTable } from './routes';
-import type { UpstreamAgentPool, UpstreamTarget } from './upstream-proxy';
+import type { UpstreamPools, UpstreamTarget } from './upstream-proxy';
 import type { EventLogger } from './access-log';
 
 /** Everything derived from one config, compiled once so requests only look things up. */
@@ -17,7 +17,7 @@ export interface GatewayRuntime {
 }
 
 export interface RuntimeDependencies {
-  agents: UpstreamAgentPool;
+  upstreams: UpstreamPools;
   logEvent: EventLogger;
   jwksMinRefreshIntervalMs?: number;
 }
@@ -27,7 +27,7 @@ export function compileRuntime(config: GatewayConfig, dependencies: RuntimeDepen
   const oauth2ClientSecret = oauth2?.enabled && oauth2.clientSecretFile
     ? readFileSync(oauth2.clientSecretFile, 'utf8').trim()
     : oauth2?.clientSecret;
-  const targets = config.endpoints.production.map((endpoint) => dependencies.agents.targetFor(endpoint));
+  const targets = config.endpoints.production.map((endpoint) => dependencies.upstreams.targetFor(endpoint, config.limits.connectTimeoutMs));
   let nextTargetIndex = 0;
   return {
     config,

@@ -73,6 +73,49 @@ describe('routing', () => {
   });
 });
 
+describe('proxying', () => {
+  it('streams a body of unknown length through, chunk by chunk and byte for byte', async () => {
+    const response = await fetch(`${gateway.url}/petstore/1.0.0/stream?chunks=40&bytes=65536`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/octet-stream');
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.length).toBe(40 * 65536);
+    expect(body[0]).toBe(0x61);
+    expect(body[39 * 65536]).toBe(0x61 + 39 % 26);
+  });
+
+  it('answers Expect: 100-continue itself and forwards the body without the header', async () => {
+    const { hostname, port } = new URL(gateway.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(
+        { hostname, port, method: 'POST', path: '/petstore/1.0.0/pets', headers: { expect: '100-continue', 'content-length': '5' } },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      request.on('continue', () => request.end('hello'));
+      request.on('error', reject);
+    });
+    expect(answer.status).toBe(200);
+    const received = JSON.parse(answer.body) as { bodyBytes: number; headers: Record<string, string> };
+    expect(received.bodyBytes).toBe(5);
+    expect(received.headers.expect).toBeUndefined();
+  });
+
+  it('keeps X-Forwarded-* headers it does not set and replaces a caller-sent request id only once', async () => {
+    const response = await fetch(`${gateway.url}/petstore/1.0.0/pets`, {
+      headers: { 'x-forwarded-port': '443', 'x-request-id': 'caller-id-1', 'x-forwarded-for': '203.0.113.9' },
+    });
+    const received = (await response.json()) as { headers: Record<string, string> };
+    expect(received.headers['x-forwarded-port']).toBe('443');
+    expect(received.headers['x-request-id']).toBe('caller-id-1');
+    expect(received.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
+    expect(response.headers.get('x-request-id')).toBe('caller-id-1');
+  });
+});
+
 describe('backend failures', () => {
   it('answers 504 when the backend is slower than the response timeout', async () => {
     const started = Date.now();

@@ -8,7 +8,7 @@ import { GatewayError, sendGatewayError } from './gateway-error';
 import type { GatewayRuntime } from './gateway-runtime';
 import { GatewayMetrics } from './metrics';
 import { TokenBucketThrottle } from './throttle';
-import { UpstreamAgentPool, proxyToUpstream } from './upstream-proxy';
+import { UpstreamPools, proxyToUpstream } from './upstream-proxy';
 
 export interface GatewayOptions {
   configPath: string;
@@ -37,9 +37,9 @@ const processTag = process.pid.toString(36);
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const logEvent = eventLogger(options.eventSink ?? ((chunk) => process.stderr.write(chunk)));
   const accessLog = new AccessLog(options.accessLogSink ?? ((chunk) => process.stdout.write(chunk)));
-  const agents = new UpstreamAgentPool();
+  const upstreams = new UpstreamPools();
   const store = new ConfigStore(options.configPath, {
-    agents,
+    upstreams,
     logEvent,
     jwksMinRefreshIntervalMs: options.jwksMinRefreshIntervalMs,
   });
@@ -260,7 +260,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.closeAllConnections();
         await stoppedListening;
         store.stop();
-        agents.destroy();
+        await upstreams.destroy();
         accessLog.flush();
         logEvent('drained', { unfinished: inFlight });
       })();

@@ -15,7 +15,8 @@ export interface TestBackend {
 }
 
 /**
- * A backend for gateway tests: echoes what it received as JSON; `/slow?ms=N` answers after N ms.
+ * A backend for gateway tests: echoes what it received as JSON; `/slow?ms=N` answers after N ms;
+ * `/stream?chunks=N&bytes=B` streams N chunks of B bytes with no Content-Length.
  */
 export async function startTestBackend(): Promise<TestBackend> {
   const received: ReceivedRequest[] = [];
@@ -31,6 +32,10 @@ export async function startTestBackend(): Promise<TestBackend> {
         response.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'test' });
         response.end(body);
       };
+      if (url.pathname.endsWith('/stream')) {
+        streamChunks(response, Number(url.searchParams.get('chunks') ?? 1), Number(url.searchParams.get('bytes') ?? 1));
+        return;
+      }
       const delayMs = url.pathname.endsWith('/slow') ? Number(url.searchParams.get('ms') ?? 0) : 0;
       if (delayMs > 0) setTimeout(answer, delayMs);
       else answer();
@@ -47,4 +52,17 @@ export async function startTestBackend(): Promise<TestBackend> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** Writes the chunks a few milliseconds apart, so the gateway forwards them as they come. */
+function streamChunks(response: http.ServerResponse, chunks: number, bytes: number): void {
+  response.writeHead(200, { 'content-type': 'application/octet-stream' });
+  let sent = 0;
+  const timer = setInterval(() => {
+    response.write(Buffer.alloc(bytes, 0x61 + (sent % 26)));
+    if (++sent === chunks) {
+      clearInterval(timer);
+      response.end();
+    }
+  }, 2);
 }

@@ -9,6 +9,7 @@ export const PETSTORE_PATHS = {
   '/pets': { get: { responses: {} }, post: { responses: {} } },
   '/pets/{petId}': { get: { responses: {} }, put: { responses: {} }, delete: { responses: {} } },
   '/slow': { get: { responses: {} } },
+  '/stream': { get: { responses: {} } },
   '/public/status': { get: { security: [], responses: {} } },
 };
 

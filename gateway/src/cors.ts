@@ -29,24 +29,34 @@ export class CorsPolicy {
     return this.anyOrigin || this.origins.has(origin);
   }
 
-  /** Headers for an actual (non-preflight) response to an allowed origin. */
-  applyToResponse(response: ServerResponse, origin: string): void {
-    response.setHeader('access-control-allow-origin', this.anyOrigin && !this.settings.allowCredentials ? '*' : origin);
-    response.setHeader('vary', 'Origin');
-    response.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
-    if (this.settings.allowCredentials) response.setHeader('access-control-allow-credentials', 'true');
+  /** Adds the headers of an actual (non-preflight) response to an allowed origin to `headers`. */
+  addResponseHeaders(headers: string[], origin: string): void {
+    headers.push(
+      'access-control-allow-origin',
+      this.anyOrigin && !this.settings.allowCredentials ? '*' : origin,
+      'vary',
+      'Origin',
+      'access-control-expose-headers',
+      EXPOSED_HEADERS,
+    );
+    if (this.settings.allowCredentials) headers.push('access-control-allow-credentials', 'true');
   }
 
   /** Answers a preflight for an allowed origin; no credentials are needed for it. */
-  answerPreflight(request: IncomingMessage, response: ServerResponse, origin: string, allowedMethods: string): void {
-    this.applyToResponse(response, origin);
+  answerPreflight(request: IncomingMessage, response: ServerResponse, origin: string, allowedMethods: string, headers: string[]): void {
+    this.addResponseHeaders(headers, origin);
     const requestedHeaders = request.headers['access-control-request-headers'];
-    response.writeHead(204, {
-      'access-control-allow-methods': allowedMethods,
-      'access-control-allow-headers': requestedHeaders || DEFAULT_ALLOWED_REQUEST_HEADERS,
-      'access-control-max-age': String(this.settings.maxAgeSeconds),
-      'content-length': '0',
-    });
+    headers.push(
+      'access-control-allow-methods',
+      allowedMethods,
+      'access-control-allow-headers',
+      requestedHeaders || DEFAULT_ALLOWED_REQUEST_HEADERS,
+      'access-control-max-age',
+      String(this.settings.maxAgeSeconds),
+      'content-length',
+      '0',
+    );
+    response.writeHead(204, headers);
     response.end();
   }
 }

@@ -31,18 +31,22 @@ export class GatewayError extends Error {
   }
 }
 
-/** Writes `{ "error": { "code", "message" } }`; messages never carry backend internals. */
-export function sendGatewayError(response: ServerResponse, error: GatewayError): void {
+/**
+ * Writes `{ "error": { "code", "message" } }`; messages never carry backend internals.
+ * `gatewayHeaders` are the name/value pairs the gateway adds to every answer of this request.
+ */
+export function sendGatewayError(response: ServerResponse, error: GatewayError, gatewayHeaders: readonly string[] = []): void {
   if (response.headersSent) {
     response.destroy();
     return;
   }
   const body = JSON.stringify({ error: { code: error.code, message: error.message } });
-  for (const [name, value] of Object.entries(error.headers)) response.setHeader(name, value);
-  response.writeHead(error.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
+  const headers = [...gatewayHeaders];
+  for (const [name, value] of Object.entries(error.headers)) {
+    if (typeof value === 'string') headers.push(name, value);
+    else for (const item of value) headers.push(name, item);
+  }
+  headers.push('content-type', 'application/json; charset=utf-8', 'content-length', String(Buffer.byteLength(body)), 'cache-control', 'no-store');
+  response.writeHead(error.status, headers);
   response.end(body);
 }

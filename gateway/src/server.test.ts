@@ -209,6 +209,18 @@ describe('CORS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('https://portal.test');
     expect(response.headers.get('access-control-expose-headers')).toContain('RateLimit-Remaining');
   });
+
+  it("puts its own CORS and request-id headers over a backend's, and merges Vary", async () => {
+    const backendHeaders = { 'access-control-allow-origin': '*', 'x-request-id': 'from-backend', vary: 'Accept-Encoding' };
+    const response = await fetch(`${gateway.url}/petstore/1.0.0/pets`, {
+      headers: { origin: 'https://portal.test', 'x-request-id': 'from-caller', 'x-test-response-headers': JSON.stringify(backendHeaders) },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://portal.test');
+    expect(response.headers.get('x-request-id')).toBe('from-caller');
+    expect(response.headers.get('vary')).toBe('Accept-Encoding, Origin');
+    expect(response.headers.get('x-backend')).toBe('test');
+  });
 });
 
 describe('operational endpoints', () => {

@@ -31,7 +31,16 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+/** What the gateway learns about one request as it goes, and what it adds to the answer. */
+interface RequestState {
+  requestId: string;
+  consumer: string;
+  tier: string;
+  /** Name/value pairs the gateway adds to any answer to this request (request id, rate limits, CORS). */
+  responseHeaders: string[];
+}
+
+const JSON_HEADERS = ['content-type', 'application/json; charset=utf-8', 'cache-control', 'no-store'];
 const processTag = process.pid.toString(36);
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -56,9 +65,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const startedAt = performance.now();
     const url = request.url ?? '/';
     inFlight++;
-    const log = { consumer: '-', tier: '-' };
     const requestId = (request.headers['x-request-id'] as string | undefined) ?? `${processTag}-${(++requestSequence).toString(36)}`;
-    response.setHeader('x-request-id', requestId);
+    // Headers are collected and handed to writeHead in one list rather than set one by one:
+    // setHeader makes Node merge them with the backend's on every response.
+    const state: RequestState = { requestId, consumer: '-', tier: '-', responseHeaders: ['x-request-id', requestId] };
     if (draining) response.shouldKeepAlive = false;
 
     response.once('close', () => {
@@ -74,44 +84,47 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         path: queryStart < 0 ? url : url.slice(0, queryStart),
         status,
         durationMs: Math.round(durationMs * 1000) / 1000,
-        consumer: log.consumer,
-        tier: log.tier,
+        consumer: state.consumer,
+        tier: state.tier,
         remote: request.socket.remoteAddress,
       });
       if (inFlight === 0 && onIdle) onIdle();
     });
 
     if (url.startsWith('/health/') || url === '/metrics') {
-      answerOperationalPath(url, response);
+      answerOperationalPath(url, response, state);
       return;
     }
     const runtime = store.runtime;
     // While draining, requests that still arrive are served (the load balancer may not have
     // noticed yet), each on a connection that closes afterwards.
     if (!runtime) {
-      sendGatewayError(response, new GatewayError(503, 'service_unavailable', 'the gateway has no valid config yet'));
+      sendGatewayError(response, new GatewayError(503, 'service_unavailable', 'the gateway has no valid config yet'), state.responseHeaders);
       return;
     }
     try {
-      routeRequest(runtime, request, response, url, requestId, log);
+      routeRequest(runtime, request, response, url, state);
     } catch (error) {
-      failRequest(response, error, logEvent);
+      failRequest(response, error, logEvent, state);
     }
   }
 
-  function answerOperationalPath(url: string, response: ServerResponse): void {
+  function answerOperationalPath(url: string, response: ServerResponse, state: RequestState): void {
+    const { responseHeaders } = state;
     if (url === '/health/live') {
-      response.writeHead(200, JSON_HEADERS).end('{"status":"live"}');
+      response.writeHead(200, [...responseHeaders, ...JSON_HEADERS]).end('{"status":"live"}');
     } else if (url === '/health/ready') {
       const ready = store.runtime !== undefined && !draining;
-      response.writeHead(ready ? 200 : 503, JSON_HEADERS).end(JSON.stringify({ status: ready ? 'ready' : draining ? 'draining' : 'no config' }));
+      response
+        .writeHead(ready ? 200 : 503, [...responseHeaders, ...JSON_HEADERS])
+        .end(JSON.stringify({ status: ready ? 'ready' : draining ? 'draining' : 'no config' }));
     } else if (url === '/metrics') {
       metrics.render().then(
-        (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (error: Error) => failRequest(response, error, logEvent),
+        (text) => response.writeHead(200, [...responseHeaders, 'content-type', metrics.registry.contentType]).end(text),
+        (error: Error) => failRequest(response, error, logEvent, state),
       );
     } else {
-      sendGatewayError(response, new GatewayError(404, 'not_found', `no such path; health checks are /health/live and /health/ready`));
+      sendGatewayError(response, new GatewayError(404, 'not_found', 'no such path; health checks are /health/live and /health/ready'), responseHeaders);
     }
   }
 
@@ -120,8 +133,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     request: IncomingMessage,
     response: ServerResponse,
     url: string,
-    requestId: string,
-    log: { consumer: string; tier: string },
+    state: RequestState,
   ): void {
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
@@ -141,10 +153,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           throw new GatewayError(403, 'origin_not_allowed', `origin "${origin}" may not call this API from a browser`);
         }
         if (match.kind !== 'matched') throw new GatewayError(404, 'not_found', `no resource ${resourcePath || '/'} in ${basePath}`);
-        runtime.cors.answerPreflight(request, response, origin, match.path.allowHeader);
+        runtime.cors.answerPreflight(request, response, origin, match.path.allowHeader, state.responseHeaders);
         return;
       }
-      if (runtime.cors.allows(origin)) runtime.cors.applyToResponse(response, origin);
+      if (runtime.cors.allows(origin)) runtime.cors.addResponseHeaders(state.responseHeaders, origin);
     }
 
     if (match.kind !== 'matched') throw new GatewayError(404, 'not_found', `no resource ${resourcePath || '/'} in ${basePath}`);
@@ -166,11 +178,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       : ANONYMOUS_PRINCIPAL;
     if (principal instanceof Promise) {
       principal.then(
-        (resolved) => forward(runtime, request, response, resolved, resourcePath, url, queryStart, requestId, log),
-        (error: unknown) => failRequest(response, error, logEvent),
+        (resolved) => forward(runtime, request, response, resolved, resourcePath, url, queryStart, state),
+        (error: unknown) => failRequest(response, error, logEvent, state),
       );
     } else {
-      forward(runtime, request, response, principal, resourcePath, url, queryStart, requestId, log);
+      forward(runtime, request, response, principal, resourcePath, url, queryStart, state);
     }
   }
 
@@ -182,17 +194,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     resourcePath: string,
     url: string,
     queryStart: number,
-    requestId: string,
-    log: { consumer: string; tier: string },
+    state: RequestState,
   ): void {
     if (response.destroyed) return;
-    log.consumer = principal.consumer;
-    log.tier = principal.tier;
+    state.consumer = principal.consumer;
+    state.tier = principal.tier;
     if (principal.requestsPerMinute !== 'unlimited') {
       const decision = throttle.take(principal.applicationKey, principal.requestsPerMinute);
-      response.setHeader('ratelimit-limit', String(decision.limit));
-      response.setHeader('ratelimit-remaining', String(decision.remaining));
-      response.setHeader('ratelimit-reset', String(decision.resetSeconds));
+      state.responseHeaders.push(
+        'ratelimit-limit',
+        String(decision.limit),
+        'ratelimit-remaining',
+        String(decision.remaining),
+        'ratelimit-reset',
+        String(decision.resetSeconds),
+      );
       if (!decision.allowed) {
         sendGatewayError(
           response,
@@ -202,6 +218,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
             `rate limit of tier "${principal.tier}" (${decision.limit} requests per minute) reached; retry in ${decision.retryAfterSeconds} s`,
             { 'retry-after': String(decision.retryAfterSeconds) },
           ),
+          state.responseHeaders,
         );
         return;
       }
@@ -213,12 +230,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       target: runtime.nextTarget(),
       pathAndQuery: queryStart < 0 ? resourcePath : resourcePath + url.slice(queryStart),
       forwardedPrefix: runtime.basePath,
-      requestId,
+      requestId: state.requestId,
+      gatewayHeaders: state.responseHeaders,
       maxBodyBytes: limits.maxBodyBytes,
       connectTimeoutMs: limits.connectTimeoutMs,
       responseTimeoutMs: limits.responseTimeoutMs,
       onUpstreamError: (kind) => metrics.recordUpstreamError(kind),
-      onGatewayError: (error) => sendGatewayError(response, error),
+      onGatewayError: (error) => sendGatewayError(response, error, state.responseHeaders),
     });
   }
 
@@ -269,11 +287,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 }
 
-function failRequest(response: ServerResponse, error: unknown, logEvent: ReturnType<typeof eventLogger>): void {
+function failRequest(response: ServerResponse, error: unknown, logEvent: ReturnType<typeof eventLogger>, state: RequestState): void {
   if (error instanceof GatewayError) {
-    sendGatewayError(response, error);
+    sendGatewayError(response, error, state.responseHeaders);
     return;
   }
   logEvent('internal_error', { reason: (error as Error)?.stack ?? String(error) });
-  sendGatewayError(response, new GatewayError(500, 'internal_error', 'the gateway failed to handle this request'));
+  sendGatewayError(response, new GatewayError(500, 'internal_error', 'the gateway failed to handle this request'), state.responseHeaders);
 }

@@ -92,6 +92,8 @@ export interface ProxyCall {
   /** e.g. "/petstore/1.0.0", sent as X-Forwarded-Prefix. */
   forwardedPrefix: string;
   requestId: string;
+  /** Name/value pairs the gateway adds to the answer; they replace the backend's of the same name. */
+  gatewayHeaders: string[];
   maxBodyBytes: number;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
@@ -124,6 +126,13 @@ function forwardedRequestHeaders(call: ProxyCall): string[] {
     call.requestId,
   );
   return headers;
+}
+
+/** Whether the gateway sets this (lower-case) header itself; Vary is merged, never replaced. */
+function setByGateway(gatewayHeaders: readonly string[], lowerCaseName: string): boolean {
+  if (lowerCaseName === 'vary') return false;
+  for (let index = 0; index < gatewayHeaders.length; index += 2) if (gatewayHeaders[index] === lowerCaseName) return true;
+  return false;
 }
 
 const hasRequestBody = (request: IncomingMessage) =>
@@ -183,11 +192,15 @@ export function proxyToUpstream(call: ProxyCall, attempt = 1): void {
 
     onHeaders(statusCode, rawHeaders, resume, statusText) {
       if (statusCode < 200) return true; // informational answers are the backend's business
+      const { gatewayHeaders } = call;
       const headers: string[] = [];
       for (let index = 0; index < rawHeaders.length; index += 2) {
         const name = rawHeaders[index]!.toString('latin1');
-        if (!RESPONSE_HEADERS_NOT_FORWARDED.has(name.toLowerCase())) headers.push(name, rawHeaders[index + 1]!.toString('latin1'));
+        const lowerCaseName = name.toLowerCase();
+        if (RESPONSE_HEADERS_NOT_FORWARDED.has(lowerCaseName) || setByGateway(gatewayHeaders, lowerCaseName)) continue;
+        headers.push(name, rawHeaders[index + 1]!.toString('latin1'));
       }
+      for (const item of gatewayHeaders) headers.push(item);
       response.writeHead(statusCode, statusText, headers);
       response.on('drain', resume);
       return true;

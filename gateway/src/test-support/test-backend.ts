@@ -16,7 +16,8 @@ export interface TestBackend {
 
 /**
  * A backend for gateway tests: echoes what it received as JSON; `/slow?ms=N` answers after N ms;
- * `/stream?chunks=N&bytes=B` streams N chunks of B bytes with no Content-Length.
+ * `/stream?chunks=N&bytes=B` streams N chunks of B bytes with no Content-Length; a JSON object in
+ * the request header `x-test-response-headers` is added to the response headers.
  */
 export async function startTestBackend(): Promise<TestBackend> {
   const received: ReceivedRequest[] = [];
@@ -29,7 +30,8 @@ export async function startTestBackend(): Promise<TestBackend> {
       received.push(record);
       const answer = () => {
         const body = JSON.stringify(record);
-        response.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'test' });
+        const extraHeaders = JSON.parse((request.headers['x-test-response-headers'] as string | undefined) ?? '{}') as Record<string, string>;
+        response.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'test', ...extraHeaders });
         response.end(body);
       };
       if (url.pathname.endsWith('/stream')) {

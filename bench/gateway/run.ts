@@ -1,15 +1,21 @@
-// Gateway throughput/latency benchmark on loopback, all in one run with the same backend and
-// the same load generator: direct, nginx as a plain reverse proxy, the gateway without auth,
-// and the gateway with JWT + subscription + throttling. Prints a table; not part of the tests.
+// Gateway throughput/latency/memory benchmark on loopback, all in one run with the same backend
+// and the same load generator: direct, nginx as a plain reverse proxy, the gateway without auth,
+// and the gateway with JWT + subscription + throttling, each with 1 and 2 worker processes.
+// Prints a table; not part of the tests.
 //
-//   npx tsx bench/gateway/run.ts            (BENCH_SECONDS=10 CONNECTIONS=64 by default)
+//   bash bench/gateway/install-tools.sh     (once: wrk, nginx, vegeta)
+//   npx tsx bench/gateway/run.ts            (ROUNDS=3 BENCH_SECONDS=5 CONNECTIONS=64 by default)
 //
-// Needs `wrk` (Debian package wrk; autocannon is used when it is missing) and `nginx`
-// (Debian package nginx) for the nginx row.
+// These machines are noisy (2 shared cores that also run the load generator and the backend),
+// so every row is measured once per round, rounds interleave all rows, and each figure is the
+// median over rounds; "× nginx" is the median of the per-round ratios to the nginx row with the
+// same number of workers. "CPU µs/req" (user + system time of the proxy's processes divided by
+// the requests they served) is the steadiest figure: it does not depend on how the two cores
+// were shared out during the run.
 
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -17,10 +23,15 @@ import type { GatewayConfigInput } from '../../gateway/src/config';
 import type { AccessTokenClaims } from '../../gateway/src/token-claims';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..');
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.ROUNDS ?? 3);
 const connections = Number(process.env.CONNECTIONS ?? 64);
+const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
+const vegeta = [process.env.VEGETA, path.join(homedir(), '.cache', 'privatejet', 'bin', 'vegeta'), 'vegeta'].find(
+  (candidate) => candidate && spawnSync(candidate, ['-version']).error === undefined,
+);
 
 interface LoadResult {
   requestsPerSecond: number;
@@ -29,10 +40,17 @@ interface LoadResult {
   non2xx: number;
 }
 
-interface Row extends LoadResult {
+interface Target {
   name: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The process whose tree serves the target (nginx master, gateway primary), for CPU and memory. */
+  pid?: number;
+  /** The nginx target this row is compared with. */
+  nginx?: Target;
+  samples: (LoadResult & { cpuMicrosPerRequest?: number; ratioToNginx?: number; rssLoadMb?: number })[];
   rssIdleMb?: number;
-  rssLoadMb?: number;
+  privateIdleMb?: number;
 }
 
 const started: ChildProcess[] = [];
@@ -78,9 +96,8 @@ async function waitUntilAnswering(url: string, headers: Record<string, string> =
   throw new Error(`${url} never answered 200`);
 }
 
-/** Resident memory of a process and its children (cluster workers, nginx workers), in MB. */
-async function rssMb(pid: number): Promise<number> {
-  let kilobytes = 0;
+/** A process and its children (cluster workers, nginx workers). */
+async function processTree(pid: number): Promise<number[]> {
   const pids = [pid];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -91,24 +108,40 @@ async function rssMb(pid: number): Promise<number> {
       // the process ended meanwhile
     }
   }
-  for (const member of pids) {
+  return pids;
+}
+
+async function sumOverTree(pid: number, read: (member: number) => Promise<number>): Promise<number> {
+  let total = 0;
+  for (const member of await processTree(pid)) {
     try {
-      const match = /^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${member}/status`, 'utf8'));
-      kilobytes += Number(match?.[1] ?? 0);
+      total += await read(member);
     } catch {
       // ended
     }
   }
-  return kilobytes / 1024;
+  return total;
 }
 
-function runWrk(url: string, durationSeconds: number, headers: Record<string, string>): LoadResult {
-  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', ...headerArgs, url], {
-    encoding: 'utf8',
+const rssMb = (pid: number) =>
+  sumOverTree(pid, async (member) => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${member}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+
+/** Memory only this process holds: what one more gateway costs (the Node binary's pages are shared). */
+const privateMb = (pid: number) =>
+  sumOverTree(pid, async (member) => {
+    const rollup = await readFile(`/proc/${member}/smaps_rollup`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+    return (field('Private_Clean') + field('Private_Dirty')) / 1024;
   });
-  return parseWrkOutput(output);
-}
+
+/** User + system CPU seconds used so far by a process tree. */
+const cpuSeconds = (pid: number) =>
+  sumOverTree(pid, async (member) => {
+    // Fields after the command name (which may contain spaces): utime and stime are 12th and 13th.
+    const stat = await readFile(`/proc/${member}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+  });
 
 function parseWrkOutput(output: string): LoadResult {
   const toMs = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000 }[unit] ?? 1);
@@ -124,46 +157,60 @@ function parseWrkOutput(output: string): LoadResult {
   };
 }
 
-async function runAutocannon(url: string, durationSeconds: number, headers: Record<string, string>, overallRate?: number): Promise<LoadResult> {
-  const result = await autocannon({ url, connections, duration: durationSeconds, headers, overallRate });
-  return {
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-  };
+/** Closed-loop load (as fast as the target answers), run as a child so memory can be sampled meanwhile. */
+async function runLoad(url: string, durationSeconds: number, headers: Record<string, string>): Promise<LoadResult> {
+  if (!hasWrk) {
+    const result = await autocannon({ url, connections, duration: durationSeconds, headers });
+    return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx };
+  }
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const wrk = spawn('wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', ...headerArgs, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  wrk.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise((resolve) => wrk.once('exit', resolve));
+  return parseWrkOutput(output);
 }
 
-async function measure(url: string, headers: Record<string, string> = {}): Promise<LoadResult> {
-  // A short warm-up first: JIT, keep-alive pools, the verified-token cache.
-  if (hasWrk) runWrk(url, 2, headers);
-  else await runAutocannon(url, 2, headers);
-  return hasWrk ? runWrk(url, seconds, headers) : runAutocannon(url, seconds, headers);
-}
-
-async function measureWithRss(pid: number, url: string, headers: Record<string, string> = {}): Promise<Omit<Row, 'name'>> {
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const rssIdleMb = await rssMb(pid);
+async function measure(target: Target): Promise<void> {
   let rssLoadMb = 0;
-  // Both load generators run as asynchronous work here, so memory is sampled while they run.
-  const sampler = setInterval(() => void rssMb(pid).then((mb) => (rssLoadMb = Math.max(rssLoadMb, mb))), 500);
+  const sampler = target.pid ? setInterval(() => void rssMb(target.pid!).then((mb) => (rssLoadMb = Math.max(rssLoadMb, mb))), 500) : undefined;
+  const cpuBefore = target.pid ? await cpuSeconds(target.pid) : 0;
   try {
-    const result = hasWrk ? await runWrkInBackground(url, headers) : await measure(url, headers);
-    return { ...result, rssIdleMb, rssLoadMb };
+    const result = await runLoad(target.url, seconds, target.headers);
+    const cpuMicrosPerRequest = target.pid
+      ? ((await cpuSeconds(target.pid)) - cpuBefore) * 1e6 / (result.requestsPerSecond * seconds)
+      : undefined;
+    const nginxThisRound = target.nginx?.samples.at(-1);
+    target.samples.push({
+      ...result,
+      cpuMicrosPerRequest,
+      ratioToNginx: nginxThisRound ? result.requestsPerSecond / nginxThisRound.requestsPerSecond : undefined,
+      rssLoadMb: target.pid ? rssLoadMb : undefined,
+    });
   } finally {
     clearInterval(sampler);
   }
 }
 
-/** wrk as an asynchronous child (after a synchronous warm-up), so the event loop can sample RSS. */
-async function runWrkInBackground(url: string, headers: Record<string, string>): Promise<LoadResult> {
-  runWrk(url, 2, headers);
-  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const wrk = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  wrk.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise((resolve) => wrk.once('exit', resolve));
-  return parseWrkOutput(output);
+/**
+ * Open-loop load at a fixed rate (vegeta: requests go out on schedule whether or not earlier ones
+ * were answered, so queueing shows in the latency), after a warm-up.
+ */
+async function measureAtRate(target: Target, rate: number): Promise<LoadResult> {
+  await runLoad(target.url, 2, target.headers);
+  if (!vegeta) {
+    const result = await autocannon({ url: target.url, connections, duration: seconds, headers: target.headers, overallRate: rate });
+    return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx };
+  }
+  const headerArgs = Object.entries(target.headers).flatMap(([name, value]) => ['-header', `${name}: ${value}`]);
+  const attack = spawnSync(vegeta, ['attack', `-rate=${rate}`, `-duration=${seconds * 2}s`, `-max-connections=${connections}`, ...headerArgs], {
+    input: `GET ${target.url}\n`,
+    maxBuffer: 1 << 30,
+  });
+  const report = spawnSync(vegeta, ['report', '-type=json'], { input: attack.stdout, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const parsed = JSON.parse(report.stdout) as { throughput: number; latencies: Record<string, number>; status_codes: Record<string, number> };
+  const non2xx = Object.entries(parsed.status_codes).reduce((sum, [code, count]) => sum + (code.startsWith('2') ? 0 : count), 0);
+  return { requestsPerSecond: parsed.throughput, p50Ms: parsed.latencies['50th']! / 1e6, p99Ms: parsed.latencies['99th']! / 1e6, non2xx };
 }
 
 async function startNginx(directory: string, backendPort: number, workers: number): Promise<{ url: string; child: ChildProcess }> {
@@ -215,9 +262,10 @@ async function startGatewayProcess(configPath: string, workers: number): Promise
 }
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, [path.join(repositoryRoot, 'gateway', 'build.mjs')], { stdio: 'inherit' });
+  spawnSync(process.execPath, [path.join(repositoryRoot, 'gateway', 'build.mjs')], { stdio: 'inherit' });
   const directory = await mkdtemp(path.join(tmpdir(), 'gateway-bench-'));
-  const rows: Row[] = [];
+  const targets: Target[] = [];
+  let halfLoad: { name: string; rate: number; result: LoadResult }[] = [];
   try {
     const backend = startProcess(process.execPath, [path.join(__dirname, 'backend.mjs')]);
     const backendPort = Number((await waitForLine(backend, /"port":(\d+)/))[1]);
@@ -256,58 +304,94 @@ async function main(): Promise<void> {
     const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid: 'bench-key' }).sign(privateKey);
     const jwtHeaders = { authorization: `Bearer ${token}` };
 
-    console.log(`load generator: ${hasWrk ? 'wrk -t1' : 'autocannon'}, ${connections} connections, ${seconds} s per row`);
-    rows.push({ name: 'direct to backend', ...(await measure(`${backendUrl}/pets/1`)) });
-
+    // Everything is started up front and stays up: an idle process costs no CPU, and rounds can
+    // then interleave all rows.
+    const direct: Target = { name: 'direct to backend', url: `${backendUrl}/pets/1`, headers: {}, samples: [] };
+    targets.push(direct);
     for (const workers of [1, 2]) {
+      const suffix = `(${workers} worker${workers > 1 ? 's' : ''})`;
+      let nginxTarget: Target | undefined;
       if (hasNginx) {
         const nginx = await startNginx(directory, backendPort, workers);
-        rows.push({ name: `nginx proxy (${workers} worker${workers > 1 ? 's' : ''})`, ...(await measureWithRss(nginx.child.pid!, `${nginx.url}/pets/1`)) });
-        await stopProcess(nginx.child, 'SIGQUIT');
+        nginxTarget = { name: `nginx proxy ${suffix}`, url: `${nginx.url}/pets/1`, headers: {}, pid: nginx.child.pid, samples: [] };
+        targets.push(nginxTarget);
       }
       const open = await startGatewayProcess(noAuthConfigPath, workers);
-      rows.push({ name: `gateway, no auth (WORKERS=${workers})`, ...(await measureWithRss(open.child.pid!, `${open.url}/bench/1.0.0/pets/1`)) });
-      await stopProcess(open.child);
-
+      targets.push({ name: `gateway, no auth ${suffix}`, url: `${open.url}/bench/1.0.0/pets/1`, headers: {}, pid: open.child.pid, nginx: nginxTarget, samples: [] });
       const secured = await startGatewayProcess(jwtConfigPath, workers);
       await waitUntilAnswering(`${secured.url}/bench/1.0.0/pets/1`, jwtHeaders);
-      rows.push({
-        name: `gateway, JWT+sub+throttle (WORKERS=${workers})`,
-        ...(await measureWithRss(secured.child.pid!, `${secured.url}/bench/1.0.0/pets/1`, jwtHeaders)),
+      targets.push({
+        name: `gateway, JWT+sub+throttle ${suffix}`,
+        url: `${secured.url}/bench/1.0.0/pets/1`,
+        headers: jwtHeaders,
+        pid: secured.child.pid,
+        nginx: nginxTarget,
+        samples: [],
       });
-      if (workers === 1) {
-        // Added latency at half load: the same fixed request rate direct and through the gateway.
-        const halfRate = Math.round(rows.at(-1)!.requestsPerSecond / 2);
-        const halfDirect = await runAutocannon(`${backendUrl}/pets/1`, seconds, {}, halfRate);
-        const halfGateway = await runAutocannon(`${secured.url}/bench/1.0.0/pets/1`, seconds, jwtHeaders, halfRate);
-        rows.push({ name: `direct @ ${halfRate} req/s (autocannon)`, ...halfDirect });
-        rows.push({ name: `gateway JWT @ ${halfRate} req/s (autocannon)`, ...halfGateway });
-      }
-      await stopProcess(secured.child);
     }
-    await stopProcess(backend);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const target of targets) {
+      if (!target.pid) continue;
+      target.rssIdleMb = await rssMb(target.pid);
+      target.privateIdleMb = await privateMb(target.pid);
+    }
+
+    const loadGenerator = hasWrk ? 'wrk -t1' : 'autocannon';
+    console.log(`load generator: ${loadGenerator}, ${connections} connections, ${seconds} s per row, ${rounds} rounds`);
+    // Warm-up: JIT, keep-alive pools, the verified-token cache.
+    for (const target of targets) await runLoad(target.url, 2, target.headers);
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) await measure(target);
+      console.log(`round ${round} of ${rounds} done`);
+    }
+
+    // Added latency at half load: the same fixed rate direct, through nginx and through the gateway.
+    const jwtOneWorker = targets.find((target) => target.name.startsWith('gateway, JWT') && target.name.includes('(1 worker)'))!;
+    const rate = Math.round(median(jwtOneWorker.samples.map((sample) => sample.requestsPerSecond)) / 2);
+    const halfLoadTargets = [direct, targets.find((target) => target.name === 'nginx proxy (1 worker)'), jwtOneWorker].filter(
+      (target): target is Target => target !== undefined,
+    );
+    halfLoad = [];
+    for (const target of halfLoadTargets) halfLoad.push({ name: target.name, rate, result: await measureAtRate(target, rate) });
   } finally {
-    for (const child of started) await stopProcess(child);
+    for (const child of started) await stopProcess(child, child.spawnargs[0] === 'nginx' ? 'SIGQUIT' : 'SIGTERM');
     await rm(directory, { recursive: true, force: true });
   }
-  printTable(rows);
+  printTables(targets, halfLoad);
 }
 
-function printTable(rows: Row[]): void {
-  const direct = rows.find((row) => row.name === 'direct to backend')!;
-  const nginxFor = (name: string) => rows.find((row) => row.name.startsWith('nginx') && row.name.includes(name.includes('WORKERS=2') ? '2 workers' : '1 worker'));
+function median(values: number[]): number {
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function printTables(targets: Target[], halfLoad: { name: string; rate: number; result: LoadResult }[]): void {
   const format = (value: number | undefined, digits = 2) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+  const direct = targets[0]!;
+  const directRate = median(direct.samples.map((sample) => sample.requestsPerSecond));
   const lines = [
-    '| run | req/s | p50 ms | p99 ms | non-2xx | × nginx | × direct | RSS idle MB | RSS load MB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| run | req/s | × nginx | × direct | p50 ms | p99 ms | CPU µs/req | RSS idle MB | private idle MB | RSS load MB | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  for (const row of rows) {
-    const nginx = row.name.startsWith('gateway,') ? nginxFor(row.name) : undefined;
+  for (const target of targets) {
+    const of = (pick: (sample: Target['samples'][number]) => number | undefined) => median(target.samples.map((sample) => pick(sample) ?? NaN));
+    const rate = of((sample) => sample.requestsPerSecond);
     lines.push(
-      `| ${row.name} | ${row.requestsPerSecond.toFixed(0)} | ${format(row.p50Ms)} | ${format(row.p99Ms)} | ${row.non2xx} | ${nginx ? format(row.requestsPerSecond / nginx.requestsPerSecond) : '-'} | ${format(row.requestsPerSecond / direct.requestsPerSecond)} | ${format(row.rssIdleMb, 1)} | ${format(row.rssLoadMb, 1)} |`,
+      `| ${target.name} | ${rate.toFixed(0)} | ${format(of((sample) => sample.ratioToNginx))} | ${format(rate / directRate)} | ${format(of((sample) => sample.p50Ms))} | ${format(of((sample) => sample.p99Ms))} | ${format(of((sample) => sample.cpuMicrosPerRequest), 1)} | ${format(target.rssIdleMb, 1)} | ${format(target.privateIdleMb, 1)} | ${format(target.pid ? Math.max(...target.samples.map((sample) => sample.rssLoadMb ?? 0)) : undefined, 1)} | ${target.samples.reduce((sum, sample) => sum + sample.non2xx, 0)} |`,
     );
   }
   console.log(lines.join('\n'));
+  if (halfLoad.length === 0) return;
+  const tool = vegeta ? 'vegeta, open loop' : 'autocannon (1 ms resolution; install vegeta for better)';
+  const directP99 = halfLoad[0]!.result.p99Ms;
+  console.log(`\nAt half the gateway's JWT throughput (${halfLoad[0]!.rate} req/s, ${tool}):`);
+  console.log('| run | req/s | p50 ms | p99 ms | p99 − direct p99 ms | non-2xx |\n|---|---:|---:|---:|---:|---:|');
+  for (const { name, result } of halfLoad) {
+    console.log(`| ${name} | ${result.requestsPerSecond.toFixed(0)} | ${format(result.p50Ms, 3)} | ${format(result.p99Ms, 3)} | ${format(result.p99Ms - directP99, 3)} | ${result.non2xx} |`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -139,6 +139,29 @@ describe('backend failures', () => {
     }
   });
 
+  it('sends an idempotent request once more when the backend drops the connection, and a POST never', async () => {
+    // Drops the connection on the first attempt of each path, answers the second.
+    const attempts = new Map<string, number>();
+    const flaky = http.createServer((request, response) => {
+      const seen = (attempts.get(`${request.method} ${request.url}`) ?? 0) + 1;
+      attempts.set(`${request.method} ${request.url}`, seen);
+      if (seen === 1) request.socket.destroy();
+      else response.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const flakyGateway = await startTestGateway(testConfig(`http://127.0.0.1:${(flaky.address() as AddressInfo).port}`, undefined));
+    try {
+      expect((await fetch(`${flakyGateway.url}/petstore/1.0.0/pets/1`)).status).toBe(200);
+      expect(attempts.get('GET /pets/1')).toBe(2);
+      expect((await fetch(`${flakyGateway.url}/petstore/1.0.0/pets`, { method: 'POST' })).status).toBe(502);
+      expect(attempts.get('POST /pets')).toBe(1);
+    } finally {
+      await flakyGateway.stop();
+      flaky.closeAllConnections();
+      await new Promise((resolve) => flaky.close(resolve));
+    }
+  });
+
   it.skipIf(!pythonAvailable)('answers 504 when connecting to the backend takes longer than the connect timeout', async () => {
     const blackhole = await startUnacceptingListener();
     const unreachable = await startTestGateway(

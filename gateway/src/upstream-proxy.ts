@@ -45,6 +45,9 @@ const RESPONSE_HEADERS_NOT_FORWARDED = new Set([
   'upgrade',
 ]);
 
+// RFC 9110 §9.2.2: sending these twice has the effect of sending them once.
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
 /** A production endpoint, pre-split so a request only joins strings. */
 export interface UpstreamTarget {
   /** Path prefix of the endpoint URL without trailing slash, e.g. "" or "/v2". */
@@ -224,9 +227,15 @@ export function proxyToUpstream(call: ProxyCall, attempt = 1): void {
         response.destroy();
         return;
       }
-      // A pooled connection the backend closed just as it was reused: a request without a body
-      // is safe to send once more.
-      if (!failureKind && !withBody && attempt === 1 && (error.code === 'UND_ERR_SOCKET' || error.code === 'ECONNRESET')) {
+      // A pooled connection the backend closed just as it was reused: an idempotent request
+      // without a body is safe to send once more.
+      if (
+        !failureKind &&
+        !withBody &&
+        attempt === 1 &&
+        IDEMPOTENT_METHODS.has(request.method ?? '') &&
+        (error.code === 'UND_ERR_SOCKET' || error.code === 'ECONNRESET')
+      ) {
         proxyToUpstream(call, 2);
         return;
       }

@@ -1,3 +1,4 @@
+import './v8-flags';
 import cluster from 'node:cluster';
 import { startGateway } from './server';
 

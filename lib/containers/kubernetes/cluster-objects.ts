@@ -13,7 +13,7 @@ import type { ObjectReference } from './manifests';
 
 /**
  * The thin adapter between the managers' pure manifests and one cluster: server-side apply,
- * delete (absent counts as done) and read. Every failure is a KubeError that names the
+ * delete (absent counts as done), read and list. Every failure is a KubeError that names the
  * object it concerns.
  */
 
@@ -27,6 +27,8 @@ export interface ClusterObjects {
   /** True when something was deleted, false when it was already gone (or its kind is not served). */
   remove(reference: ObjectReference): Promise<boolean>;
   read<T extends KubernetesObject>(reference: ObjectReference): Promise<T | undefined>;
+  /** The objects of one kind in a namespace whose labels match the selector ("k=v,k2=v2"). */
+  list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<T[]>;
 }
 
 export interface ClusterObjectsOptions {
@@ -72,6 +74,14 @@ export function clusterObjectsFor(cluster: Pick<TargetCluster, 'clusterName' | '
       } catch (error) {
         if (isObjectAbsent(error)) return undefined;
         throw failure(`reading ${describe(reference)}`, error);
+      }
+    },
+    async list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<T[]> {
+      try {
+        const list = await client.list<T>(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+        return list.items;
+      } catch (error) {
+        throw failure(`listing ${kind} in ${namespace} (${labelSelector})`, error);
       }
     },
   };

@@ -118,6 +118,44 @@ describe('kubernetes manager against two real API servers', () => {
     expect((await manager.status(api, west.cluster)).phase).toBe('progressing');
   });
 
+  it("explains a gateway that is not ready from its pods' states, and fails it when only a fix helps", async () => {
+    // West has no controllers: the test creates the pod the ReplicaSet would and writes its status as the kubelet would.
+    const { core, apps } = admin(west);
+    const deployment = await apps.readNamespacedDeployment({ name, namespace });
+    const created = await core.createNamespacedPod({
+      namespace,
+      body: { metadata: { name: `${name}-abc12`, labels: deployment.spec?.template.metadata?.labels }, spec: deployment.spec!.template.spec! },
+    });
+    const reportContainer = async (waiting: { reason: string; message?: string }) =>
+      core.replaceNamespacedPodStatus({
+        name: created.metadata!.name!,
+        namespace,
+        body: {
+          ...(await core.readNamespacedPod({ name: created.metadata!.name!, namespace })),
+          status: {
+            phase: 'Pending',
+            containerStatuses: [{ name: 'gateway', image: 'privatejet/gateway:missing', imageID: '', ready: false, restartCount: 0, state: { waiting } }],
+          },
+        },
+      });
+    try {
+      await reportContainer({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "privatejet/gateway:missing"' });
+      const pulling = await manager.status(api, west.cluster);
+      expect(pulling.phase).toBe('progressing');
+      expect(pulling.message).toContain('container "gateway": ImagePullBackOff — Back-off pulling image "privatejet/gateway:missing"');
+
+      await reportContainer({ reason: 'InvalidImageName', message: 'Failed to apply default image tag' });
+      const invalid = await manager.status(api, west.cluster);
+      expect(invalid.phase).toBe('failed');
+      expect(invalid.message).toContain('InvalidImageName');
+
+      // East's pods are fine (there are none yet): its status says nothing about pods.
+      expect((await manager.status(api, east.cluster)).message).not.toContain('container');
+    } finally {
+      await core.deleteNamespacedPod({ name: created.metadata!.name!, namespace, gracePeriodSeconds: 0 });
+    }
+  });
+
   it('re-applies a changed config: new ConfigMap content, new hash on the pod template, a new rollout', async () => {
     const before = await admin(east).apps.readNamespacedDeployment({ name, namespace });
     const changed = sampleApi({ allowedOrigins: ['https://portal.example.com', 'https://docs.example.com'] });

@@ -1,10 +1,11 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { clusterAccessReport } from '../../clusters/connection-check';
 import type { ApiIdentity, ContainerManager, DeployableApi, DeployResult, ObservedStatus, TargetCluster } from '../container-manager';
-import { clusterObjectsFor, type ClusterObjectsOptions } from './cluster-objects';
+import { clusterObjectsFor, type ClusterObjects, type ClusterObjectsOptions } from './cluster-objects';
 import { observedStatusOfDeployment } from './deployment-status';
 import { gatewayObjectReferences, gatewayObjectsFor } from './manifests';
 import { gatewayObjectName } from './object-names';
+import { podProblem } from './pod-problems';
 
 /**
  * The native PrivateJet manager: one ConfigMap + Deployment + Service + Ingress (+ autoscaler)
@@ -43,12 +44,34 @@ export function createKubernetesContainerManager(options: ClusterObjectsOptions 
         kind: 'Deployment',
         metadata: { name: gatewayObjectName(api), namespace: cluster.properties.Namespace },
       });
-      return observedStatusOfDeployment(deployment);
+      const observed = observedStatusOfDeployment(deployment);
+      if (!deployment || observed.phase === 'ready' || observed.phase === 'absent') return observed;
+      const problem = await problemOfPods(objects, deployment);
+      if (!problem) return observed;
+      return { ...observed, phase: problem.permanent ? 'failed' : observed.phase, message: `${observed.message} — ${problem.message}` };
     },
   };
 }
 
 export const kubernetesContainerManager: ContainerManager = createKubernetesContainerManager();
+
+/**
+ * What the Deployment's pods say about a gateway that is not ready. Only an explanation: when
+ * the pods cannot be listed (RBAC from an older setup), the Deployment's own status stands.
+ */
+async function problemOfPods(objects: ClusterObjects, deployment: V1Deployment) {
+  const matchLabels = deployment.spec?.selector?.matchLabels;
+  const namespace = deployment.metadata?.namespace;
+  if (!matchLabels || !namespace) return undefined;
+  const selector = Object.entries(matchLabels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  try {
+    return podProblem(await objects.list<V1Pod>('v1', 'Pod', namespace, selector));
+  } catch {
+    return undefined;
+  }
+}
 
 /** Waits for every call (none is left running half-way) and then reports the first failure. */
 export async function settleAll(calls: Promise<unknown>[]): Promise<void> {

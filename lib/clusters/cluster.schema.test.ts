@@ -101,6 +101,14 @@ describe('checkClusterDraft', () => {
       'properties.AccessURL: "internal.example.com" is not a URL: write it with its scheme, e.g. "https://apis.example.com"',
     ]);
     expect(errorsOf(kubernetesDraft({ MasterURL: 'ftp://k8s' }))).toEqual([expect.stringContaining('must start with https:// or http://')]);
+    expect(errorsOf(kubernetesDraft({ AccessURL: 'https://apis.example.com/team-a' }))).toEqual([
+      'properties.AccessURL: must be only scheme, host and port, e.g. "https://apis.example.com": gateways serve /<context>/<version> at its root, so "/team-a" would be part of no API\'s address',
+    ]);
+    expect(errorsOf(kubernetesDraft({ AccessURL: 'https://user:secret@apis.example.com' }))).toEqual([
+      'properties.AccessURL: must not contain a user name or password, e.g. "https://apis.example.com"',
+    ]);
+    // A trailing slash is the root; a MasterURL may have a path (API servers behind a proxy do).
+    expect(errorsOf(kubernetesDraft({ AccessURL: 'https://apis.example.com:8443/', MasterURL: 'https://rancher.example.com/k8s/clusters/c-1' }))).toEqual([]);
     expect(errorsOf(kubernetesDraft({ Namespace: 'My_Namespace' }))).toEqual([
       'properties.Namespace: "My_Namespace" is not a valid namespace name: use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. "default"',
     ]);

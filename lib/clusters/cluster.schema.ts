@@ -249,6 +249,24 @@ function httpUrl(value: string, example: string): FieldResult<string> {
   return { value };
 }
 
+/**
+ * A URL that is only scheme, host and port. Gateways serve /<context>/<version> at the root of
+ * their AccessURL (the Ingress routes that path, the local ingress too), so a path there would
+ * give the portal addresses nothing answers at.
+ */
+function originUrl(value: string, example: string): FieldResult<string> {
+  const checked = httpUrl(value, example);
+  if ('error' in checked) return checked;
+  const url = new URL(value);
+  if (url.username || url.password) return { error: `must not contain a user name or password, e.g. ${example}` };
+  if (url.pathname !== '/' || url.search || url.hash) {
+    return {
+      error: `must be only scheme, host and port, e.g. ${example}: gateways serve /<context>/<version> at its root, so "${url.pathname}${url.search}${url.hash}" would be part of no API's address`,
+    };
+  }
+  return checked;
+}
+
 function dnsName(value: string, pattern: RegExp, limit: number, what: string, example: string): FieldResult<string> {
   if (value.length > limit || !pattern.test(value)) {
     return {
@@ -349,7 +367,7 @@ export function checkClusterDraft(input: unknown, managers: ContainerManagerMap 
   const masterUrlText = take(at('MasterURL'), optionalText(raw.MasterURL, '"https://kubernetes.example.com:6443"'));
   const masterUrl = masterUrlText === undefined ? '' : take(at('MasterURL'), httpUrl(masterUrlText, '"https://kubernetes.example.com:6443"'));
   const accessUrlText = take(at('AccessURL'), requiredText(raw.AccessURL, "the URL where this cluster's gateways are reached", '"https://apis.example.com"'));
-  const accessUrl = accessUrlText === undefined ? undefined : take(at('AccessURL'), httpUrl(accessUrlText, '"https://apis.example.com"'));
+  const accessUrl = accessUrlText === undefined ? undefined : take(at('AccessURL'), originUrl(accessUrlText, '"https://apis.example.com"'));
 
   let saToken = take(at('SAToken'), optionalText(raw.SAToken, 'the token printed by "kubectl create token"'));
   if (saToken !== undefined && /\s/.test(saToken)) {

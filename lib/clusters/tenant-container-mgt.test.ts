@@ -240,7 +240,8 @@ describe('generated clusters round-trip through export and import', () => {
   const cluster = fc.record({
     type: fc.constantFrom('Kubernetes', 'Local'),
     displayName: fc.string({ minLength: 1, maxLength: 30 }).filter((name) => name.trim() === name && name.trim() !== '' && !/^<.*>$/.test(name)),
-    AccessURL: fc.webUrl({ validSchemes: ['http', 'https'] }),
+    // Only scheme, host and port: gateways serve /<context>/<version> at the root of AccessURL.
+    AccessURL: fc.tuple(fc.constantFrom('http', 'https'), fc.webAuthority({ withPort: true })).map(([scheme, authority]) => `${scheme}://${authority}`),
     Namespace: label,
     Replicas: fc.integer({ min: 1, max: 100 }),
     token: fc.stringMatching(/^[A-Za-z0-9._-]{1,40}$/),

@@ -157,12 +157,15 @@ function parseWrkOutput(output: string): LoadResult {
   };
 }
 
+/** The fallback load generator, inside this process: closed loop, or at a fixed rate when given one. */
+async function runAutocannon(url: string, durationSeconds: number, headers: Record<string, string>, overallRate?: number): Promise<LoadResult> {
+  const result = await autocannon({ url, connections, duration: durationSeconds, headers, overallRate });
+  return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx };
+}
+
 /** Closed-loop load (as fast as the target answers), run as a child so memory can be sampled meanwhile. */
 async function runLoad(url: string, durationSeconds: number, headers: Record<string, string>): Promise<LoadResult> {
-  if (!hasWrk) {
-    const result = await autocannon({ url, connections, duration: durationSeconds, headers });
-    return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx };
-  }
+  if (!hasWrk) return runAutocannon(url, durationSeconds, headers);
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
   const wrk = spawn('wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', ...headerArgs, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
@@ -198,10 +201,7 @@ async function measure(target: Target): Promise<void> {
  */
 async function measureAtRate(target: Target, rate: number): Promise<LoadResult> {
   await runLoad(target.url, 2, target.headers);
-  if (!vegeta) {
-    const result = await autocannon({ url: target.url, connections, duration: seconds, headers: target.headers, overallRate: rate });
-    return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99, non2xx: result.non2xx };
-  }
+  if (!vegeta) return runAutocannon(target.url, seconds, target.headers, rate);
   const headerArgs = Object.entries(target.headers).flatMap(([name, value]) => ['-header', `${name}: ${value}`]);
   // Asynchronous: this process also drains the gateways' access logs, and a pipe left unread
   // would stall a gateway writing to it.

@@ -47,6 +47,7 @@ export const OPTIONAL_PROPERTIES = [
   'IngressClass',
   'GatewayImage',
   'MaxReplicas',
+  'SharedWithTenants',
 ] as const;
 
 export const KNOWN_PROPERTIES = [...SEED_PROPERTIES, ...OPTIONAL_PROPERTIES] as const;
@@ -72,6 +73,11 @@ export interface KnownClusterProperties {
   GatewayImage?: string;
   /** Present = the gateway gets a HorizontalPodAutoscaler from Replicas to MaxReplicas. */
   MaxReplicas?: number;
+  /**
+   * deployment.toml only: the tenants (domains, comma-separated, or "*") that may deploy to
+   * this platform cluster besides the super tenant. Local clusters are never a tenant's own.
+   */
+  SharedWithTenants?: string;
 }
 
 export type ClusterProperties = KnownClusterProperties & {
@@ -276,6 +282,18 @@ function dnsName(value: string, pattern: RegExp, limit: number, what: string, ex
   return { value };
 }
 
+const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
+
+function tenantListEntries(text: string): string[] {
+  return text.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+/** Whether a platform cluster's SharedWithTenants lets `tenantDomain` deploy to it. */
+export function isSharedWithTenant(properties: Pick<KnownClusterProperties, 'SharedWithTenants'>, tenantDomain: string): boolean {
+  const entries = tenantListEntries(properties.SharedWithTenants ?? '');
+  return entries.includes('*') || entries.some((entry) => entry.toLowerCase() === tenantDomain.toLowerCase());
+}
+
 /** Replicas and MaxReplicas: the seed writes both `1` and `"<number>"`. */
 function replicaCount(value: unknown, example: string): FieldResult<number> {
   let count: number;
@@ -402,6 +420,10 @@ export function checkClusterDraft(input: unknown, managers: ContainerManagerMap 
     errors.push({ path: at('GatewayImage'), message: `"${gatewayImage}" is not an image reference: write e.g. "registry.example.com/privatejet/gateway:1.0.0"` });
   }
   const maxReplicas = raw.MaxReplicas === undefined ? undefined : take(at('MaxReplicas'), replicaCount(raw.MaxReplicas, '4'));
+  const sharedWith = take(at('SharedWithTenants'), optionalText(raw.SharedWithTenants, '"example.com, example.org" or "*"'));
+  if (sharedWith !== undefined && !tenantListEntries(sharedWith).every((entry) => entry === '*' || TENANT_DOMAIN.test(entry))) {
+    errors.push({ path: at('SharedWithTenants'), message: `"${sharedWith}" is not a list of tenant domains: write e.g. "example.com, example.org", or "*" for every tenant` });
+  }
 
   // Rules between properties.
   const runsLocally = manager === 'local';
@@ -467,6 +489,7 @@ export function checkClusterDraft(input: unknown, managers: ContainerManagerMap 
       IngressClass: ingressClass,
       GatewayImage: gatewayImage,
       MaxReplicas: maxReplicas,
+      SharedWithTenants: sharedWith,
     }),
     extra,
   };

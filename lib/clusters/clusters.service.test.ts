@@ -14,6 +14,7 @@ import {
   saveTenantClusterFromForm,
   saveTenantClustersFromJson,
 } from './clusters.service';
+import { replaceTenantClusters } from './clusters.store';
 import { parseDeploymentToml } from './deployment-toml';
 import { setPlatformClusterConfig } from './platform-config';
 
@@ -120,6 +121,52 @@ describe('tenant clusters', () => {
     expect(clusters.map((c) => [c.source, c.clusterName, c.manager])).toEqual([['deployment.toml', 'local', 'local']]);
     const error = await rejection(saveTenantClustersFromJson(superAdmin, seedJson.replace('"docker-desktop"', '"local"')));
     expect(error.issues![0]!.message).toContain('already a cluster of deployment.toml');
+  });
+
+  it('refuses any tenant a cluster on this machine, a platform cluster name, or platform-only properties, and keeps the previous config', async () => {
+    const before = await listClustersForAdmin(tenantAdmin);
+    const local = (cluster: Record<string, unknown>) => JSON.stringify([{ Type: 'Local', ContainerMgtInfo: [cluster] }]);
+    const attempts: { actor: Actor; text: string; message: RegExp }[] = [
+      // the probe's takeover: a tenant Local cluster on the platform's port, under another name and under the platform's name
+      { actor: tenantAdmin, text: local({ ClusterName: 'mine', DisplayName: 'Mine', Properties: { AccessURL: 'http://localhost:8243' } }), message: /belongs to the platform/ },
+      { actor: tenantAdmin, text: local({ ClusterName: 'mine', DisplayName: 'Mine', Properties: { AccessURL: 'http://localhost:9999' } }), message: /belongs to the platform/ },
+      { actor: superAdmin, text: local({ ClusterName: 'mine', DisplayName: 'Mine', Properties: { AccessURL: 'http://localhost:9999' } }), message: /belongs to the platform/ },
+      { actor: tenantAdmin, text: seedJson.replace('"docker-desktop"', '"local"'), message: /already a cluster of deployment.toml/ },
+      { actor: otherAdmin, text: seedJson.replace('"docker-desktop"', '"local"'), message: /already a cluster of deployment.toml/ },
+      { actor: tenantAdmin, text: seedJson.replace('"Namespace"', '"SharedWithTenants": "*", "Namespace"'), message: /deployment.toml only/ },
+    ];
+    for (const { actor: admin, text, message } of attempts) {
+      const error = await rejection(saveTenantClustersFromJson(admin, text));
+      expect(error.issues!.map((issue) => issue.message).join('\n'), text).toMatch(message);
+    }
+    const form = { type: 'Local', clusterName: 'mine', displayName: 'Mine', properties: { AccessURL: 'http://localhost:8243' }, extra: {} };
+    expect((await rejection(saveTenantClusterFromForm(tenantAdmin, form))).fieldErrors!.type![0]).toMatch(/belongs to the platform/);
+    expect((await rejection(saveTenantClusterFromForm(tenantAdmin, { ...form, type: 'Kubernetes', clusterName: 'local', properties: { AccessURL: 'https://apis.example.com' } }))).fieldErrors!.clusterName![0]).toMatch(
+      /already a cluster of deployment.toml/,
+    );
+    expect(await listClustersForAdmin(tenantAdmin)).toEqual(before);
+  });
+
+  it('gives a tenant only the platform clusters shared with it, and never a Local cluster stored as its own', async () => {
+    setPlatformClusterConfig(
+      parseDeploymentToml(
+        fs
+          .readFileSync(path.join(__dirname, '../../deploy/deployment.toml'), 'utf8')
+          .replace('properties.AccessURL = "http://localhost:8243"', '$&\nproperties.SharedWithTenants = "example.com"'),
+        'deployment.toml',
+      ),
+    );
+    try {
+      expect((await listClusterChoices(tenantPublisher)).map((c) => [c.source, c.clusterName])).toContainEqual(['deployment.toml', 'local']);
+      expect((await listClustersForAdmin(otherAdmin)).map((c) => c.clusterName)).not.toContain('local');
+      // a row written before the rule (or by hand) is not trusted with the platform's ports
+      await replaceTenantClusters(otherAdmin.tenantId, [
+        { type: 'Local', clusterName: 'sneaky', displayName: 'S', properties: { AccessURL: 'http://localhost:8243', MasterURL: '', SAToken: '', Namespace: 'default', Replicas: 1, extra: {} } },
+      ]);
+      expect((await listClustersForAdmin(otherAdmin)).map((c) => c.clusterName)).not.toContain('sneaky');
+    } finally {
+      setPlatformClusterConfig(parseDeploymentToml(fs.readFileSync(path.join(__dirname, '../../deploy/deployment.toml'), 'utf8'), 'deployment.toml'));
+    }
   });
 
   it('refuses non-admins', async () => {

@@ -5,6 +5,7 @@ import { AppError, notFound, type FieldErrors } from '../errors';
 import { isKubernetesManager } from '../containers/permissions';
 import {
   checkClusterDrafts,
+  isSharedWithTenant,
   managerForType,
   type ClusterDefinition,
   type ClusterDraft,
@@ -65,14 +66,17 @@ async function platformManagers(): Promise<ContainerManagerMap> {
 /** Every cluster a tenant may deploy to, with its manager; secrets included — never return this to a page. */
 export async function resolveTenantClusters(tenant: { tenantId: string; tenantDomain: string }): Promise<ResolvedCluster[]> {
   const platform = await platformClusterConfig();
-  const fromFile = tenant.tenantDomain === SUPER_TENANT ? platform.clusters : [];
-  const fromTenant = await readTenantClusters(tenant.tenantId);
+  const fromFile =
+    tenant.tenantDomain === SUPER_TENANT ? platform.clusters : platform.clusters.filter((c) => isSharedWithTenant(c.properties, tenant.tenantDomain));
   const withManager = (source: ClusterSource) => (definition: ClusterDefinition) => ({
     source,
     definition,
     manager: managerForType(definition.type, platform.managers) ?? 'unknown',
   });
-  return [...fromFile.map(withManager('deployment.toml')), ...fromTenant.map(withManager('tenant'))];
+  // A tenant's own cluster never runs on this machine (saves refuse it); one stored before
+  // that rule is left out rather than trusted with the platform's ports.
+  const fromTenant = (await readTenantClusters(tenant.tenantId)).map(withManager('tenant')).filter((c) => c.manager !== 'local');
+  return [...fromFile.map(withManager('deployment.toml')), ...fromTenant];
 }
 
 export async function resolveTenantCluster(actor: Actor, clusterName: string): Promise<ResolvedCluster> {
@@ -118,19 +122,34 @@ export async function exportTenantClusters(actor: Actor): Promise<string> {
   return exportTenantContainerMgt(await readTenantClusters(actor.tenantId), { secrets: 'redact' });
 }
 
-/** Names the file's clusters already use: a tenant cluster of the same name would be ambiguous. */
-async function reservedNames(actor: Actor): Promise<Set<string>> {
-  if (actor.tenantDomain !== SUPER_TENANT) return new Set();
-  return new Set((await platformClusterConfig()).clusters.map((c) => c.clusterName));
+/**
+ * What a tenant may not configure as its own cluster, whoever the tenant is: a name the
+ * platform's clusters use (ambiguous, and on a shared ingress a way into another tenant's
+ * routes), a cluster that runs on this machine (the platform's ports and processes), or a
+ * platform-only property.
+ */
+async function tenantOwnedClusterIssues(clusters: readonly ClusterDraftLike[], locate: (index: number, field: 'clusterName' | 'type' | 'properties') => string): Promise<ConfigIssue[]> {
+  const platform = await platformClusterConfig();
+  const reserved = new Set(platform.clusters.map((c) => c.clusterName.toLowerCase()));
+  return clusters.flatMap((cluster, index) => {
+    const issues: ConfigIssue[] = [];
+    if (reserved.has(cluster.clusterName.trim().toLowerCase())) {
+      issues.push({ path: locate(index, 'clusterName'), message: `"${cluster.clusterName}" is already a cluster of deployment.toml (the platform's): choose another name` });
+    }
+    if (managerForType(cluster.type, platform.managers) === 'local') {
+      issues.push({
+        path: locate(index, 'type'),
+        message: `a ${cluster.type} cluster runs gateways on this machine and belongs to the platform (deployment.toml): use a cluster the platform shares with your tenant, or a Kubernetes cluster of your own`,
+      });
+    }
+    if ((cluster.properties as { SharedWithTenants?: unknown }).SharedWithTenants !== undefined) {
+      issues.push({ path: locate(index, 'properties'), message: 'SharedWithTenants is set in deployment.toml only: a tenant cluster is never shared' });
+    }
+    return issues;
+  });
 }
 
-function rejectReservedNames(clusters: readonly ClusterDefinition[], reserved: Set<string>, locate: (index: number) => string): ConfigIssue[] {
-  return clusters.flatMap((cluster, index) =>
-    reserved.has(cluster.clusterName)
-      ? [{ path: locate(index), message: `"${cluster.clusterName}" is already a cluster of deployment.toml: choose another name` }]
-      : [],
-  );
-}
+type ClusterDraftLike = { type: string; clusterName: string; properties: object };
 
 export class ClusterConfigRejected extends AppError {
   constructor(readonly issues: ConfigIssue[], fieldErrors?: FieldErrors) {
@@ -147,7 +166,7 @@ export async function saveTenantClustersFromJson(actor: Actor, text: string): Pr
   const stored = await readTenantClusters(actor.tenantId);
   const result = parseTenantContainerMgt(text, { managers: await platformManagers(), storedClusters: stored });
   if (!result.ok) throw new ClusterConfigRejected(result.errors);
-  const clashes = rejectReservedNames(result.clusters, await reservedNames(actor), (i) => `cluster ${i + 1} (${result.clusters[i]!.clusterName})`);
+  const clashes = await tenantOwnedClusterIssues(result.clusters, (i) => `cluster ${i + 1} (${result.clusters[i]!.clusterName})`);
   if (clashes.length > 0) throw new ClusterConfigRejected(clashes);
   await replaceTenantClusters(actor.tenantId, result.clusters);
   return { warnings: result.warnings };
@@ -194,8 +213,7 @@ export async function saveTenantClusterFromForm(actor: Actor, input: ClusterForm
     await platformManagers(),
   );
   const errors = [...check.errors];
-  const reserved = await reservedNames(actor);
-  if (reserved.has(input.clusterName.trim())) errors.push({ path: 'clusterName', message: `"${input.clusterName}" is already a cluster of deployment.toml: choose another name` });
+  errors.push(...(await tenantOwnedClusterIssues([{ type: input.type, clusterName: input.clusterName, properties }], (_, field) => (field === 'properties' ? '_form' : field))));
   if (errors.length > 0) {
     const fieldErrors = issuesToFieldErrors(errors.map((e) => (e.path === '_other' ? { ...e, path: 'clusterName' } : e)));
     throw new ClusterConfigRejected(errors, fieldErrors);

@@ -78,4 +78,31 @@ describe('the Local cluster', () => {
     expect((await deploymentViews(actor, apiId))[0]!.status).toBe('not-deployed');
     expect(await gatewayAnswer()).toBe(404); // the ingress answers; nothing is routed there
   }, 60_000);
+
+  it("refuses another tenant's API at the same path of a shared Local cluster, and leaves the owner's route alone", async () => {
+    // the platform shares its Local cluster with every tenant: both tenants deploy behind one ingress
+    usePlatformClusters([
+      { type: 'Local', clusterName: 'local', displayName: 'Local', properties: { AccessURL: accessUrl, MasterURL: '', SAToken: '', Namespace: 'default', Replicas: 1, SharedWithTenants: '*', extra: {} } },
+    ]);
+    await changeLifecycleState(actor, apiId, 'PUBLISHED');
+    await deploymentsSettled(apiId);
+    expect((await deploymentViews(actor, apiId))[0]!.status).toBe('ready');
+
+    const other = await seedPublisherWithApi(database.db, { tenantDomain: 'other.example', context: '/petstore', endpoint: 'http://127.0.0.1:9' });
+    await setClusterSelection(other.actor, other.apiId, ['local']);
+    await changeLifecycleState(other.actor, other.apiId, 'PUBLISHED');
+    await deploymentsSettled(other.apiId);
+    expect((await deploymentViews(other.actor, other.apiId))[0]).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('/petstore/1.0.0 is already served by another API'),
+    });
+
+    // the intruder's demotion removes nothing of the owner's; the owner's status still reads ready
+    await changeLifecycleState(other.actor, other.apiId, 'CREATED');
+    await deploymentsSettled(other.apiId);
+    await observeSettledDeployments(apiId, { minIntervalMs: 0 });
+    expect((await deploymentViews(actor, apiId))[0]!.status).toBe('ready');
+    expect(await gatewayAnswer()).toBe(401);
+  }, 60_000);
 });
+

@@ -65,7 +65,7 @@ it('publishes an API whose gateway answers through the ingress, survives kill -9
 
   const publishedAt = Date.now();
   gateway = new GatewayProcess({ configPath, bundlePath: path.join(repositoryRoot, 'gateway', 'dist', 'gateway.mjs'), initialBackoffMs: 100 });
-  ingress.setRoute('/petstore/1.0.0', gateway);
+  ingress.setRoute('/petstore/1.0.0', 'petstore-api', gateway);
   await gateway.start();
   const first = await fetch(`${ingress.url}/petstore/1.0.0/pets`);
   expect(first.status).toBe(200);
@@ -87,7 +87,7 @@ it('publishes an API whose gateway answers through the ingress, survives kill -9
   expect(gateway.status()).toMatchObject({ state: 'stopped' });
   expect(() => process.kill(after.pid!, 0)).toThrow();
   expect((await fetch(`${ingress.url}/petstore/1.0.0/pets`)).status).toBe(503);
-  ingress.removeRoute('/petstore/1.0.0');
+  ingress.removeRoute('/petstore/1.0.0', 'petstore-api');
   expect((await fetch(`${ingress.url}/petstore/1.0.0/pets`)).status).toBe(404);
 });
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { LocalIngress, type IngressTarget } from './ingress';
+import { LocalIngress, RouteTakenError, type IngressTarget } from './ingress';
 
 let ingress: LocalIngress;
 const servers: http.Server[] = [];
@@ -28,8 +28,8 @@ afterAll(async () => {
 });
 
 it('routes by longest matching prefix, keeps the full path, and answers 404 JSON when nothing matches', async () => {
-  ingress.setRoute('/shop/v1', await namedServer('shop'));
-  ingress.setRoute('/shop/v1/admin/', await namedServer('shop-admin'));
+  ingress.setRoute('/shop/v1', 'shop-api', await namedServer('shop'));
+  ingress.setRoute('/shop/v1/admin/', 'shop-api', await namedServer('shop-admin'));
   const call = async (path: string) => (await fetch(`${ingress.url}${path}`)).json();
   expect(await call('/shop/v1/items?x=1')).toEqual({ name: 'shop', url: '/shop/v1/items?x=1' });
   expect(await call('/shop/v1/admin/users')).toEqual({ name: 'shop-admin', url: '/shop/v1/admin/users' });
@@ -39,13 +39,36 @@ it('routes by longest matching prefix, keeps the full path, and answers 404 JSON
   expect(missing.status).toBe(404);
   expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no API is deployed at /shop/v10/items on this cluster' } });
 
-  ingress.removeRoute('/shop/v1/admin');
+  ingress.removeRoute('/shop/v1/admin', 'shop-api');
   expect(await call('/shop/v1/admin/users')).toEqual({ name: 'shop', url: '/shop/v1/admin/users' });
 });
 
 it('answers 503 while the target gateway is not ready', async () => {
-  ingress.setRoute('/booting/1.0', { status: () => ({ state: 'restarting', port: 1 }) });
+  ingress.setRoute('/booting/1.0', 'booting-api', { status: () => ({ state: 'restarting', port: 1 }) });
   const response = await fetch(`${ingress.url}/booting/1.0/x`);
   expect(response.status).toBe(503);
   expect(((await response.json()) as { error: { message: string } }).error.message).toBe('the gateway of /booting/1.0 is not ready (restarting)');
+});
+
+it("refuses another owner's path, a path inside it and a path around it, and removes only the caller's own route", async () => {
+  const tenantA = await namedServer('tenant-a');
+  ingress.setRoute('/petstore/1.0.0', 'api-of-tenant-a', tenantA);
+  const intruder = await namedServer('tenant-b');
+  for (const prefix of ['/petstore/1.0.0', '/petstore/1.0.0/', '/petstore/1.0.0/pets', '/petstore']) {
+    expect(() => ingress.setRoute(prefix, 'api-of-tenant-b', intruder), prefix).toThrow(RouteTakenError);
+  }
+  // Removing "the same path" as another owner is a no-op, not a takeover of the route.
+  ingress.removeRoute('/petstore/1.0.0', 'api-of-tenant-b');
+  expect(ingress.routeOwner('/petstore/1.0.0')).toBe('api-of-tenant-a');
+  expect(await (await fetch(`${ingress.url}/petstore/1.0.0/pets`)).json()).toEqual({ name: 'tenant-a', url: '/petstore/1.0.0/pets' });
+
+  // A neighbour that only shares characters, not a path segment, is not an overlap.
+  ingress.setRoute('/petstore/1.0.01', 'api-of-tenant-b', intruder);
+  expect(await (await fetch(`${ingress.url}/petstore/1.0.01/pets`)).json()).toEqual({ name: 'tenant-b', url: '/petstore/1.0.01/pets' });
+
+  // The owner redeploying keeps its route; after the owner removes it, the path is free.
+  ingress.setRoute('/petstore/1.0.0', 'api-of-tenant-a', tenantA);
+  ingress.removeRoute('/petstore/1.0.0', 'api-of-tenant-a');
+  ingress.setRoute('/petstore/1.0.0', 'api-of-tenant-b', intruder);
+  expect(ingress.routeOwner('/petstore/1.0.0')).toBe('api-of-tenant-b');
 });

@@ -18,7 +18,27 @@ export interface LocalIngressOptions {
 
 interface IngressRoute {
   prefix: string;
+  /** The API that owns the route; only it may replace or remove it. */
+  owner: string;
   target: IngressTarget;
+}
+
+/** A base path already served, or overlapped, by another API on the same ingress. */
+export class RouteTakenError extends Error {
+  constructor(readonly prefix: string, readonly takenBy: string) {
+    // The other API's path stays out of the message: it may belong to another tenant.
+    super(`${prefix} is already served by another API at this cluster's address, or overlaps one: choose another context or version`);
+  }
+}
+
+/** Equal paths, or one a path-segment prefix of the other (/shop/v1 and /shop/v1/admin). */
+function overlaps(a: string, b: string): boolean {
+  const [shorter, longer] = a.length <= b.length ? [a, b] : [b, a];
+  return longer === shorter || (longer.startsWith(shorter) && longer.charCodeAt(shorter.length) === 47 /* "/" */);
+}
+
+function normalizePrefix(prefix: string): string {
+  return prefix.replace(/\/+$/, '');
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -59,17 +79,36 @@ export class LocalIngress {
     return this.listeningUrl;
   }
 
-  /** Adds or replaces the route for a base path such as "/petstore/1.0.0". */
-  setRoute(prefix: string, target: IngressTarget): void {
-    const normalized = prefix.replace(/\/+$/, '');
-    this.routes = [...this.routes.filter((route) => route.prefix !== normalized), { prefix: normalized, target }].sort(
+  /**
+   * Adds or replaces `owner`'s route for a base path such as "/petstore/1.0.0". The ingress is
+   * shared by every API (and tenant) on its port, so a path that another owner serves — or that
+   * would shadow part of another owner's paths — is refused, never silently taken over.
+   */
+  setRoute(prefix: string, owner: string, target: IngressTarget): void {
+    const normalized = normalizePrefix(prefix);
+    this.checkRouteFree(normalized, owner);
+    this.routes = [...this.routes.filter((route) => !(route.owner === owner && route.prefix === normalized)), { prefix: normalized, owner, target }].sort(
       (a, b) => b.prefix.length - a.prefix.length,
     );
   }
 
-  removeRoute(prefix: string): void {
-    const normalized = prefix.replace(/\/+$/, '');
-    this.routes = this.routes.filter((route) => route.prefix !== normalized);
+  /** Throws {@link RouteTakenError} when another owner serves or overlaps `prefix`. */
+  checkRouteFree(prefix: string, owner: string): void {
+    const normalized = normalizePrefix(prefix);
+    const clash = this.routes.find((route) => route.owner !== owner && overlaps(route.prefix, normalized));
+    if (clash) throw new RouteTakenError(normalized, clash.prefix);
+  }
+
+  /** Removes the route only if `owner` holds it: removing your API never removes someone else's. */
+  removeRoute(prefix: string, owner: string): void {
+    const normalized = normalizePrefix(prefix);
+    this.routes = this.routes.filter((route) => !(route.prefix === normalized && route.owner === owner));
+  }
+
+  /** Who serves exactly this base path, if anyone. */
+  routeOwner(prefix: string): string | undefined {
+    const normalized = normalizePrefix(prefix);
+    return this.routes.find((route) => route.prefix === normalized)?.owner;
   }
 
   routePrefixes(): string[] {

@@ -5,7 +5,7 @@ import { dataDir } from '../../env';
 import type { ApiIdentity, ContainerManager, DeployableApi, ObservedStatus, TargetCluster } from '../container-manager';
 import { configHash } from '../gateway-config';
 import { GatewayProcess } from './gateway-process';
-import { LocalIngress } from './ingress';
+import { LocalIngress, RouteTakenError } from './ingress';
 
 /**
  * The `local` container manager (type Local): one supervised gateway process per API, and one
@@ -15,7 +15,7 @@ import { LocalIngress } from './ingress';
  */
 class LocalContainerManager implements ContainerManager {
   readonly name = 'local';
-  private readonly ingresses = new Map<string, Promise<LocalIngress>>();
+  private readonly ingresses = new Map<number, Promise<LocalIngress>>();
   private readonly gateways = new Map<string, GatewayProcess>();
 
   checkAccess(cluster: TargetCluster) {
@@ -30,26 +30,37 @@ class LocalContainerManager implements ContainerManager {
     return path.join(dataDir(), 'gateways', cluster.clusterName, `${api.apiId}.json`);
   }
 
+  /** One ingress per port: two Local clusters of the platform on one port share its routes. */
+  private ingressPort(cluster: TargetCluster): number {
+    const url = new URL(cluster.properties.AccessURL);
+    return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  }
+
   private ingressFor(cluster: TargetCluster): Promise<LocalIngress> {
-    let ingress = this.ingresses.get(cluster.clusterName);
+    const port = this.ingressPort(cluster);
+    let ingress = this.ingresses.get(port);
     if (!ingress) {
-      const url = new URL(cluster.properties.AccessURL);
-      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
       const created = new LocalIngress({ host: '127.0.0.1', port });
       ingress = created.start().then(
         () => created,
         (error: unknown) => {
-          this.ingresses.delete(cluster.clusterName);
-          throw new Error(`The local ingress cannot listen on ${url.host} (AccessURL of ${cluster.clusterName}): ${(error as Error).message}`);
+          this.ingresses.delete(port);
+          throw new Error(`The local ingress cannot listen on port ${port} (AccessURL of ${cluster.clusterName}): ${(error as Error).message}`);
         },
       );
-      this.ingresses.set(cluster.clusterName, ingress);
+      this.ingresses.set(port, ingress);
     }
     return ingress;
   }
 
+  private routePrefix(api: ApiIdentity): string {
+    return `${api.context}/${api.version}`;
+  }
+
   async deploy(api: DeployableApi, cluster: TargetCluster) {
     const ingress = await this.ingressFor(cluster);
+    // Refuse before starting anything: the path may belong to another tenant's API.
+    ingress.checkRouteFree(this.routePrefix(api), api.apiId);
     const file = this.configPath(api, cluster);
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     // Write-then-rename, so the running gateway never reads half a file.
@@ -64,13 +75,20 @@ class LocalContainerManager implements ContainerManager {
     }
     const state = gateway.status().state;
     if (state === 'stopped' || state === 'failed') void gateway.start().catch(() => undefined);
-    ingress.setRoute(`${api.context}/${api.version}`, gateway);
+    try {
+      ingress.setRoute(this.routePrefix(api), api.apiId, gateway);
+    } catch (error) {
+      this.gateways.delete(key);
+      await gateway.stop();
+      await fs.rm(file, { force: true });
+      throw error;
+    }
     return { configHash: configHash(api.gatewayConfig) };
   }
 
   async undeploy(api: ApiIdentity, cluster: TargetCluster): Promise<void> {
-    const ingress = this.ingresses.get(cluster.clusterName);
-    if (ingress) (await ingress).removeRoute(`${api.context}/${api.version}`);
+    const ingress = this.ingresses.get(this.ingressPort(cluster));
+    if (ingress) (await ingress).removeRoute(this.routePrefix(api), api.apiId);
     const key = this.key(api, cluster);
     const gateway = this.gateways.get(key);
     this.gateways.delete(key);
@@ -81,6 +99,12 @@ class LocalContainerManager implements ContainerManager {
   async status(api: ApiIdentity, cluster: TargetCluster): Promise<ObservedStatus> {
     const gateway = this.gateways.get(this.key(api, cluster));
     if (!gateway) return { phase: 'absent' };
+    // Ready means requests to this API's path reach this API's gateway, nobody else's.
+    const ingress = await this.ingresses.get(this.ingressPort(cluster))?.catch(() => undefined);
+    const owner = ingress?.routeOwner(this.routePrefix(api));
+    if (owner !== api.apiId) {
+      return { phase: 'failed', message: owner ? new RouteTakenError(this.routePrefix(api), this.routePrefix(api)).message : `No route for ${this.routePrefix(api)} on the local ingress` };
+    }
     const status = gateway.status();
     const restarts = status.restarts > 0 ? ` (restarted ${status.restarts}× — last exit: ${status.lastExitReason ?? 'unknown'})` : '';
     switch (status.state) {

@@ -10,6 +10,7 @@ export type AppErrorKind =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  | 'too_large'
   | 'unavailable'
   | 'internal';
 
@@ -34,6 +35,7 @@ const userVisibleKinds: ReadonlySet<AppErrorKind> = new Set([
   'not_found',
   'conflict',
   'rate_limited',
+  'too_large',
   'unavailable',
 ]);
 
@@ -48,6 +50,7 @@ export const httpStatusOf: Record<AppErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   rate_limited: 429,
+  too_large: 413,
   unavailable: 503,
   internal: 500,
 };

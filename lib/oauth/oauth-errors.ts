@@ -59,6 +59,9 @@ export async function respondWithOAuthErrors(handler: () => Promise<Response>): 
     return await handler();
   } catch (error) {
     if (error instanceof OAuthError) return oauthErrorResponse(error);
+    if (error instanceof AppError && error.kind === 'too_large') {
+      return oauthJsonResponse({ error: 'invalid_request', error_description: error.message }, 413);
+    }
     if (error instanceof AppError && error.kind === 'unavailable') {
       return oauthJsonResponse({ error: 'temporarily_unavailable', error_description: error.message }, 503);
     }

@@ -1,3 +1,4 @@
+import { readBoundedText } from '../http/bounded-body';
 import { OAuthError } from './oauth-errors';
 
 /** The parameters of an OAuth request body; a parameter sent empty counts as absent (RFC 6749 §3.1). */
@@ -13,7 +14,7 @@ export async function readOAuthForm(request: Request): Promise<OAuthForm> {
     throw new OAuthError('invalid_request', 'Send the parameters as an application/x-www-form-urlencoded body.');
   }
   const form = new Map<string, string>();
-  for (const [name, value] of new URLSearchParams(await request.text())) {
+  for (const [name, value] of new URLSearchParams(await readBoundedText(request))) {
     if (form.has(name)) throw new OAuthError('invalid_request', `The parameter "${name}" appears more than once.`);
     form.set(name, value);
   }

@@ -1,3 +1,18 @@
+import { NextRequest } from 'next/server';
 import { handlers } from '@/lib/auth/auth';
+import { tooLargeResponse, withBoundedBody } from '@/lib/http/bounded-body';
+import { AppError } from '@/lib/errors';
 
-export const { GET, POST } = handlers;
+export const { GET } = handlers;
+
+/** Sign-in and sign-out posts are small forms: their body is read under the route cap. */
+export async function POST(request: NextRequest): Promise<Response> {
+  let bounded: Request;
+  try {
+    bounded = await withBoundedBody(request);
+  } catch (error) {
+    if (error instanceof AppError && error.kind === 'too_large') return tooLargeResponse(error);
+    throw error;
+  }
+  return handlers.POST(new NextRequest(bounded));
+}

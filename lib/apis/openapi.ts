@@ -2,6 +2,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { parse as parseYaml } from 'yaml';
 import { HTTP_METHODS } from '@/gateway/src/config';
 import { invalid } from '../errors';
+import { checkRefExpansion, ExpansionLimitExceeded } from './ref-expansion';
 
 /**
  * API definitions: OpenAPI 3.x is stored as is; Swagger 2.0 is converted to OpenAPI 3 first.
@@ -43,6 +44,13 @@ export async function importApiDefinition(text: string): Promise<OpenApiDocument
     throw invalid('The definition must be an OpenAPI or Swagger object.', { definition: ['The definition must be an OpenAPI or Swagger object.'] });
   }
   let document = parsed as Record<string, unknown>;
+  // Before anything dereferences it: validation resolves every $ref.
+  try {
+    checkRefExpansion(document);
+  } catch (error) {
+    if (error instanceof ExpansionLimitExceeded) throw definitionError(`${error.message}; keep shared schemas shallow or split the definition.`);
+    throw error;
+  }
   if (typeof document.swagger === 'string') {
     const swaggerCheck = await validate(structuredClone(document) as never, { resolve: { external: false } });
     if (!swaggerCheck.valid) throw definitionError(compileErrors(swaggerCheck));

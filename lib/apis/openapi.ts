@@ -2,6 +2,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { parse as parseYaml } from 'yaml';
 import { HTTP_METHODS } from '@/gateway/src/config';
 import { invalid } from '../errors';
+import { fetchOutboundText, OutboundFetchError } from '../net/outbound-fetch';
 import { checkRefExpansion, ExpansionLimitExceeded } from './ref-expansion';
 
 /**
@@ -71,23 +72,23 @@ function definitionError(details: string) {
   return invalid(`The definition is not valid: ${firstLines}`, { definition: [firstLines] });
 }
 
-/** Fetches a definition from a URL given by the publisher, with a size and time limit. */
+/**
+ * Fetches a definition from a URL given by the publisher, under the outbound fetch policy
+ * (lib/net/outbound-fetch.ts). The message never carries what answered, or any fetched text.
+ */
 export async function fetchApiDefinition(url: string): Promise<string> {
-  let parsed: URL;
   try {
-    parsed = new URL(url);
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
   } catch {
-    throw invalid('Enter a valid URL.', { definitionUrl: ['Enter a valid http:// or https:// URL.'] });
+    throw invalid('Enter a valid http:// or https:// URL.', { definitionUrl: ['Enter a valid http:// or https:// URL.'] });
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid('Only http:// and https:// URLs can be imported.', { definitionUrl: ['Use an http:// or https:// URL.'] });
   try {
-    const response = await fetch(parsed, { signal: AbortSignal.timeout(10_000), redirect: 'follow' });
-    if (!response.ok) throw new Error(`the server answered ${response.status}`);
-    const length = Number(response.headers.get('content-length') ?? 0);
-    if (length > MAX_DEFINITION_BYTES) throw new Error('it is larger than 2 MiB');
-    return await response.text();
+    return await fetchOutboundText(url, { maxBytes: MAX_DEFINITION_BYTES, timeoutMs: 10_000 });
   } catch (error) {
-    const message = `Could not fetch ${parsed.toString()}: ${(error as Error).message}`;
+    if (!(error instanceof OutboundFetchError)) throw error;
+    console.warn(`definition import from a URL refused or failed: ${error.reason}`);
+    const message = `Could not fetch the definition from that URL: ${error.message}.`;
     throw invalid(message, { definitionUrl: [message] });
   }
 }

@@ -1,0 +1,107 @@
+import type dns from 'node:dns';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fetchOutboundText, isRefusedAddress, OutboundFetchError, UNREACHABLE_MESSAGE, type OutboundFetchOptions } from './outbound-fetch';
+
+// Every server here listens on 127.0.0.1; addresses of other ranges are only ever judged, never dialled.
+let server: http.Server;
+let base: string;
+let port: number;
+const seen: string[] = [];
+const LOOPBACK_ALLOWED: OutboundFetchOptions = { maxBytes: 64 * 1024, timeoutMs: 2_000, policy: { hosts: [], cidrs: ['127.0.0.1/32'] } };
+const DEFAULT_POLICY: OutboundFetchOptions = { maxBytes: 64 * 1024, timeoutMs: 2_000, policy: { hosts: [], cidrs: [] } };
+
+beforeAll(async () => {
+  server = http.createServer((request, response) => {
+    seen.push(request.url ?? '');
+    if (request.url === '/definition') return response.end('openapi: 3.0.3');
+    if (request.url === '/to-ipv6-loopback') return response.writeHead(302, { location: `http://[::1]:${port}/definition` }).end();
+    if (request.url === '/to-localhost-name') return response.writeHead(302, { location: `http://localhost:${port}/definition` }).end();
+    if (request.url === '/loop') return response.writeHead(302, { location: '/loop' }).end();
+    if (request.url === '/endless') {
+      const chunk = 'x'.repeat(16 * 1024);
+      const write = () => {
+        while (response.write(chunk));
+      };
+      response.on('drain', write);
+      return write();
+    }
+    if (request.url === '/slow') return; // never answers
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+});
+
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+async function failure(url: string, options: OutboundFetchOptions): Promise<OutboundFetchError> {
+  try {
+    await fetchOutboundText(url, options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(OutboundFetchError);
+    return error as OutboundFetchError;
+  }
+  throw new Error(`expected ${url} to be refused`);
+}
+
+it('judges every internal range as refused, IPv4-mapped IPv6 included, and the public internet as allowed', () => {
+  for (const address of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1']) {
+    expect(isRefusedAddress(address), address).toBe(true);
+  }
+  for (const address of ['8.8.8.8', '1.1.1.1', '2606:4700::1111']) expect(isRefusedAddress(address), address).toBe(false);
+  expect(isRefusedAddress('10.20.1.2', { hosts: [], cidrs: ['10.20.0.0/16'] })).toBe(false);
+});
+
+it('refuses loopback by address and by name without sending a request, and fetches it when the platform allows it', async () => {
+  seen.length = 0;
+  for (const url of [`${base}/definition`, `http://[::ffff:127.0.0.1]:${port}/definition`, `http://localhost:${port}/definition`, `http://0.0.0.0:${port}/definition`]) {
+    expect((await failure(url, DEFAULT_POLICY)).message, url).toBe(UNREACHABLE_MESSAGE);
+  }
+  expect(seen).toEqual([]);
+  expect(await fetchOutboundText(`${base}/definition`, LOOPBACK_ALLOWED)).toBe('openapi: 3.0.3');
+});
+
+it('re-checks every redirect hop and bounds their number', async () => {
+  expect((await failure(`${base}/to-ipv6-loopback`, LOOPBACK_ALLOWED)).reason).toMatch(/refused address ::1/);
+  seen.length = 0;
+  expect((await failure(`${base}/loop`, LOOPBACK_ALLOWED)).reason).toBe('too many redirects');
+  expect(seen.length).toBe(6);
+});
+
+it('resolves a name once and connects only to addresses it checked: one refused answer refuses the name', async () => {
+  const lookup = ((_host: string, _options: unknown, callback: (error: null, addresses: dns.LookupAddress[]) => void) =>
+    callback(null, [{ address: '127.0.0.1', family: 4 }, { address: '10.0.0.5', family: 4 }])) as unknown as typeof dns.lookup;
+  seen.length = 0;
+  expect((await failure(`http://rebind.test:${port}/definition`, { ...LOOPBACK_ALLOWED, lookup })).reason).toMatch(/resolves to refused 10\.0\.0\.5/);
+  expect(seen).toEqual([]);
+  const good = ((_host: string, _options: unknown, callback: (error: null, addresses: dns.LookupAddress[]) => void) =>
+    callback(null, [{ address: '127.0.0.1', family: 4 }])) as unknown as typeof dns.lookup;
+  expect(await fetchOutboundText(`http://apis.test:${port}/definition`, { ...LOOPBACK_ALLOWED, lookup: good })).toBe('openapi: 3.0.3');
+});
+
+it('says the same for a closed port, a refused address, a timeout and an HTTP error', async () => {
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const messages = new Set([
+    (await failure(`http://127.0.0.1:${closedPort}/`, LOOPBACK_ALLOWED)).message,
+    (await failure(`${base}/definition`, DEFAULT_POLICY)).message,
+    (await failure(`${base}/slow`, { ...LOOPBACK_ALLOWED, timeoutMs: 300 })).message,
+    (await failure(`${base}/missing`, LOOPBACK_ALLOWED)).message,
+  ]);
+  expect([...messages]).toEqual([UNREACHABLE_MESSAGE]);
+});
+
+it('stops reading an endless chunked body at the byte cap', async () => {
+  const started = performance.now();
+  const error = await failure(`${base}/endless`, LOOPBACK_ALLOWED);
+  expect(error.message).toBe('it is larger than 64 KiB');
+  expect(performance.now() - started).toBeLessThan(1_500);
+});

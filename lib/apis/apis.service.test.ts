@@ -85,6 +85,15 @@ describe('APIs', () => {
     expect(await listApisForPublisher(otherPublisher)).toEqual([]);
     expect(await kindOf(listApisForPublisher(subscriber))).toBe('forbidden');
     // the same name and context are free in another tenant
-    expect(await kindOf(createApi(otherPublisher, form()))).toBe('none');
+    expect(await kindOf(createApi(otherPublisher, { ...form(), productionEndpoints: ['http://192.0.2.10:8090'] }))).toBe('none');
+  });
+
+  it("refuses a tenant's endpoints on the portal's machine, in every spelling, and leaves the super tenant's alone", async () => {
+    for (const endpoint of ['http://localhost:8090', 'http://127.0.0.1:3000', 'http://127.1.2.3', 'http://[::1]:8080', 'http://[::ffff:127.0.0.1]:8080', 'http://0.0.0.0:80', 'http://169.254.169.254/latest', 'http://api.localhost', 'http://localhost:3000']) {
+      const error = (await createApi(otherPublisher, { ...form(), context: '/probe', productionEndpoints: [endpoint] }).catch((e: unknown) => e)) as { kind?: string; fieldErrors?: Record<string, string[]> };
+      expect(error.kind, endpoint).toBe('validation');
+      expect(error.fieldErrors!.productionEndpoints![0]).toContain("the portal's own machine");
+    }
+    expect(await kindOf(createApi(otherPublisher, { ...form(), name: 'Internal', context: '/internal', productionEndpoints: ['http://10.1.2.3:8080'] }))).toBe('none');
   });
 });

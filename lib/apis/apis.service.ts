@@ -9,6 +9,7 @@ import { apiClusterSelections, apis, lifecycleEvents, type ApiState } from '../d
 import { conflict, invalid, notFound } from '../errors';
 import { reconcileApiDeployments } from '../deployments/deployments.service';
 import { canTransition, isDeployedState, STATE_LABELS } from '../lifecycle/lifecycle';
+import { endpointPolicyIssues } from '../net/endpoint-policy';
 import { apiMatchesText } from './api-search';
 import type { CreateApiInput, UpdateApiInput } from './apis.schema';
 import { fetchApiDefinition, importApiDefinition, newOpenApiDocument, parseResourceLines, resourcesOf, withResources, type OpenApiDocument, type Resource } from './openapi';
@@ -108,8 +109,14 @@ async function definitionFor(input: CreateApiInput): Promise<OpenApiDocument> {
   return importApiDefinition(input.definition);
 }
 
+async function checkEndpointPolicy(actor: Actor, endpoints: readonly string[]): Promise<void> {
+  const issues = await endpointPolicyIssues(endpoints, actor.tenantDomain, { resolveNames: false });
+  if (issues.length > 0) throw invalid(issues[0]!, { productionEndpoints: issues });
+}
+
 export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ id: string }> {
   requireRole(actor, 'publisher');
+  await checkEndpointPolicy(actor, input.productionEndpoints);
   const openapi = await definitionFor(input);
   try {
     const [row] = await (await db())
@@ -140,6 +147,7 @@ export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ 
 /** Saves the API; a deployed API's gateways are re-applied with the new configuration. */
 export async function updateApi(actor: Actor, input: UpdateApiInput): Promise<void> {
   const row = await apiRowForPublisher(actor, input.apiId);
+  await checkEndpointPolicy(actor, input.productionEndpoints);
   const { resources, errors } = parseResourceLines(input.resources);
   if (errors.length > 0) throw invalid('Please correct the resources.', { resources: errors });
   await (await db())

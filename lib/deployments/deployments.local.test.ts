@@ -88,7 +88,8 @@ describe('the Local cluster', () => {
     await deploymentsSettled(apiId);
     expect((await deploymentViews(actor, apiId))[0]!.status).toBe('ready');
 
-    const other = await seedPublisherWithApi(database.db, { tenantDomain: 'other.example', context: '/petstore', endpoint: 'http://127.0.0.1:9' });
+    // (its backend is never called: the deployment is refused before a gateway starts)
+    const other = await seedPublisherWithApi(database.db, { tenantDomain: 'other.example', context: '/petstore', endpoint: 'http://192.0.2.10:9' });
     await setClusterSelection(other.actor, other.apiId, ['local']);
     await changeLifecycleState(other.actor, other.apiId, 'PUBLISHED');
     await deploymentsSettled(other.apiId);

@@ -11,6 +11,7 @@ import { apiClusterSelections, apis, deployments, tenants, type DeploymentStatus
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
 import { isDeployedState } from '../lifecycle/lifecycle';
+import { endpointPolicyIssues } from '../net/endpoint-policy';
 import { gatewayPlatformSettings } from './platform-settings';
 
 /**
@@ -143,6 +144,9 @@ async function convergePair(apiId: string, clusterName: string): Promise<void> {
 
 async function deployableApi(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>, identity: ApiIdentity, cluster: ResolvedCluster): Promise<DeployableApi> {
   const { api } = row;
+  // Again at deploy, with names resolved: a name may have come to point at this machine.
+  const refused = await endpointPolicyIssues(api.productionEndpoints, identity.tenantDomain, { resolveNames: true });
+  if (refused.length > 0) throw new Error(refused.join('; '));
   const platform = await gatewayPlatformSettings(identity.tenantId, cluster.manager);
   const gatewayConfig = gatewayConfigFor(
     { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, security: api.security, tiers: api.tiers, cors: api.cors },

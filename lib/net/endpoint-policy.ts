@@ -1,0 +1,63 @@
+import dns from 'node:dns/promises';
+import net, { BlockList } from 'node:net';
+import { SUPER_TENANT } from '../auth/identity';
+import { publicBaseUrl } from '../oauth/issuer';
+import { outboundPolicyFromEnv, type OutboundPolicy } from './outbound-fetch';
+
+/**
+ * Which production endpoints a tenant's gateway may call. A gateway forwards without asking
+ * who the backend belongs to, so an endpoint on this machine (loopback: other tenants'
+ * backends, the app's internal routes) or link-local (cloud metadata) would publish them to
+ * the world. Private ranges stay allowed: cluster-internal services are normal backends.
+ * The super tenant is the platform's own and is trusted; other tenants get this policy unless
+ * the platform allows a host or range (PRIVATEJET_ENDPOINT_ALLOW="backend.local, 127.0.0.1/32").
+ */
+
+const ON_THIS_MACHINE = new BlockList();
+ON_THIS_MACHINE.addSubnet('127.0.0.0', 8, 'ipv4');
+ON_THIS_MACHINE.addSubnet('0.0.0.0', 8, 'ipv4');
+ON_THIS_MACHINE.addSubnet('169.254.0.0', 16, 'ipv4');
+ON_THIS_MACHINE.addAddress('::1', 'ipv6');
+ON_THIS_MACHINE.addAddress('::', 'ipv6');
+ON_THIS_MACHINE.addSubnet('fe80::', 10, 'ipv6');
+
+function refusedAddress(address: string, allowed: OutboundPolicy): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const plain = mapped ? mapped[1]! : address;
+  const family = net.isIPv6(plain) ? 'ipv6' : 'ipv4';
+  const allow = new BlockList();
+  for (const cidr of allowed.cidrs) {
+    const [base, prefix] = cidr.split('/');
+    if (net.isIP(base ?? '') && Number.isInteger(Number(prefix))) allow.addSubnet(base!, Number(prefix), net.isIPv6(base!) ? 'ipv6' : 'ipv4');
+  }
+  return !allow.check(plain, family) && ON_THIS_MACHINE.check(plain, family);
+}
+
+export interface EndpointPolicyOptions {
+  /** At deploy, names are resolved too: a name that points at this machine is refused. */
+  resolveNames: boolean;
+  allow?: OutboundPolicy;
+}
+
+/** One sentence per refused endpoint; empty when every endpoint may be used. */
+export async function endpointPolicyIssues(endpoints: readonly string[], tenantDomain: string, options: EndpointPolicyOptions): Promise<string[]> {
+  if (tenantDomain === SUPER_TENANT) return [];
+  const allow = options.allow ?? outboundPolicyFromEnv(process.env.PRIVATEJET_ENDPOINT_ALLOW ?? '');
+  const portal = new URL(publicBaseUrl());
+  const issues: string[] = [];
+  for (const endpoint of endpoints) {
+    const url = new URL(endpoint);
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (allow.hosts.includes(host)) continue;
+    const refuse = () => issues.push(`${endpoint} is on the portal's own machine or network link (loopback, link-local or the portal itself): tenants' gateways may not call it; ask the platform to allow it`);
+    if (url.host === portal.host) refuse();
+    else if (host === 'localhost' || host.endsWith('.localhost')) refuse();
+    else if (net.isIP(host)) {
+      if (refusedAddress(host, allow)) refuse();
+    } else if (options.resolveNames) {
+      const addresses = await dns.lookup(host, { all: true }).catch(() => []);
+      if (addresses.some((entry) => refusedAddress(entry.address, allow))) refuse();
+    }
+  }
+  return issues;
+}

@@ -25,7 +25,10 @@ export interface OutboundFetchOptions {
   lookup?: typeof dns.lookup;
 }
 
-/** The same sentence for a refused address, a closed port, a timeout or a reset. */
+/**
+ * The same sentence for a refused address, a closed port, a timeout, a reset and any HTTP status:
+ * even a status tells the user that something answered at that address. Only "too large" differs.
+ */
 export class OutboundFetchError extends Error {
   constructor(
     message: string,
@@ -35,18 +38,21 @@ export class OutboundFetchError extends Error {
   }
 }
 
-export const UNREACHABLE_MESSAGE = 'it is not reachable from this server, not allowed, or did not answer in time';
+export const UNREACHABLE_MESSAGE = 'it is not reachable, not allowed, or did not answer in time';
 
 // Loopback, "this network", link-local (cloud metadata), private, CGNAT, benchmarking,
-// documentation, multicast and reserved ranges, in both families.
+// documentation, multicast and reserved ranges, in both families. IPv6 forms that carry an
+// IPv4 address elsewhere (IPv4-compatible, NAT64, 6to4, Teredo) are refused whole: simpler than
+// unpacking them, and nothing a definition is served from needs them.
 const REFUSED = new BlockList();
 for (const [address, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) REFUSED.addSubnet(address, prefix, 'ipv4');
 for (const [address, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32], ['100::', 64],
+  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['64:ff9b:1::', 48],
+  ['2002::', 16], ['2001::', 32], ['2001:db8::', 32], ['100::', 64],
 ] as const) REFUSED.addSubnet(address, prefix, 'ipv6');
 
 /** The platform's allow-list: PRIVATEJET_OUTBOUND_ALLOW="apis.internal, 10.20.0.0/16". */
@@ -65,7 +71,10 @@ function allowedRanges(policy: OutboundPolicy): BlockList {
   return allowed;
 }
 
-/** An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries. */
+/**
+ * An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries;
+ * BlockList itself matches the hex form (::ffff:7f00:1) against IPv4 rules, and zone ids.
+ */
 function unmapped(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return { address: mapped[1]!, family: 'ipv4' };

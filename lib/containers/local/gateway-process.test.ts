@@ -74,6 +74,10 @@ it('publishes an API whose gateway answers through the ingress, survives kill -9
 
   const before = gateway.status();
   expect(before).toMatchObject({ state: 'ready', restarts: 0 });
+  // the gateway gets none of the app's secrets: its environment holds only what it reads
+  const environment = (await readFile(`/proc/${before.pid!}/environ`, 'utf8')).split('\0').filter(Boolean).map((entry) => entry.slice(0, entry.indexOf('=')));
+  expect(environment.sort()).toEqual(expect.arrayContaining(['GATEWAY_CONFIG', 'HOST', 'PORT', 'WORKERS']));
+  expect(environment.filter((name) => !['GATEWAY_CONFIG', 'HOST', 'PORT', 'WORKERS', 'NODE_ENV', 'PATH', 'TZ', 'LANG', 'LC_ALL'].includes(name))).toEqual([]);
   process.kill(before.pid!, 'SIGKILL');
   await waitForState(gateway, 'restarting');
   expect((await fetch(`${ingress.url}/petstore/1.0.0/pets`)).status).toBe(503);

@@ -109,7 +109,8 @@ export class GatewayProcess {
     // Re-use the previous port so routes to this gateway stay valid; 0 picks a free one.
     const port = this.current.port ?? 0;
     const child = spawn(process.execPath, [this.options.bundlePath], {
-      env: { ...process.env, GATEWAY_CONFIG: this.options.configPath, HOST: this.options.host, PORT: String(port), WORKERS: '1' },
+      // Only what the gateway reads: never the app's secret key, database URL or credentials.
+      env: { ...gatewayBaseEnv(), NODE_ENV: 'production', GATEWAY_CONFIG: this.options.configPath, HOST: this.options.host, PORT: String(port), WORKERS: '1' },
       stdio: ['ignore', this.options.accessLogFd ?? 'ignore', 'pipe'],
     });
     this.child = child;
@@ -196,4 +197,9 @@ function exitReason(cause: string | undefined, code: number | null, signal: Node
   const lastEvent =
     events.find((line) => /"event":"(startup_failed|config_rejected)"/.test(line)) ?? events.find((line) => /"(reason|errors)"/.test(line));
   return lastEvent ? `${what}: ${lastEvent.slice(0, 500)}` : what;
+}
+
+/** The few variables of the app's environment a gateway process needs (locale and time zone for its logs). */
+function gatewayBaseEnv(): Record<string, string> {
+  return Object.fromEntries(['PATH', 'TZ', 'LANG', 'LC_ALL'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
 }

@@ -2,7 +2,7 @@ import dns from 'node:dns/promises';
 import net, { BlockList } from 'node:net';
 import { SUPER_TENANT } from '../auth/identity';
 import { publicBaseUrl } from '../oauth/issuer';
-import { outboundPolicyFromEnv, type OutboundPolicy } from './outbound-fetch';
+import { allowedRanges, outboundPolicyFromEnv, unmapped, type OutboundPolicy } from './outbound-fetch';
 
 /**
  * Which production endpoints a tenant's gateway may call. A gateway forwards without asking
@@ -22,15 +22,8 @@ ON_THIS_MACHINE.addAddress('::', 'ipv6');
 ON_THIS_MACHINE.addSubnet('fe80::', 10, 'ipv6');
 
 function refusedAddress(address: string, allowed: OutboundPolicy): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const plain = mapped ? mapped[1]! : address;
-  const family = net.isIPv6(plain) ? 'ipv6' : 'ipv4';
-  const allow = new BlockList();
-  for (const cidr of allowed.cidrs) {
-    const [base, prefix] = cidr.split('/');
-    if (net.isIP(base ?? '') && Number.isInteger(Number(prefix))) allow.addSubnet(base!, Number(prefix), net.isIPv6(base!) ? 'ipv6' : 'ipv4');
-  }
-  return !allow.check(plain, family) && ON_THIS_MACHINE.check(plain, family);
+  const { address: plain, family } = unmapped(address);
+  return !allowedRanges(allowed).check(plain, family) && ON_THIS_MACHINE.check(plain, family);
 }
 
 export interface EndpointPolicyOptions {

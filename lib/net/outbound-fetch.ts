@@ -61,7 +61,7 @@ export function outboundPolicyFromEnv(value = process.env.PRIVATEJET_OUTBOUND_AL
   return { hosts: entries.filter((entry) => !entry.includes('/')).map((host) => host.toLowerCase()), cidrs: entries.filter((entry) => entry.includes('/')) };
 }
 
-function allowedRanges(policy: OutboundPolicy): BlockList {
+export function allowedRanges(policy: OutboundPolicy): BlockList {
   const allowed = new BlockList();
   for (const cidr of policy.cidrs) {
     const [address, prefix] = cidr.split('/');
@@ -75,7 +75,7 @@ function allowedRanges(policy: OutboundPolicy): BlockList {
  * An IPv4-mapped IPv6 address (::ffff:127.0.0.1) is judged as the IPv4 address it carries;
  * BlockList itself matches the hex form (::ffff:7f00:1) against IPv4 rules, and zone ids.
  */
-function unmapped(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
+export function unmapped(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return { address: mapped[1]!, family: 'ipv4' };
   return { address, family: net.isIPv6(address) ? 'ipv6' : 'ipv4' };

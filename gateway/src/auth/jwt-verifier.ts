@@ -4,6 +4,7 @@ import { GatewayError } from '../gateway-error';
 import { accessTokenClaimsSchema, type AccessTokenClaims } from '../token-claims';
 
 type TokenSettings = GatewayConfig['tokens'];
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt', 'jwt']);
 type KeyResolver = ReturnType<typeof createLocalJWKSet>;
 
 export interface JwtVerifierOptions {
@@ -48,6 +49,12 @@ export class JwtVerifier {
       throw invalidToken(`token algorithm "${algorithm}" is not allowed; expected one of ${this.settings.algorithms.join(', ')}`);
     }
 
+    // RFC 9068: an access token says at+jwt; a plain "JWT" is tolerated, but an ID token or
+    // any other kind of JWT from the same issuer is not an access token.
+    if (header.typ !== undefined && !ACCESS_TOKEN_TYPES.has(String(header.typ).toLowerCase())) {
+      throw invalidToken(`token type "${String(header.typ)}" is not an access token; expected "at+jwt"`);
+    }
+
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, (protectedHeader, jws) => this.resolveKey(protectedHeader, jws), {
@@ -58,6 +65,10 @@ export class JwtVerifier {
       throw this.explain(error, header.kid);
     }
 
+    // jose checks exp and nbf; a token issued in the future is as suspect as one not yet valid.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + this.settings.clockSkewSeconds) {
+      throw invalidToken(`token was issued in the future (${isoTime(payload.iat)})`);
+    }
     if (payload.iss !== this.settings.issuer) {
       throw invalidToken(`token issuer "${payload.iss ?? ''}" is not the expected "${this.settings.issuer}"`);
     }

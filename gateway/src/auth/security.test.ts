@@ -126,6 +126,18 @@ describe('JWT access tokens', () => {
       message: /^token is not valid before \d{4}-/,
     },
     {
+      name: 'issued in the future',
+      token: () => signToken(portalKey, tokenClaims({ iat: Math.floor(Date.now() / 1000) + 600 })),
+      status: 401,
+      message: /^token was issued in the future \(\d{4}-/,
+    },
+    {
+      name: 'an ID token (typ id+jwt) of the same issuer',
+      token: () => new SignJWT({ ...tokenClaims() }).setProtectedHeader({ alg: 'RS256', kid: portalKey.kid, typ: 'id+jwt' }).sign(portalKey.privateKey),
+      status: 401,
+      message: 'token type "id+jwt" is not an access token; expected "at+jwt"',
+    },
+    {
       name: 'wrong issuer',
       token: () => signToken(portalKey, tokenClaims({ iss: 'https://elsewhere.test' })),
       status: 401,

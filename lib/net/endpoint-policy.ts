@@ -30,6 +30,8 @@ export interface EndpointPolicyOptions {
   /** At deploy, names are resolved too: a name that points at this machine is refused. */
   resolveNames: boolean;
   allow?: OutboundPolicy;
+  /** For tests: how names resolve (defaults to the system resolver). */
+  lookup?: (host: string) => Promise<{ address: string }[]>;
 }
 
 /** One sentence per refused endpoint; empty when every endpoint may be used. */
@@ -48,7 +50,9 @@ export async function endpointPolicyIssues(endpoints: readonly string[], tenantD
     else if (net.isIP(host)) {
       if (refusedAddress(host, allow)) refuse();
     } else if (options.resolveNames) {
-      const addresses = await dns.lookup(host, { all: true }).catch(() => []);
+      // Bounded like every call on a deploy path; a name that does not resolve cannot reach this machine.
+      const timeout = new Promise<[]>((resolve) => setTimeout(() => resolve([]), 3_000).unref());
+      const addresses = await Promise.race([(options.lookup ?? ((name: string) => dns.lookup(name, { all: true })))(host).catch(() => [] as []), timeout]);
       if (addresses.some((entry) => refusedAddress(entry.address, allow))) refuse();
     }
   }

@@ -1,9 +1,7 @@
-import { compileErrors, validate } from '@readme/openapi-parser';
-import { parse as parseYaml } from 'yaml';
 import { HTTP_METHODS } from '@/gateway/src/config';
 import { invalid } from '../errors';
 import { fetchOutboundText, OutboundFetchError } from '../net/outbound-fetch';
-import { checkRefExpansion, ExpansionLimitExceeded } from './ref-expansion';
+import { checkDefinitionInWorker } from './definition-check';
 
 /**
  * API definitions: OpenAPI 3.x is stored as is; Swagger 2.0 is converted to OpenAPI 3 first.
@@ -21,55 +19,15 @@ export interface Resource {
 const OPERATION_KEYS = new Set(HTTP_METHODS.map((m) => m.toLowerCase()));
 const MAX_DEFINITION_BYTES = 2 * 1024 * 1024;
 
-function readText(text: string): unknown {
-  if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw invalid('The definition is larger than 2 MiB.', { definition: ['The definition is larger than 2 MiB.'] });
-  try {
-    // YAML 1.2 is a superset of JSON, so one parser reads both.
-    return parseYaml(text, { maxAliasCount: 100 });
-  } catch (error) {
-    const message = `The definition is neither JSON nor YAML: ${(error as Error).message.split('\n')[0]}`;
-    throw invalid(message, { definition: [message] });
-  }
-}
-
-async function swaggerToOpenApi(document: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const { convertObj } = await import('swagger2openapi');
-  const converted = await convertObj(document, { patch: true, warnOnly: true, resolve: false });
-  return converted.openapi;
-}
-
-/** Parses, converts (Swagger 2.0) and validates a definition; errors name what is wrong. */
+/**
+ * Parses, converts (Swagger 2.0) and validates a definition; errors name what is wrong. The work
+ * runs in a worker thread with a time and memory budget (definition-check.ts): a few KB of $refs
+ * can otherwise expand enough to stall the whole server.
+ */
 export async function importApiDefinition(text: string): Promise<OpenApiDocument> {
-  const parsed = readText(text);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw invalid('The definition must be an OpenAPI or Swagger object.', { definition: ['The definition must be an OpenAPI or Swagger object.'] });
-  }
-  let document = parsed as Record<string, unknown>;
-  // Before anything dereferences it: validation resolves every $ref.
-  try {
-    checkRefExpansion(document);
-  } catch (error) {
-    if (error instanceof ExpansionLimitExceeded) throw definitionError(`${error.message}; keep shared schemas shallow or split the definition.`);
-    throw error;
-  }
-  if (typeof document.swagger === 'string') {
-    const swaggerCheck = await validate(structuredClone(document) as never, { resolve: { external: false } });
-    if (!swaggerCheck.valid) throw definitionError(compileErrors(swaggerCheck));
-    document = await swaggerToOpenApi(document);
-  } else if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.')) {
-    throw definitionError('This is not an OpenAPI 3.x or Swagger 2.0 definition (no "openapi: 3.x" or "swagger: 2.0").');
-  }
-  const check = await validate(structuredClone(document) as never, { resolve: { external: false } });
-  if (!check.valid) throw definitionError(compileErrors(check));
-  if (!document.paths || Object.keys(document.paths as object).length === 0) {
-    throw definitionError('The definition has no paths: the gateway would have nothing to route.');
-  }
-  return document as OpenApiDocument;
-}
-
-function definitionError(details: string) {
-  const firstLines = details.split('\n').filter(Boolean).slice(0, 6).join(' ');
-  return invalid(`The definition is not valid: ${firstLines}`, { definition: [firstLines] });
+  // Checked here so an oversized definition is refused without starting a thread.
+  if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw invalid('The definition is larger than 2 MiB.', { definition: ['The definition is larger than 2 MiB.'] });
+  return (await checkDefinitionInWorker(text)) as OpenApiDocument;
 }
 
 /**

@@ -21,9 +21,9 @@ ON_THIS_MACHINE.addAddress('::1', 'ipv6');
 ON_THIS_MACHINE.addAddress('::', 'ipv6');
 ON_THIS_MACHINE.addSubnet('fe80::', 10, 'ipv6');
 
-function refusedAddress(address: string, allowed: OutboundPolicy): boolean {
+function refusedAddress(address: string, allowed: BlockList): boolean {
   const { address: plain, family } = unmapped(address);
-  return !allowedRanges(allowed).check(plain, family) && ON_THIS_MACHINE.check(plain, family);
+  return !allowed.check(plain, family) && ON_THIS_MACHINE.check(plain, family);
 }
 
 export interface EndpointPolicyOptions {
@@ -38,6 +38,7 @@ export interface EndpointPolicyOptions {
 export async function endpointPolicyIssues(endpoints: readonly string[], tenantDomain: string, options: EndpointPolicyOptions): Promise<string[]> {
   if (tenantDomain === SUPER_TENANT) return [];
   const allow = options.allow ?? outboundPolicyFromEnv(process.env.PRIVATEJET_ENDPOINT_ALLOW ?? '');
+  const allowedAddresses = allowedRanges(allow);
   const portal = new URL(publicBaseUrl());
   const issues: string[] = [];
   for (const endpoint of endpoints) {
@@ -48,12 +49,12 @@ export async function endpointPolicyIssues(endpoints: readonly string[], tenantD
     if (url.host === portal.host) refuse();
     else if (host === 'localhost' || host.endsWith('.localhost')) refuse();
     else if (net.isIP(host)) {
-      if (refusedAddress(host, allow)) refuse();
+      if (refusedAddress(host, allowedAddresses)) refuse();
     } else if (options.resolveNames) {
       // Bounded like every call on a deploy path; a name that does not resolve cannot reach this machine.
       const timeout = new Promise<[]>((resolve) => setTimeout(() => resolve([]), 3_000).unref());
       const addresses = await Promise.race([(options.lookup ?? ((name: string) => dns.lookup(name, { all: true })))(host).catch(() => [] as []), timeout]);
-      if (addresses.some((entry) => refusedAddress(entry.address, allow))) refuse();
+      if (addresses.some((entry) => refusedAddress(entry.address, allowedAddresses))) refuse();
     }
   }
   return issues;

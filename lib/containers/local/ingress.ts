@@ -25,7 +25,7 @@ interface IngressRoute {
 
 /** A base path already served, or overlapped, by another API on the same ingress. */
 export class RouteTakenError extends Error {
-  constructor(readonly prefix: string, readonly takenBy: string) {
+  constructor(readonly prefix: string) {
     // The other API's path stays out of the message: it may belong to another tenant.
     super(`${prefix} is already served by another API at this cluster's address, or overlaps one: choose another context or version`);
   }
@@ -96,7 +96,7 @@ export class LocalIngress {
   checkRouteFree(prefix: string, owner: string): void {
     const normalized = normalizePrefix(prefix);
     const clash = this.routes.find((route) => route.owner !== owner && overlaps(route.prefix, normalized));
-    if (clash) throw new RouteTakenError(normalized, clash.prefix);
+    if (clash) throw new RouteTakenError(normalized);
   }
 
   /** Removes the route only if `owner` holds it: removing your API never removes someone else's. */

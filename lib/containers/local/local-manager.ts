@@ -103,7 +103,7 @@ class LocalContainerManager implements ContainerManager {
     const ingress = await this.ingresses.get(this.ingressPort(cluster))?.catch(() => undefined);
     const owner = ingress?.routeOwner(this.routePrefix(api));
     if (owner !== api.apiId) {
-      return { phase: 'failed', message: owner ? new RouteTakenError(this.routePrefix(api), this.routePrefix(api)).message : `No route for ${this.routePrefix(api)} on the local ingress` };
+      return { phase: 'failed', message: owner ? new RouteTakenError(this.routePrefix(api)).message : `No route for ${this.routePrefix(api)} on the local ingress` };
     }
     const status = gateway.status();
     const restarts = status.restarts > 0 ? ` (restarted ${status.restarts}× — last exit: ${status.lastExitReason ?? 'unknown'})` : '';

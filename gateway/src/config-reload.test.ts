@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from './server';
-import { startTestBackend, type TestBackend } from './test-support/test-backend';
+import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 import { testConfig } from './test-support/test-gateway';
 
 // A mounted ConfigMap is updated the way the kubelet does it: a new timestamped folder, then

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestBackend, type TestBackend } from './test-support/test-backend';
+import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 import { testConfig } from './test-support/test-gateway';
 
 // The bundled gateway as a real process: SIGTERM must let an in-flight request finish, refuse

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBackend, type TestBackend } from './test-support/test-backend';
+import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 import { errorOf, startTestGateway, testConfig, type TestGateway } from './test-support/test-gateway';
 
 // Routing, proxying, limits, CORS and operational endpoints, with security off so each case

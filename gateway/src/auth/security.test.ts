@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashBasicPassword } from '../basic-password';
-import { startTestBackend, type TestBackend } from '../test-support/test-backend';
+import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 import { errorOf, startTestGateway, testConfig, type TestGateway } from '../test-support/test-gateway';
 import { createSigningKey, signToken, TEST_ISSUER, tokenClaims, type SigningKey } from '../test-support/test-tokens';
 

@@ -27,6 +27,25 @@ test.describe('sign-in and roles', () => {
     }
   });
 
+  test('a forged X-Forwarded-For buys no fresh sign-in budget, and the wait is stated', async ({ browser }) => {
+    // Each attempt claims another client address; the app counts the socket's address instead.
+    const messages: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': `203.0.113.${i + 1}` } });
+      const page = await context.newPage();
+      await page.goto('/signin');
+      await page.getByRole('textbox', { name: 'Username', exact: true }).fill('xff-probe');
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill(`guess-${i}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByText(/^(Wrong username or password\.|Too many failed sign-ins\. Try again in \d+ seconds?\.)$/);
+      await expect(alert).toBeVisible();
+      messages.push((await alert.textContent())!);
+      await context.close();
+    }
+    expect(messages.slice(0, 5)).toEqual(Array(5).fill('Wrong username or password.'));
+    expect(messages[5]).toMatch(/^Too many failed sign-ins\. Try again in \d+ seconds?\.$/);
+  });
+
   test('a subscriber is refused publisher and admin pages by the server', async ({ page }) => {
     await signIn(page, seededAccounts.developer.identifier, seededAccounts.developer.password);
     for (const path of ['/publisher', '/admin/users', '/admin/tenants', '/admin/settings']) {

@@ -2,6 +2,7 @@ import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-c
 import { appDatabase } from './db/drizzle';
 import { resumeDeployments } from './deployments/deployments.service';
 import { dataDir } from './env';
+import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
 
 /** Turns any start-up failure into the one line an operator needs, without a stack trace. */
@@ -21,6 +22,9 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 
 /** Runs once per server process before the first request: open, migrate, seed. */
 export async function startApp(): Promise<void> {
+  // Per-address limits need the socket's address, which Next.js does not hand to route code.
+  await step('reading PRIVATEJET_TRUSTED_PROXIES', async () => trustedProxiesFromEnv());
+  captureRequestPeers();
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   const handle = await step('opening the database', () => appDatabase());

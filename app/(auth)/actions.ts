@@ -2,7 +2,8 @@
 import { AuthError } from 'next-auth';
 import { z } from 'zod';
 import { validatedAction, type ActionState } from '@/lib/actions/validated-action';
-import { signIn, signOut } from '@/lib/auth/auth';
+import { signIn, signOut, SignInThrottled } from '@/lib/auth/auth';
+import { describeWait } from '@/lib/auth/sign-in-throttle';
 import { signUpSchema } from '@/lib/users/users.schema';
 import { signUpDeveloper } from '@/lib/users/users.service';
 
@@ -22,11 +23,10 @@ async function signInOrExplain(identifier: string, password: string, callbackUrl
     await signIn('credentials', { identifier, password, redirectTo: safeReturnPath(callbackUrl) });
     return { status: 'success' };
   } catch (error) {
+    if (error instanceof SignInThrottled) {
+      return { status: 'error', message: `Too many failed sign-ins. Try again in ${describeWait(error.retryAfterSeconds)}.` };
+    }
     if (error instanceof AuthError && error.type === 'CredentialsSignin') {
-      const code = (error as AuthError & { code?: string }).code;
-      if (code === 'throttled') {
-        return { status: 'error', message: 'Too many failed sign-ins. Wait a little, then try again.' };
-      }
       return { status: 'error', message: 'Wrong username or password.' };
     }
     throw error; // the redirect after a successful sign-in travels as an error

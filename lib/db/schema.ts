@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -54,12 +55,24 @@ export const users = pgTable(
   (t) => [uniqueIndex('users_tenant_username').on(t.tenantId, t.username)],
 );
 
-/** Failed sign-ins per identifier, so repeated guessing slows down whether or not the user exists. */
-export const signInFailures = pgTable('sign_in_failures', {
-  identifier: text('identifier').primaryKey(),
-  failures: integer('failures').notNull().default(0),
-  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Sign-in throttle counters (lib/auth/sign-in-throttle.ts), one row per scope: an account, a
+ * client address, or an account from one address. Keys are ids, addresses and keyed hashes:
+ * never what someone typed into the username field.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    key: text('key').primaryKey(),
+    /** Failures still remembered; they fade by one per the scope's decay period. */
+    failures: doublePrecision('failures').notNull().default(0),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }),
+    /** Account-from-address rows only: the account's last sign-in from there (a known address). */
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('sign_in_throttle_updated').on(t.updatedAt)],
+);
 
 /**
  * A tenant's own clusters (the seed's `ContainerMgt` block). Super-tenant clusters of

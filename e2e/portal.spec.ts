@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { seededAccounts } from './support/accounts';
 import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';
-import { signIn, signOut } from './support/session';
+import { setDeveloperSignUp, signIn, signInAfterSignUp, signOut, signUp } from './support/session';
 
 const API = { name: 'PortalPets', version: '1.0.0', context: '/portalpets' };
 const LOCAL_GATEWAY_URL = `http://localhost:8243${API.context}/${API.version}`;
@@ -45,20 +45,17 @@ function liveResponse(page: Page) {
 }
 
 test.describe('developer portal', () => {
-  test('a developer finds a published API, sees its gateway, subscribes, gets a token and calls it from Try Out', async ({ page }) => {
+  test('a developer finds a published API, sees its gateway, subscribes, gets a token and calls it from Try Out', async ({ page, browser }) => {
     test.setTimeout(180_000);
 
     await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
     const apiId = await publishApiFromDefinition(page, { ...API, endpoint: SAMPLE_BACKEND_URL, definitionPath: SAMPLE_DEFINITION, clusters: ['Local'] });
     await signOut(page);
 
-    // Sign up as a new developer.
-    await page.goto('/signup?tenant=carbon.super');
-    await page.getByRole('textbox', { name: 'Username', exact: true }).fill('pia');
-    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Pia Developer');
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('pia-password-1');
-    await page.getByRole('textbox', { name: 'Repeat password', exact: true }).fill('pia-password-1');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    // Sign up as a new developer (sign-up is closed until the admin opens it), then sign in.
+    await setDeveloperSignUp(browser, true);
+    await signUp(page, { username: 'pia', displayName: 'Pia Developer', password: 'pia-password-1' });
+    await signInAfterSignUp(page, 'pia-password-1');
     await expect(page).toHaveURL(/\/portal$/);
 
     // The catalog lists it and finds it by search.

@@ -1,7 +1,7 @@
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { appDatabase } from './db/drizzle';
 import { resumeDeployments } from './deployments/deployments.service';
-import { dataDir } from './env';
+import { dataDir, selfSignupDefault } from './env';
 import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
 
@@ -24,6 +24,7 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 export async function startApp(): Promise<void> {
   // Per-address limits need the socket's address, which Next.js does not hand to route code.
   await step('reading PRIVATEJET_TRUSTED_PROXIES', async () => trustedProxiesFromEnv());
+  await step('reading PRIVATEJET_SELF_SIGNUP_DEFAULT', async () => selfSignupDefault());
   captureRequestPeers();
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);

@@ -1,5 +1,6 @@
 'use server';
 import { AuthError } from 'next-auth';
+import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { validatedAction, type ActionState } from '@/lib/actions/validated-action';
 import { signIn, signOut, SignInThrottled } from '@/lib/auth/auth';
@@ -37,9 +38,10 @@ export const signInAction = validatedAction({ schema: signInSchema, roles: 'anyo
   signInOrExplain(input.identifier, input.password, input.callbackUrl),
 );
 
+/** Always the same next step, whether the name was free or taken: sign in (see signUpDeveloper). */
 export const signUpAction = validatedAction({ schema: signUpSchema, roles: 'anyone' }, async (input) => {
   const { identifier } = await signUpDeveloper(input);
-  return signInOrExplain(identifier, input.password, '/portal');
+  redirect(`/signin?signedUp=${encodeURIComponent(identifier)}&callbackUrl=${encodeURIComponent('/portal')}`);
 });
 
 export async function signOutAction(): Promise<void> {

@@ -32,8 +32,8 @@ export const tenants = pgTable('tenants', {
   /** `carbon.super` for the super tenant, otherwise a domain such as `example.com`. */
   domain: text('domain').notNull().unique(),
   displayName: text('display_name').notNull(),
-  /** Whether developers may create their own account on this tenant's portal. */
-  selfSignup: boolean('self_signup').notNull().default(true),
+  /** Whether developers may create their own account on this tenant's portal (closed unless opened). */
+  selfSignup: boolean('self_signup').notNull().default(false),
   createdAt: createdAt(),
 });
 

@@ -123,7 +123,14 @@ export const apis = pgTable(
     context: text('context').notNull(),
     description: text('description').notNull().default(''),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * `public`: listed for visitors too. `private`: listed only for the tenant's signed-in users;
+     * its definition, gateways and Try Out open only to publishers, admins and developers holding
+     * an approved (ACTIVE) subscription, and every subscription needs approval.
+     */
     visibility: text('visibility').notNull().default('public').$type<'public' | 'private'>(),
+    /** New subscriptions wait (ON_HOLD) until a publisher approves them; always on for private APIs. */
+    subscriptionApproval: boolean('subscription_approval').notNull().default(false),
     state: apiState('state').notNull().default('CREATED'),
     productionEndpoints: text('production_endpoints').array().notNull(),
     /** The OpenAPI 3 document the gateway routes by (resources are its paths and methods). */
@@ -243,6 +250,10 @@ export const applicationKeys = pgTable(
   (t) => [uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType)],
 );
 
+/** As in WSO2: ON_HOLD waits for a publisher's approval, REJECTED was refused, BLOCKED was stopped. */
+export const subscriptionStatusValues = ['ACTIVE', 'BLOCKED', 'ON_HOLD', 'REJECTED'] as const;
+export type SubscriptionStatus = (typeof subscriptionStatusValues)[number];
+
 export const subscriptions = pgTable(
   'subscriptions',
   {
@@ -257,12 +268,13 @@ export const subscriptions = pgTable(
       .notNull()
       .references(() => apis.id, { onDelete: 'cascade' }),
     tier: text('tier').notNull(),
-    status: text('status').notNull().default('ACTIVE').$type<'ACTIVE' | 'BLOCKED'>(),
+    /** Only ACTIVE subscriptions go into tokens (lib/oauth/access-token-claims.ts). */
+    status: text('status').notNull().default('ACTIVE').$type<SubscriptionStatus>(),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('subscriptions_app_api').on(t.applicationId, t.apiId),
-    check('subscriptions_status', sql`${t.status} in ('ACTIVE', 'BLOCKED')`),
+    check('subscriptions_status', sql`${t.status} in ('ACTIVE', 'BLOCKED', 'ON_HOLD', 'REJECTED')`),
   ],
 );
 

@@ -8,7 +8,7 @@ import { AppError } from '../errors';
 import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi, type TestTenant } from '../oauth/test-fixtures';
 import { subscribeSchema } from './subscriptions.schema';
 import {
-  BLOCK_TAKES_EFFECT_NOTE,
+  blockTakesEffectNote,
   listSubscribersOfApi,
   listSubscriptionsOfApi,
   listSubscriptionsOfApplication,
@@ -200,7 +200,7 @@ describe('publisher view and blocking', () => {
 
     await setSubscriptionBlocked(publisher, subscriber!.subscriptionId, false);
     expect(await contexts()).toEqual(['/ledger', '/payments']);
-    expect(BLOCK_TAKES_EFFECT_NOTE).toMatch(/token validity/);
+    expect(blockTakesEffectNote()).toMatch(/token validity period \(at most 1 hour on this platform\)/);
   });
 
   it('lets only publishers of the API’s tenant block', async () => {

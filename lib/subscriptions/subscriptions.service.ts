@@ -2,6 +2,8 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole, requireSameTenant } from '../auth/actor';
 import { requireOwnApplication } from '../applications/applications.service';
+import { effectiveTokenLifetime, INTROSPECTION_CACHE_MAX_SECONDS, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
+import { describeDuration } from '../portal/durations';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
@@ -17,12 +19,16 @@ import type { SubscribeInput } from './subscriptions.schema';
 
 /**
  * How soon a block is felt. Gateways check JWTs offline, so a block reaches them with the next
- * token the application gets: at most the application's token validity after the block.
+ * token the application gets: at most the application's token validity after the block, which the
+ * platform caps. Opaque tokens are re-checked when a gateway's cached introspection answer expires.
  */
-export const BLOCK_TAKES_EFFECT_NOTE =
-  'A block applies to new access tokens at once and to opaque tokens at their next introspection; ' +
-  'JWT access tokens issued before the block keep working until they expire, ' +
-  "so it takes effect within the application's token validity period.";
+export function blockTakesEffectNote(): string {
+  return (
+    `A block applies to new access tokens at once and to opaque tokens within ${INTROSPECTION_CACHE_MAX_SECONDS} seconds, when gateways ask again; ` +
+    'JWT access tokens issued before the block keep working until they expire, ' +
+    `so it takes effect within the application's token validity period (at most ${describeDuration(maxTokenLifetimeSeconds())} on this platform).`
+  );
+}
 
 export type { SubscriptionStatus };
 
@@ -63,7 +69,7 @@ export interface ApiSubscriber {
   tier: string;
   status: SubscriptionStatus;
   createdAt: Date;
-  /** The application's token validity: the longest a block or unblock takes to reach gateways (see BLOCK_TAKES_EFFECT_NOTE). Null before keys exist. */
+  /** The application's token validity: the longest a block or unblock takes to reach gateways (see blockTakesEffectNote). Null before keys exist. */
   blockTakesEffectWithinSeconds: number | null;
 }
 
@@ -115,7 +121,7 @@ async function applicationSubscriptionsWhere(condition: SQL | undefined): Promis
 }
 
 async function apiSubscribersWhere(condition: SQL | undefined): Promise<ApiSubscriber[]> {
-  return (await db())
+  const rows = await (await db())
     .select({
       subscriptionId: subscriptions.id,
       applicationId: applications.id,
@@ -133,6 +139,10 @@ async function apiSubscribersWhere(condition: SQL | undefined): Promise<ApiSubsc
     .where(condition)
     // Requests waiting for the publisher come first.
     .orderBy(desc(sql`${subscriptions.status} = 'ON_HOLD'`), asc(applications.name), asc(users.username));
+  return rows.map((row) => ({
+    ...row,
+    blockTakesEffectWithinSeconds: row.blockTakesEffectWithinSeconds === null ? null : effectiveTokenLifetime(row.blockTakesEffectWithinSeconds),
+  }));
 }
 
 const alreadySubscribed: Record<SubscriptionStatus, (application: string, api: string) => string> = {
@@ -259,7 +269,7 @@ const statusWords: Record<SubscriptionStatus, string> = {
 /**
  * A publisher's decision on a subscription to an API of their tenant: approve or reject a request,
  * block or unblock an active one. Only ACTIVE subscriptions go into tokens and introspection
- * answers (see BLOCK_TAKES_EFFECT_NOTE for how soon a block is felt). The status is checked in the
+ * answers (see blockTakesEffectNote for how soon a block is felt). The status is checked in the
  * update itself, so two publishers deciding at once cannot, say, unblock a request nobody approved.
  */
 export async function decideSubscription(publisher: Actor, subscriptionId: string, decision: SubscriptionDecision): Promise<ApiSubscriber> {

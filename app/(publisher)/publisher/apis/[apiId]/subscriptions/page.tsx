@@ -4,7 +4,7 @@ import { EmptyState } from '@/components/empty/empty-state';
 import { SubscribersTable } from '@/components/publisher/subscribers-table';
 import { actorForPage } from '@/lib/auth/session';
 import { describeDuration } from '@/lib/portal/durations';
-import { BLOCK_TAKES_EFFECT_NOTE, listSubscribersOfApi } from '@/lib/subscriptions/subscriptions.service';
+import { blockTakesEffectNote, listSubscribersOfApi } from '@/lib/subscriptions/subscriptions.service';
 import { decideSubscriptionAction } from './actions';
 
 export default async function SubscriptionsPage({ params }: { params: Promise<{ apiId: string }> }) {
@@ -15,7 +15,7 @@ export default async function SubscriptionsPage({ params }: { params: Promise<{ 
   return (
     <Stack spacing={2}>
       <Typography color="text.secondary" data-testid="block-note">
-        {BLOCK_TAKES_EFFECT_NOTE}
+        {blockTakesEffectNote()}
       </Typography>
       {subscribers.length === 0 ? (
         <EmptyState title="No application is subscribed yet">

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { seededAccounts } from './support/accounts';
-import { signIn, signOut } from './support/session';
+import { setDeveloperSignUp, signIn, signInAfterSignUp, signOut, signUp } from './support/session';
 
 test.describe('sign-in and roles', () => {
   test('each seeded role lands on its own surface', async ({ page }) => {
@@ -25,6 +25,25 @@ test.describe('sign-in and roles', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect(page.getByText('Wrong username or password.')).toBeVisible();
     }
+  });
+
+  test('a forged X-Forwarded-For buys no fresh sign-in budget, and the wait is stated', async ({ browser }) => {
+    // Each attempt claims another client address; the app counts the socket's address instead.
+    const messages: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': `203.0.113.${i + 1}` } });
+      const page = await context.newPage();
+      await page.goto('/signin');
+      await page.getByRole('textbox', { name: 'Username', exact: true }).fill('xff-probe');
+      await page.getByRole('textbox', { name: 'Password', exact: true }).fill(`guess-${i}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByText(/^(Wrong username or password\.|Too many failed sign-ins\. Try again in \d+ seconds?\.)$/);
+      await expect(alert).toBeVisible();
+      messages.push((await alert.textContent())!);
+      await context.close();
+    }
+    expect(messages.slice(0, 5)).toEqual(Array(5).fill('Wrong username or password.'));
+    expect(messages[5]).toMatch(/^Too many failed sign-ins\. Try again in \d+ seconds?\.$/);
   });
 
   test('a subscriber is refused publisher and admin pages by the server', async ({ page }) => {
@@ -56,7 +75,18 @@ test.describe('sign-in and roles', () => {
 });
 
 test.describe('developer sign-up', () => {
-  test('shows field errors for malformed input and keeps what was typed', async ({ page }) => {
+  // Runs first in this group: a fresh portal must not take sign-ups before an admin opens them.
+  test('the portal takes no sign-ups until an admin opens them', async ({ page, browser }) => {
+    await page.goto('/signup?tenant=carbon.super');
+    await expect(page.getByText('Sign-up is closed on this portal.')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Create account' })).toHaveCount(0);
+    await setDeveloperSignUp(browser, true);
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
+  });
+
+  test('shows field errors for malformed input and keeps what was typed', async ({ page, browser }) => {
+    await setDeveloperSignUp(browser, true);
     await page.goto('/signup');
     await page.getByRole('textbox', { name: 'Username', exact: true }).fill('x');
     await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Dana Developer');
@@ -68,16 +98,28 @@ test.describe('developer sign-up', () => {
     await expect(page.getByRole('textbox', { name: 'Your name', exact: true })).toHaveValue('Dana Developer');
   });
 
-  test('a developer signs up and is signed in on the portal', async ({ page }) => {
-    await page.goto('/signup');
-    await page.getByRole('textbox', { name: 'Username', exact: true }).fill('dana');
-    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Dana Developer');
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('dana-password-1');
-    await page.getByRole('textbox', { name: 'Repeat password', exact: true }).fill('dana-password-1');
-    await page.getByRole('button', { name: 'Create account' }).click();
+  test('a developer signs up, then signs in on the portal', async ({ page, browser }) => {
+    await setDeveloperSignUp(browser, true);
+    await signUp(page, { username: 'dana', displayName: 'Dana Developer', password: 'dana-password-1' });
+    await expect(page.getByRole('textbox', { name: 'Username', exact: true })).toHaveValue('dana');
+    await signInAfterSignUp(page, 'dana-password-1');
     await expect(page).toHaveURL(/\/portal$/);
     await page.getByRole('button', { name: 'Account menu' }).click();
     await expect(page.getByTestId('signed-in-as')).toHaveText('dana');
+  });
+
+  test('sign-up answers a taken name as it answers a free one, and leaves that account alone', async ({ page, browser }) => {
+    await setDeveloperSignUp(browser, true);
+    await signUp(page, { username: 'fresh-name', displayName: 'Mallory', password: 'mallory-password-1' });
+    const freeAnswer = (await page.getByTestId('signed-up-notice').textContent())!.replaceAll('fresh-name', 'NAME');
+    await signUp(page, { username: seededAccounts.developer.identifier, displayName: 'Mallory', password: 'mallory-password-1' });
+    const takenAnswer = (await page.getByTestId('signed-up-notice').textContent())!.replaceAll(seededAccounts.developer.identifier, 'NAME');
+    expect(takenAnswer).toBe(freeAnswer);
+    // The taken account did not get the newcomer's password; its owner's still works.
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('mallory-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByText('Wrong username or password.')).toBeVisible();
+    await signIn(page, seededAccounts.developer.identifier, seededAccounts.developer.password);
   });
 });
 
@@ -127,6 +169,7 @@ test.describe('tenants', () => {
   });
 
   test('an admin can close developer sign-up', async ({ page, browser }) => {
+    await setDeveloperSignUp(browser, true);
     await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);
     await page.goto('/admin/settings');
     await page.getByRole('button', { name: 'Close sign-up' }).click();

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { seededAccounts } from './support/accounts';
 import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';
-import { signIn, signOut } from './support/session';
+import { setDeveloperSignUp, signIn, signInAfterSignUp, signOut, signUp } from './support/session';
 
 const API = { name: 'PortalPets', version: '1.0.0', context: '/portalpets' };
 const LOCAL_GATEWAY_URL = `http://localhost:8243${API.context}/${API.version}`;
@@ -45,20 +45,17 @@ function liveResponse(page: Page) {
 }
 
 test.describe('developer portal', () => {
-  test('a developer finds a published API, sees its gateway, subscribes, gets a token and calls it from Try Out', async ({ page }) => {
+  test('a developer finds a published API, sees its gateway, subscribes, gets a token and calls it from Try Out', async ({ page, browser }) => {
     test.setTimeout(180_000);
 
     await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
     const apiId = await publishApiFromDefinition(page, { ...API, endpoint: SAMPLE_BACKEND_URL, definitionPath: SAMPLE_DEFINITION, clusters: ['Local'] });
     await signOut(page);
 
-    // Sign up as a new developer.
-    await page.goto('/signup?tenant=carbon.super');
-    await page.getByRole('textbox', { name: 'Username', exact: true }).fill('pia');
-    await page.getByRole('textbox', { name: 'Your name', exact: true }).fill('Pia Developer');
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('pia-password-1');
-    await page.getByRole('textbox', { name: 'Repeat password', exact: true }).fill('pia-password-1');
-    await page.getByRole('button', { name: 'Create account' }).click();
+    // Sign up as a new developer (sign-up is closed until the admin opens it), then sign in.
+    await setDeveloperSignUp(browser, true);
+    await signUp(page, { username: 'pia', displayName: 'Pia Developer', password: 'pia-password-1' });
+    await signInAfterSignUp(page, 'pia-password-1');
     await expect(page).toHaveURL(/\/portal$/);
 
     // The catalog lists it and finds it by search.
@@ -139,6 +136,69 @@ test.describe('developer portal', () => {
     await expect(page.getByRole('textbox', { name: 'Access token' })).not.toHaveValue('');
     await executeListPets(page);
     await expect(liveResponse(page).status).toHaveText(/^403\b/, { timeout: 20_000 });
+  });
+
+  test('a private API opens to a developer only once the publisher approves the subscription', async ({ page }) => {
+    test.setTimeout(180_000);
+    const vault = { name: 'VaultPets', version: '1.0.0', context: '/vaultpets' };
+    const vaultUrl = `http://localhost:8243${vault.context}/${vault.version}`;
+
+    await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+    const apiId = await publishApiFromDefinition(page, { ...vault, endpoint: SAMPLE_BACKEND_URL, definitionPath: SAMPLE_DEFINITION, clusters: ['Local'], visibility: 'private' });
+    await signOut(page);
+
+    // Visitors do not see it at all.
+    await page.goto('/portal?tenant=carbon.super');
+    await expect(page.getByTestId('api-card-VaultPets')).toHaveCount(0);
+    expect((await page.goto(`/portal/apis/${apiId}?tenant=carbon.super`))?.status()).toBe(404);
+
+    // A developer of the tenant sees that it exists, but not its documentation, gateways or Try Out.
+    await signIn(page, seededAccounts.developer.identifier, seededAccounts.developer.password);
+    await page.goto('/portal');
+    await expect(page.getByTestId('api-card-VaultPets')).toContainText('Private');
+    await page.goto(`/portal/apis/${apiId}`);
+    await expect(page.getByTestId('private-api-notice')).toBeVisible();
+    await expect(page.getByTestId('environment-local')).toHaveCount(0);
+    await expect(page.getByRole('list', { name: 'Operations' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Try Out' })).toHaveCount(0);
+    await page.goto(`/portal/apis/${apiId}/try-out`);
+    await expect(page.getByTestId('private-api-notice')).toBeVisible();
+    await expect(page.getByTestId('try-out-console')).toHaveCount(0);
+
+    // The developer asks for a subscription; until it is approved the gateway refuses the application's tokens.
+    await createApplicationWithKeys(page, 'Vault App');
+    await page.goto(`/portal/apis/${apiId}`);
+    await page.getByRole('button', { name: 'Request subscription' }).click();
+    await expect(page.getByText('Requested at the')).toBeVisible();
+    await expect(page.getByTestId('subscription-Vault App')).toContainText('Waiting for approval');
+    await page.getByRole('link', { name: 'Vault App' }).click();
+    const pendingToken = await generateTokenOnApplicationPage(page);
+    const refused = await page.request.get(`${vaultUrl}/pets`, { headers: { Authorization: `Bearer ${pendingToken}` } });
+    expect(refused.status()).toBe(403);
+
+    // The publisher approves it on the API's Subscriptions tab.
+    await signOut(page);
+    await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+    await page.goto(`/publisher/apis/${apiId}/subscriptions`);
+    await expect(page.getByTestId('waiting-requests')).toContainText('One subscription request waits');
+    const row = page.getByTestId('subscriber-row-Vault App');
+    await expect(row).toContainText('Waiting for approval');
+    await row.getByRole('button', { name: 'Approve Vault App' }).click();
+    await expect(page.getByText('Approved Vault App.')).toBeVisible();
+    await expect(row).toContainText('Active');
+
+    // Now the developer's next token calls it, and the overview opens.
+    await signOut(page);
+    await signIn(page, seededAccounts.developer.identifier, seededAccounts.developer.password);
+    await page.goto('/portal/applications');
+    await page.getByRole('link', { name: 'Vault App' }).click();
+    const approvedToken = await generateTokenOnApplicationPage(page);
+    const answered = await page.request.get(`${vaultUrl}/pets`, { headers: { Authorization: `Bearer ${approvedToken}` } });
+    expect(answered.status()).toBe(200);
+    await page.goto(`/portal/apis/${apiId}`);
+    await expect(page.getByTestId('private-api-notice')).toHaveCount(0);
+    await expect(page.getByTestId('environment-local').getByTestId('access-url')).toHaveText(vaultUrl);
+    await expect(page.getByRole('link', { name: 'Try Out' })).toBeVisible();
   });
 
   test('visitors browse public APIs but are asked to sign in for applications', async ({ page }) => {

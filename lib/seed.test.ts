@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCredentials } from './auth/credentials';
 import type { DatabaseHandle } from './db/drizzle';
-import { users } from './db/schema';
+import { tenants, users } from './db/schema';
 import { freshTestDatabase } from './db/test-database';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
 
@@ -27,6 +27,21 @@ describe('first-start seed', () => {
     for (const account of accounts!) {
       expect(account.password.length).toBeGreaterThanOrEqual(20);
       expect((await verifyCredentials(database.db, account.username, account.password)).ok).toBe(true);
+    }
+  });
+
+  it('starts the super tenant with developer sign-up closed, unless the platform opens it', async () => {
+    const [superTenant] = await database.db.select().from(tenants);
+    expect(superTenant!.selfSignup).toBe(false);
+    const other = await freshTestDatabase();
+    try {
+      await expect(seedIfEmpty(other.db, { PRIVATEJET_SELF_SIGNUP_DEFAULT: 'sometimes' })).rejects.toThrow(
+        'PRIVATEJET_SELF_SIGNUP_DEFAULT must be "open" or "closed", not "sometimes"',
+      );
+      await seedIfEmpty(other.db, { PRIVATEJET_SELF_SIGNUP_DEFAULT: 'open' });
+      expect((await other.db.select().from(tenants))[0]!.selfSignup).toBe(true);
+    } finally {
+      await other.close();
     }
   });
 

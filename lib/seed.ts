@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { SUPER_TENANT } from './auth/identity';
 import { hashPassword } from './auth/password';
 import type { Database } from './db/drizzle';
+import { selfSignupDefault } from './env';
 import { tenants, users, type Role } from './db/schema';
 
 const demoUsers: { username: string; displayName: string; roles: Role[]; passwordEnv: string }[] = [
@@ -40,7 +41,7 @@ export async function seedIfEmpty(database: Database, env: Record<string, string
   await database.transaction(async (tx) => {
     const [tenant] = await tx
       .insert(tenants)
-      .values({ domain: SUPER_TENANT, displayName: 'Super tenant' })
+      .values({ domain: SUPER_TENANT, displayName: 'Super tenant', selfSignup: selfSignupDefault(env) })
       .returning({ id: tenants.id });
     await tx.insert(users).values(
       demoUsers.map((user, index) => ({

@@ -1,7 +1,9 @@
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { appDatabase } from './db/drizzle';
 import { resumeDeployments } from './deployments/deployments.service';
-import { dataDir } from './env';
+import { dataDir, selfSignupDefault } from './env';
+import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
+import { maxTokenLifetimeSeconds } from './oauth/token-lifetime';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
 
 /** Turns any start-up failure into the one line an operator needs, without a stack trace. */
@@ -21,6 +23,11 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
 
 /** Runs once per server process before the first request: open, migrate, seed. */
 export async function startApp(): Promise<void> {
+  // Per-address limits need the socket's address, which Next.js does not hand to route code.
+  await step('reading PRIVATEJET_TRUSTED_PROXIES', async () => trustedProxiesFromEnv());
+  await step('reading PRIVATEJET_SELF_SIGNUP_DEFAULT', async () => selfSignupDefault());
+  await step('reading PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', async () => maxTokenLifetimeSeconds());
+  captureRequestPeers();
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   const handle = await step('opening the database', () => appDatabase());

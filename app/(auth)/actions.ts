@@ -1,8 +1,10 @@
 'use server';
 import { AuthError } from 'next-auth';
+import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { validatedAction, type ActionState } from '@/lib/actions/validated-action';
-import { signIn, signOut } from '@/lib/auth/auth';
+import { signIn, signOut, SignInThrottled } from '@/lib/auth/auth';
+import { describeWait } from '@/lib/auth/sign-in-throttle';
 import { signUpSchema } from '@/lib/users/users.schema';
 import { signUpDeveloper } from '@/lib/users/users.service';
 
@@ -22,11 +24,10 @@ async function signInOrExplain(identifier: string, password: string, callbackUrl
     await signIn('credentials', { identifier, password, redirectTo: safeReturnPath(callbackUrl) });
     return { status: 'success' };
   } catch (error) {
+    if (error instanceof SignInThrottled) {
+      return { status: 'error', message: `Too many failed sign-ins. Try again in ${describeWait(error.retryAfterSeconds)}.` };
+    }
     if (error instanceof AuthError && error.type === 'CredentialsSignin') {
-      const code = (error as AuthError & { code?: string }).code;
-      if (code === 'throttled') {
-        return { status: 'error', message: 'Too many failed sign-ins. Wait a little, then try again.' };
-      }
       return { status: 'error', message: 'Wrong username or password.' };
     }
     throw error; // the redirect after a successful sign-in travels as an error
@@ -37,9 +38,10 @@ export const signInAction = validatedAction({ schema: signInSchema, roles: 'anyo
   signInOrExplain(input.identifier, input.password, input.callbackUrl),
 );
 
+/** Always the same next step, whether the name was free or taken: sign in (see signUpDeveloper). */
 export const signUpAction = validatedAction({ schema: signUpSchema, roles: 'anyone' }, async (input) => {
   const { identifier } = await signUpDeveloper(input);
-  return signInOrExplain(identifier, input.password, '/portal');
+  redirect(`/signin?signedUp=${encodeURIComponent(identifier)}&callbackUrl=${encodeURIComponent('/portal')}`);
 });
 
 export async function signOutAction(): Promise<void> {

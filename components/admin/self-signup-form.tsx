@@ -14,7 +14,9 @@ export function SelfSignupForm({ action, selfSignup }: { action: (state: ActionS
         <Stack spacing={2}>
           <Typography variant="h2">Developer sign-up</Typography>
           <Typography color="text.secondary" data-testid="self-signup-state">
-            {selfSignup ? 'Open: developers can create their own account on this portal.' : 'Closed: only administrators create accounts.'}
+            {selfSignup
+              ? 'Open: anyone can create a developer account on this portal. They see its APIs and may subscribe; private APIs still need a publisher’s approval.'
+              : 'Closed: only administrators create accounts.'}
           </Typography>
           <FormMessage state={state} />
           <input type="hidden" name="selfSignup" value={selfSignup ? 'off' : 'on'} />

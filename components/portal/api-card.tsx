@@ -33,6 +33,7 @@ export function ApiCard({ api, href }: { api: CatalogItem; href: string }) {
             )}
             <Stack direction="row" spacing={0.5} useFlexGap sx={{ flexWrap: 'wrap' }}>
               {api.deprecated && <Chip size="small" color="warning" label="Deprecated" />}
+              {api.visibility === 'private' && <Chip size="small" label="Private" />}
               {api.tags.map((tag) => (
                 <Chip key={tag} size="small" variant="outlined" label={tag} />
               ))}

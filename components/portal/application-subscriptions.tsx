@@ -1,7 +1,6 @@
 'use client';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -12,7 +11,9 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
+import type { SubscriptionStatus } from '@/lib/db/schema';
 import { TextLink } from '../link-button';
+import { SubscriptionStatusChip } from './subscription-status-chip';
 
 export interface ApplicationSubscriptionRow {
   id: string;
@@ -21,7 +22,7 @@ export interface ApplicationSubscriptionRow {
   apiVersion: string;
   apiStateLabel: string;
   tier: string;
-  status: 'ACTIVE' | 'BLOCKED';
+  status: SubscriptionStatus;
 }
 
 export function ApplicationSubscriptions({
@@ -82,11 +83,11 @@ export function ApplicationSubscriptions({
                   </TableCell>
                   <TableCell>{row.tier}</TableCell>
                   <TableCell>
-                    {row.status === 'BLOCKED' ? <Chip size="small" color="error" label="Blocked by the publisher" /> : <Chip size="small" color="success" label="Active" />}
+                    <SubscriptionStatusChip status={row.status} viewer="developer" />
                   </TableCell>
                   <TableCell align="right">
-                    <Button size="small" color="error" disabled={pending} onClick={() => remove(row)} aria-label={`Unsubscribe from ${row.apiName} ${row.apiVersion}`}>
-                      Unsubscribe
+                    <Button size="small" color="error" disabled={pending} onClick={() => remove(row)} aria-label={`${row.status === 'ON_HOLD' || row.status === 'REJECTED' ? 'Withdraw the request for' : 'Unsubscribe from'} ${row.apiName} ${row.apiVersion}`}>
+                      {row.status === 'ON_HOLD' || row.status === 'REJECTED' ? 'Withdraw' : 'Unsubscribe'}
                     </Button>
                   </TableCell>
                 </TableRow>

@@ -14,6 +14,7 @@ import Typography from '@mui/material/Typography';
 import { useActionState, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { DEFAULT_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '@/lib/applications/applications.schema';
+import { describeDuration } from '@/lib/portal/durations';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
 import { CopyButton } from './copy-button';
 
@@ -30,7 +31,7 @@ export interface ProductionKeyView {
 
 type FormAction<T = undefined> = (state: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
 
-function KeySettingsFields({ state, defaults }: { state: ActionState<unknown>; defaults?: ProductionKeyView }) {
+function KeySettingsFields({ state, defaults, maxValiditySeconds }: { state: ActionState<unknown>; defaults?: ProductionKeyView; maxValiditySeconds: number }) {
   return (
     <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
       <Field
@@ -38,9 +39,9 @@ function KeySettingsFields({ state, defaults }: { state: ActionState<unknown>; d
         label="Token validity (seconds)"
         type="number"
         state={state}
-        defaultValue={defaults?.tokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS}
-        helperText="How long each access token works. It is also the longest a publisher's block takes to reach this application."
-        slotProps={{ htmlInput: { min: MIN_TOKEN_VALIDITY_SECONDS, step: 1 } }}
+        defaultValue={defaults?.tokenValiditySeconds ?? Math.min(DEFAULT_TOKEN_VALIDITY_SECONDS, maxValiditySeconds)}
+        helperText={`How long each access token works, at most ${maxValiditySeconds} seconds (${describeDuration(maxValiditySeconds)}) on this platform. It is also the longest a publisher's block takes to reach this application.`}
+        slotProps={{ htmlInput: { min: MIN_TOKEN_VALIDITY_SECONDS, max: maxValiditySeconds, step: 1 } }}
         fullWidth
       />
       <Field
@@ -93,6 +94,7 @@ function SecretDialog({ credentials, onClose }: { credentials: Credentials | nul
 export function ProductionKeysPanel({
   applicationId,
   productionKey,
+  maxValiditySeconds,
   tokenEndpoint,
   generateKeys,
   regenerateSecret,
@@ -100,6 +102,8 @@ export function ProductionKeysPanel({
 }: {
   applicationId: string;
   productionKey: ProductionKeyView | null;
+  /** The platform's maximum access-token lifetime (PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS). */
+  maxValiditySeconds: number;
   tokenEndpoint: string;
   generateKeys: FormAction<Credentials>;
   regenerateSecret: (applicationId: string) => Promise<ActionState<Credentials>>;
@@ -161,7 +165,7 @@ export function ProductionKeysPanel({
                   Token settings
                 </Typography>
                 <FormMessage state={settingsState} />
-                <KeySettingsFields state={settingsState} defaults={productionKey} />
+                <KeySettingsFields state={settingsState} defaults={productionKey} maxValiditySeconds={maxValiditySeconds} />
                 <SubmitButton sx={{ alignSelf: 'start' }}>Save token settings</SubmitButton>
               </Stack>
             </form>
@@ -172,7 +176,7 @@ export function ProductionKeysPanel({
             <Stack spacing={2}>
               <Typography color="text.secondary">Generate a consumer key and secret to get access tokens for this application.</Typography>
               <FormMessage state={generateState} />
-              <KeySettingsFields state={generateState} />
+              <KeySettingsFields state={generateState} maxValiditySeconds={maxValiditySeconds} />
               <SubmitButton sx={{ alignSelf: 'start' }}>Generate keys</SubmitButton>
             </Stack>
           </form>

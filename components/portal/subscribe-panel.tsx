@@ -1,7 +1,6 @@
 'use client';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
 import List from '@mui/material/List';
 import ListItem from '@mui/material/ListItem';
 import ListItemText from '@mui/material/ListItemText';
@@ -12,20 +11,26 @@ import Typography from '@mui/material/Typography';
 import { useActionState, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
+import type { SubscriptionStatus } from '@/lib/db/schema';
 import { TextLink } from '../link-button';
+import { SubscriptionStatusChip } from './subscription-status-chip';
 
 export interface ExistingSubscription {
   id: string;
   applicationId: string;
   applicationName: string;
   tier: string;
-  status: 'ACTIVE' | 'BLOCKED';
+  status: SubscriptionStatus;
 }
+
+/** A request the publisher has not approved is withdrawn rather than unsubscribed. */
+const withdrawable = (status: SubscriptionStatus) => status === 'ON_HOLD' || status === 'REJECTED';
 
 /** Subscribing one of the developer's applications to this API, and the subscriptions they have. */
 export function SubscribePanel({
   apiId,
   deprecated,
+  needsApproval,
   tiers,
   applications,
   subscriptions,
@@ -34,6 +39,8 @@ export function SubscribePanel({
 }: {
   apiId: string;
   deprecated: boolean;
+  /** New subscriptions wait for the publisher's approval. */
+  needsApproval: boolean;
   tiers: { name: string; description: string }[];
   applications: { id: string; name: string }[];
   subscriptions: ExistingSubscription[];
@@ -68,8 +75,14 @@ export function SubscribePanel({
                 disableGutters
                 data-testid={`subscription-${subscription.applicationName}`}
                 secondaryAction={
-                  <Button size="small" color="error" disabled={pending} onClick={() => remove(subscription)} aria-label={`Unsubscribe ${subscription.applicationName}`}>
-                    Unsubscribe
+                  <Button
+                    size="small"
+                    color="error"
+                    disabled={pending}
+                    onClick={() => remove(subscription)}
+                    aria-label={`${withdrawable(subscription.status) ? 'Withdraw' : 'Unsubscribe'} ${subscription.applicationName}`}
+                  >
+                    {withdrawable(subscription.status) ? 'Withdraw' : 'Unsubscribe'}
                   </Button>
                 }
               >
@@ -78,7 +91,7 @@ export function SubscribePanel({
                   secondary={
                     <>
                       {subscription.tier}
-                      {subscription.status === 'BLOCKED' && <Chip component="span" size="small" color="error" label="Blocked by the publisher" sx={{ ml: 1 }} />}
+                      {subscription.status !== 'ACTIVE' && <SubscriptionStatusChip status={subscription.status} viewer="developer" sx={{ ml: 1 }} />}
                     </>
                   }
                 />
@@ -116,7 +129,12 @@ export function SubscribePanel({
                   </MenuItem>
                 ))}
               </Field>
-              <SubmitButton sx={{ alignSelf: 'start' }}>Subscribe</SubmitButton>
+              {needsApproval && (
+                <Typography variant="body2" color="text.secondary">
+                  The publisher approves each subscription to this API. Until then tokens of the application cannot call it.
+                </Typography>
+              )}
+              <SubmitButton sx={{ alignSelf: 'start' }}>{needsApproval ? 'Request subscription' : 'Subscribe'}</SubmitButton>
             </Stack>
           </form>
         )}

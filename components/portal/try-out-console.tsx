@@ -13,6 +13,7 @@ import Typography from '@mui/material/Typography';
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
+import type { SubscriptionStatus } from '@/lib/db/schema';
 import { TextLink } from '../link-button';
 import { TokenExpiry, type IssuedToken } from './access-token-panel';
 
@@ -29,8 +30,16 @@ export interface TokenSource {
   applicationId: string;
   applicationName: string;
   hasProductionKeys: boolean;
-  blocked: boolean;
+  status: SubscriptionStatus;
 }
+
+/** Shown beside an application whose tokens the gateway will refuse for this API. */
+const statusNote: Record<SubscriptionStatus, { label: string; help: string } | null> = {
+  ACTIVE: null,
+  BLOCKED: { label: ' (blocked)', help: 'The publisher blocked this subscription: the gateway will refuse its tokens.' },
+  ON_HOLD: { label: ' (waiting for approval)', help: 'The publisher has not approved this subscription yet: the gateway will refuse its tokens.' },
+  REJECTED: { label: ' (rejected)', help: 'The publisher rejected this subscription: the gateway will refuse its tokens.' },
+};
 
 interface SwaggerRequest {
   url: string;
@@ -62,7 +71,7 @@ export function TryOutConsole({
 }) {
   const [clusterName, setClusterName] = useState(gateways[0]?.clusterName ?? '');
   const gateway = gateways.find((g) => g.clusterName === clusterName) ?? gateways[0];
-  const [applicationId, setApplicationId] = useState(tokenSources.find((s) => s.hasProductionKeys && !s.blocked)?.applicationId ?? tokenSources[0]?.applicationId ?? '');
+  const [applicationId, setApplicationId] = useState(tokenSources.find((s) => s.hasProductionKeys && s.status === 'ACTIVE')?.applicationId ?? tokenSources[0]?.applicationId ?? '');
   const [token, setToken] = useState('');
   const [expiresAt, setExpiresAt] = useState<number | null>(null);
   const [tokenError, setTokenError] = useState<string | null>(null);
@@ -164,8 +173,8 @@ export function TryOutConsole({
                       <>
                         This application has no keys yet: <TextLink href={`/portal/applications/${source.applicationId}`}>generate them</TextLink>.
                       </>
-                    ) : source?.blocked ? (
-                      'The publisher blocked this subscription: the gateway will refuse its tokens.'
+                    ) : source && statusNote[source.status] ? (
+                      statusNote[source.status]!.help
                     ) : (
                       'Generate a token to fill in the field below with one of this application.'
                     )
@@ -175,7 +184,7 @@ export function TryOutConsole({
                   {tokenSources.map((s) => (
                     <MenuItem key={s.applicationId} value={s.applicationId}>
                       {s.applicationName}
-                      {s.blocked ? ' (blocked)' : ''}
+                      {statusNote[s.status]?.label ?? ''}
                     </MenuItem>
                   ))}
                 </TextField>

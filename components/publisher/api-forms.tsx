@@ -25,6 +25,7 @@ export interface ApiSettingsValues {
   description: string;
   tags: string[];
   visibility: 'public' | 'private';
+  subscriptionApproval: boolean;
   productionEndpoints: string[];
   tiers: string[];
   security: { oauth2: boolean; basic: boolean };
@@ -35,6 +36,7 @@ const defaults: ApiSettingsValues = {
   description: '',
   tags: [],
   visibility: 'public',
+  subscriptionApproval: false,
   productionEndpoints: [],
   tiers: ['Unlimited', 'Gold', 'Silver', 'Bronze'],
   security: { oauth2: true, basic: false },
@@ -56,11 +58,22 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
       <Field name="description" label="Description" multiline minRows={2} state={state} defaultValue={values.description} />
       <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
         <Field name="tags" label="Tags" helperText="Comma separated." state={state} defaultValue={values.tags.join(', ')} />
-        <Field name="visibility" label="Visibility on the portal" select state={state} defaultValue={values.visibility}>
+        <Field
+          name="visibility"
+          label="Visibility on the portal"
+          select
+          state={state}
+          defaultValue={values.visibility}
+          helperText="Private: listed for this tenant's signed-in developers only; its documentation, gateways and Try Out open once you approve a subscription."
+        >
           <MenuItem value="public">Public: visitors see it too</MenuItem>
-          <MenuItem value="private">Signed-in developers of this tenant only</MenuItem>
+          <MenuItem value="private">Private: only approved subscribers</MenuItem>
         </Field>
       </Stack>
+      <FormControlLabel
+        control={<Checkbox name="subscriptionApproval" defaultChecked={checked('subscriptionApproval', values.subscriptionApproval)} />}
+        label="Subscriptions need a publisher's approval (always, for a private API); requests wait on the Subscriptions tab"
+      />
       <FormControl error={!!state.fieldErrors?.tiers} component="fieldset">
         <FormLabel component="legend">Subscription tiers offered</FormLabel>
         <FormGroup row key={tiers.join()}>

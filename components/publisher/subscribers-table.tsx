@@ -1,7 +1,6 @@
 'use client';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Table from '@mui/material/Table';
@@ -13,48 +12,74 @@ import TableRow from '@mui/material/TableRow';
 import Typography from '@mui/material/Typography';
 import { useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
+import type { SubscriptionStatus } from '@/lib/db/schema';
+import { SubscriptionStatusChip } from '../portal/subscription-status-chip';
 
 export interface SubscriberRow {
   subscriptionId: string;
   applicationName: string;
   owner: string;
   tier: string;
-  status: 'ACTIVE' | 'BLOCKED';
+  status: SubscriptionStatus;
   /** "1 hour": how long until the application's current tokens expire at the latest; null before it has keys. */
   blockDelay: string | null;
 }
 
-/** The publisher's view of who uses an API, with Block / Unblock per subscription. */
+type Decision = 'approve' | 'reject' | 'block' | 'unblock';
+
+/** The buttons each status offers, as the publisher's decisions (lib/subscriptions SUBSCRIPTION_DECISIONS). */
+const actionsFor: Record<SubscriptionStatus, { decision: Decision; label: string; color: 'primary' | 'error' }[]> = {
+  ON_HOLD: [
+    { decision: 'approve', label: 'Approve', color: 'primary' },
+    { decision: 'reject', label: 'Reject', color: 'error' },
+  ],
+  REJECTED: [{ decision: 'approve', label: 'Approve', color: 'primary' }],
+  ACTIVE: [{ decision: 'block', label: 'Block', color: 'error' }],
+  BLOCKED: [{ decision: 'unblock', label: 'Unblock', color: 'primary' }],
+};
+
+function outcome(row: SubscriberRow, decision: Decision): string {
+  const when = row.blockDelay ? `within ${row.blockDelay}, when its current tokens expire` : 'with its first token';
+  switch (decision) {
+    case 'approve':
+      return `Approved ${row.applicationName}. Its next token can call this API.`;
+    case 'reject':
+      return `Rejected the request of ${row.applicationName}. Its tokens never carry this API.`;
+    case 'block':
+      return `Blocked ${row.applicationName}. New tokens leave this API out at once; calls with its current tokens stop ${when}.`;
+    case 'unblock':
+      return `Unblocked ${row.applicationName}. Its next token can call this API again (${row.blockDelay ? `at the latest ${when}` : 'right away'}).`;
+  }
+}
+
+/** The publisher's view of who uses an API: approve or reject requests, block or unblock subscriptions. */
 export function SubscribersTable({
   subscribers,
-  setBlocked,
+  decide,
 }: {
   subscribers: SubscriberRow[];
-  setBlocked: (subscriptionId: string, blocked: boolean) => Promise<ActionState<unknown>>;
+  decide: (subscriptionId: string, decision: Decision) => Promise<ActionState<unknown>>;
 }) {
   const [pending, startTransition] = useTransition();
   const [message, setMessage] = useState<{ severity: 'success' | 'error'; text: string } | null>(null);
+  const waiting = subscribers.filter((row) => row.status === 'ON_HOLD').length;
 
-  function change(row: SubscriberRow, blocked: boolean) {
+  function change(row: SubscriberRow, decision: Decision) {
     setMessage(null);
     startTransition(async () => {
-      const result = await setBlocked(row.subscriptionId, blocked);
-      if (result.status === 'error') {
-        setMessage({ severity: 'error', text: `${row.applicationName}: ${result.message}` });
-        return;
-      }
-      const when = row.blockDelay ? `within ${row.blockDelay}, when its current tokens expire` : 'with its first token';
-      setMessage({
-        severity: 'success',
-        text: blocked
-          ? `Blocked ${row.applicationName}. New tokens leave this API out at once; calls with its current tokens stop ${when}.`
-          : `Unblocked ${row.applicationName}. Its next token can call this API again (${row.blockDelay ? `at the latest ${when}` : 'right away'}).`,
-      });
+      const result = await decide(row.subscriptionId, decision);
+      setMessage(result.status === 'error' ? { severity: 'error', text: `${row.applicationName}: ${result.message}` } : { severity: 'success', text: outcome(row, decision) });
     });
   }
 
   return (
     <Stack spacing={2}>
+      {waiting > 0 && (
+        <Alert severity="warning" data-testid="waiting-requests">
+          {waiting === 1 ? 'One subscription request waits' : `${waiting} subscription requests wait`} for your approval. Until you approve, the
+          application&apos;s tokens cannot call this API.
+        </Alert>
+      )}
       {message && <Alert severity={message.severity}>{message.text}</Alert>}
       <TableContainer component={Paper}>
         <Table aria-label="Subscribers">
@@ -75,21 +100,24 @@ export function SubscribersTable({
                 <TableCell>{row.owner}</TableCell>
                 <TableCell>{row.tier}</TableCell>
                 <TableCell>
-                  {row.status === 'BLOCKED' ? <Chip size="small" color="error" label="Blocked" /> : <Chip size="small" color="success" label="Active" />}
+                  <SubscriptionStatusChip status={row.status} viewer="publisher" />
                 </TableCell>
                 <TableCell>
                   <Typography variant="body2">{row.blockDelay ?? 'at once (no tokens yet)'}</Typography>
                 </TableCell>
                 <TableCell align="right">
-                  {row.status === 'BLOCKED' ? (
-                    <Button size="small" disabled={pending} onClick={() => change(row, false)} aria-label={`Unblock ${row.applicationName}`}>
-                      Unblock
+                  {actionsFor[row.status].map((action) => (
+                    <Button
+                      key={action.decision}
+                      size="small"
+                      color={action.color}
+                      disabled={pending}
+                      onClick={() => change(row, action.decision)}
+                      aria-label={`${action.label} ${row.applicationName}`}
+                    >
+                      {action.label}
                     </Button>
-                  ) : (
-                    <Button size="small" color="error" disabled={pending} onClick={() => change(row, true)} aria-label={`Block ${row.applicationName}`}>
-                      Block
-                    </Button>
-                  )}
+                  ))}
                 </TableCell>
               </TableRow>
             ))}

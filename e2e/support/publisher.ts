@@ -12,6 +12,7 @@ export interface PublishOptions {
   definitionPath: string;
   /** Display names of the clusters to tick on the Environments tab. */
   clusters: string[];
+  visibility?: 'public' | 'private';
 }
 
 /** As a signed-in publisher: import a definition file, pick clusters, publish, wait until every cluster is ready. */
@@ -24,6 +25,10 @@ export async function publishApiFromDefinition(page: Page, options: PublishOptio
   await page.getByRole('textbox', { name: 'Version', exact: true }).fill(options.version);
   await page.getByRole('textbox', { name: 'Context', exact: true }).fill(options.context);
   await page.getByRole('textbox', { name: 'Production endpoint URL(s)' }).fill(options.endpoint);
+  if (options.visibility === 'private') {
+    await page.getByRole('combobox', { name: 'Visibility on the portal' }).click();
+    await page.getByRole('option', { name: /^Private/ }).click();
+  }
   await page.getByRole('button', { name: 'Create API' }).click();
   await expect(page).toHaveURL(/\/publisher\/apis\/[0-9a-f-]+\/environments$/);
   const apiId = /apis\/([0-9a-f-]+)\//.exec(page.url())![1]!;

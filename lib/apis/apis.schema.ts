@@ -56,6 +56,8 @@ const apiSettingsFields = {
   description: z.string().trim().max(2000, 'Use at most 2000 characters.').default(''),
   tags: lines.pipe(z.array(z.string().max(30, 'Tags have at most 30 characters.')).max(20, 'Use at most 20 tags.')),
   visibility: z.enum(['public', 'private']).default('public'),
+  /** Absent means off, like any checkbox. Private APIs need approval whatever it says (subscriptionsNeedApproval). */
+  subscriptionApproval: checkbox.optional(),
   productionEndpoints: endpointsSchema,
   tiers: tiersSchema,
   securityOauth2: checkbox,

@@ -23,6 +23,8 @@ export interface ApiDetails {
   description: string;
   tags: string[];
   visibility: 'public' | 'private';
+  /** As the publisher set it; private APIs need approval regardless. */
+  subscriptionApproval: boolean;
   state: ApiState;
   productionEndpoints: string[];
   resources: Resource[];
@@ -85,6 +87,7 @@ export async function getApiForPublisher(actor: Actor, apiId: string): Promise<A
     description: row.description,
     tags: row.tags,
     visibility: row.visibility,
+    subscriptionApproval: row.subscriptionApproval,
     state: row.state,
     productionEndpoints: row.productionEndpoints,
     resources: resourcesOf(row.openapi as OpenApiDocument),
@@ -129,6 +132,7 @@ export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ 
         description: input.description || (openapi.info?.description ?? ''),
         tags: input.tags,
         visibility: input.visibility,
+        subscriptionApproval: input.subscriptionApproval ?? false,
         productionEndpoints: input.productionEndpoints,
         openapi,
         security: { oauth2: input.securityOauth2, basic: input.securityBasic },
@@ -156,6 +160,7 @@ export async function updateApi(actor: Actor, input: UpdateApiInput): Promise<vo
       description: input.description,
       tags: input.tags,
       visibility: input.visibility,
+      subscriptionApproval: input.subscriptionApproval ?? false,
       productionEndpoints: input.productionEndpoints,
       openapi: withResources(row.openapi as OpenApiDocument, resources),
       security: { oauth2: input.securityOauth2, basic: input.securityBasic },

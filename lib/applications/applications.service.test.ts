@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens, applicationKeys } from '../db/schema';
@@ -147,6 +147,31 @@ describe('production keys', () => {
     expect(second.consumerSecret).not.toBe(firstSecret);
     await expect(issueClientCredentialsToken({ clientId: before.consumerKey, clientSecret: firstSecret })).rejects.toMatchObject({ code: 'invalid_client' });
     await expect(issueClientCredentialsToken({ clientId: before.consumerKey, clientSecret: second.consumerSecret })).resolves.toBeDefined();
+  });
+
+  it('refuses a token validity beyond the platform maximum, on the field, and states the maximum', async () => {
+    const message = 'Use at most 3600 seconds (1 hour): the longest token lifetime this platform allows.';
+    await expect(updateKeySettings(dana, appId, { tokenValiditySeconds: 3601, tokenType: 'JWT' })).rejects.toMatchObject({
+      kind: 'validation',
+      fieldErrors: { tokenValiditySeconds: [message] },
+    });
+    const other = (await createApplication(dana, input('Long-lived'))).id;
+    await expect(generateProductionKeys(dana, other, { tokenValiditySeconds: 365 * 86400, tokenType: 'JWT' })).rejects.toMatchObject({ kind: 'validation' });
+    expect((await getApplication(dana, other)).productionKey).toBeNull();
+
+    vi.stubEnv('PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', '600');
+    try {
+      await expect(updateKeySettings(dana, appId, { tokenValiditySeconds: 900, tokenType: 'JWT' })).rejects.toMatchObject({
+        fieldErrors: { tokenValiditySeconds: ['Use at most 600 seconds (10 minutes): the longest token lifetime this platform allows.'] },
+      });
+      // A key saved with more than today's maximum is shown, and issued, at the maximum.
+      expect((await getApplication(dana, appId)).productionKey?.tokenValiditySeconds).toBe(600);
+      expect((await generateAccessTokenForApplication(dana, appId)).expires_in).toBe(600);
+    } finally {
+      vi.unstubAllEnvs();
+      useThrowawaySecretKey();
+    }
+    expect(await updateKeySettings(dana, appId, { tokenValiditySeconds: 3600, tokenType: 'JWT' })).toMatchObject({ tokenValiditySeconds: 3600 });
   });
 
   it('applies new key settings to the next token', async () => {

@@ -5,7 +5,9 @@ import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
 import { accessTokens, applicationKeys, applications } from '../db/schema';
-import { AppError, conflict, notFound } from '../errors';
+import { AppError, conflict, invalid, notFound } from '../errors';
+import { describeDuration } from '../portal/durations';
+import { effectiveTokenLifetime, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
 import { newConsumerKey, newSecret, sha256Hex } from '../oauth/credentials';
 import { issueAccessToken, type TokenResponse } from '../oauth/token.service';
 import type { ApplicationInput, KeySettings, TokenType } from './applications.schema';
@@ -89,7 +91,7 @@ async function productionKeyOf(applicationId: string): Promise<ApplicationKeyInf
     .select(keyInfoColumns)
     .from(applicationKeys)
     .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
-  return key ?? null;
+  return key ? withEffectiveLifetime(key) : null;
 }
 
 export async function listApplications(actor: Actor): Promise<ApplicationSummary[]> {
@@ -144,8 +146,23 @@ export async function deleteApplication(actor: Actor, applicationId: string): Pr
   await (await db()).delete(applications).where(ownedBy(actor, applicationId));
 }
 
+/** The platform caps token lifetimes (lib/oauth/token-lifetime); asking for more is a field error. */
+function checkTokenLifetime(settings: KeySettings): void {
+  const max = maxTokenLifetimeSeconds();
+  if (settings.tokenValiditySeconds > max) {
+    const message = `Use at most ${max} seconds (${describeDuration(max)}): the longest token lifetime this platform allows.`;
+    throw invalid(message, { tokenValiditySeconds: [message] });
+  }
+}
+
+/** A key's validity as tokens get it: a value saved above today's platform maximum counts as the maximum. */
+function withEffectiveLifetime<K extends { tokenValiditySeconds: number }>(key: K): K {
+  return { ...key, tokenValiditySeconds: effectiveTokenLifetime(key.tokenValiditySeconds) };
+}
+
 export async function generateProductionKeys(actor: Actor, applicationId: string, settings: KeySettings): Promise<GeneratedCredentials> {
   await requireOwnApplication(actor, applicationId);
+  checkTokenLifetime(settings);
   const consumerSecret = newSecret();
   try {
     const [key] = await (await db())
@@ -159,7 +176,7 @@ export async function generateProductionKeys(actor: Actor, applicationId: string
         tokenType: settings.tokenType,
       })
       .returning(keyInfoColumns);
-    return { key: key!, consumerSecret };
+    return { key: withEffectiveLifetime(key!), consumerSecret };
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw conflict('This application already has production keys; regenerate the consumer secret to get a new secret.');
@@ -178,19 +195,20 @@ export async function regenerateConsumerSecret(actor: Actor, applicationId: stri
     .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
     .returning(keyInfoColumns);
   if (!key) throw noKeysYet();
-  return { key, consumerSecret };
+  return { key: withEffectiveLifetime(key), consumerSecret };
 }
 
 /** Applies to tokens issued from now on; tokens already out keep their validity. */
 export async function updateKeySettings(actor: Actor, applicationId: string, settings: KeySettings): Promise<ApplicationKeyInfo> {
   await requireOwnApplication(actor, applicationId);
+  checkTokenLifetime(settings);
   const [key] = await (await db())
     .update(applicationKeys)
     .set({ tokenValiditySeconds: settings.tokenValiditySeconds, tokenType: settings.tokenType })
     .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
     .returning(keyInfoColumns);
   if (!key) throw noKeysYet();
-  return key;
+  return withEffectiveLifetime(key);
 }
 
 /**

@@ -1,32 +1,28 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../db/drizzle';
-import { signInFailures, tenants, users } from '../db/schema';
-import { parseSignInIdentifier } from './identity';
+import { tenants, users } from '../db/schema';
+import { formatSignInIdentifier, parseSignInIdentifier } from './identity';
 import { decoyPasswordHash, verifyPassword } from './password';
-import { secondsUntilNextAttempt } from './sign-in-throttle';
+import { accountThrottleKey, addressThrottleKey, describeWait, recordSignInSuccess, reserveSignInAttempt, type SignInSubject } from './sign-in-throttle';
 
 export type CredentialsResult =
   | { ok: true; userId: string; displayName: string }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
-/**
- * Checks a sign-in. Unknown user, unknown tenant, disabled account and wrong password
- * all answer `invalid` after the same amount of hashing work.
- */
-export async function verifyCredentials(
-  db: Database,
-  identifier: string,
-  password: string,
-  now = new Date(),
-): Promise<CredentialsResult> {
-  const key = identifier.trim().toLowerCase().slice(0, 320);
-  const [failure] = await db.select().from(signInFailures).where(eq(signInFailures.identifier, key));
-  if (failure) {
-    const wait = secondsUntilNextAttempt(failure.failures, failure.lastFailureAt, now);
-    if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
-  }
+export interface VerifyOptions {
+  /** The client's address (lib/http/client-address); unknown addresses share one budget. */
+  clientAddress?: string;
+  now?: Date;
+}
 
+/**
+ * Checks a sign-in under the throttle (./sign-in-throttle). Unknown user, unknown tenant,
+ * disabled account and wrong password all answer `invalid` after the same amount of hashing
+ * work, and are throttled by the same rules. A refusal is logged as one line.
+ */
+export async function verifyCredentials(db: Database, identifier: string, password: string, options: VerifyOptions = {}): Promise<CredentialsResult> {
+  const now = options.now ?? new Date();
   const identity = parseSignInIdentifier(identifier);
   const [user] = identity
     ? await db
@@ -35,19 +31,22 @@ export async function verifyCredentials(
         .innerJoin(tenants, eq(tenants.id, users.tenantId))
         .where(and(eq(users.username, identity.username), eq(tenants.domain, identity.tenantDomain)))
     : [];
+  const subject: SignInSubject = { account: accountThrottleKey(user?.id, identity, identifier), address: addressThrottleKey(options.clientAddress) };
+  // Only for the server log: an operator may see which existing account was tried, never what was typed otherwise.
+  const logLine = (outcome: string) =>
+    console.warn(`PrivateJet sign-in refused for ${user && identity ? formatSignInIdentifier(identity) : 'an unknown account'} from ${options.clientAddress ?? 'an unknown address'}: ${outcome}`);
+
+  const reservation = await reserveSignInAttempt(db, subject, now);
+  if (!reservation.allowed) {
+    logLine(`throttled, next attempt in ${describeWait(reservation.retryAfterSeconds)}`);
+    return { ok: false, reason: 'throttled', retryAfterSeconds: reservation.retryAfterSeconds };
+  }
 
   const passwordMatches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
   if (user && passwordMatches && !user.disabled) {
-    if (failure) await db.delete(signInFailures).where(eq(signInFailures.identifier, key));
+    await recordSignInSuccess(db, subject, now);
     return { ok: true, userId: user.id, displayName: user.displayName };
   }
-
-  await db
-    .insert(signInFailures)
-    .values({ identifier: key, failures: 1, lastFailureAt: now })
-    .onConflictDoUpdate({
-      target: signInFailures.identifier,
-      set: { failures: sql`${signInFailures.failures} + 1`, lastFailureAt: now },
-    });
+  logLine('wrong username or password');
   return { ok: false, reason: 'invalid' };
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -31,8 +32,8 @@ export const tenants = pgTable('tenants', {
   /** `carbon.super` for the super tenant, otherwise a domain such as `example.com`. */
   domain: text('domain').notNull().unique(),
   displayName: text('display_name').notNull(),
-  /** Whether developers may create their own account on this tenant's portal. */
-  selfSignup: boolean('self_signup').notNull().default(true),
+  /** Whether developers may create their own account on this tenant's portal (closed unless opened). */
+  selfSignup: boolean('self_signup').notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -54,12 +55,24 @@ export const users = pgTable(
   (t) => [uniqueIndex('users_tenant_username').on(t.tenantId, t.username)],
 );
 
-/** Failed sign-ins per identifier, so repeated guessing slows down whether or not the user exists. */
-export const signInFailures = pgTable('sign_in_failures', {
-  identifier: text('identifier').primaryKey(),
-  failures: integer('failures').notNull().default(0),
-  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Sign-in throttle counters (lib/auth/sign-in-throttle.ts), one row per scope: an account, a
+ * client address, or an account from one address. Keys are ids, addresses and keyed hashes:
+ * never what someone typed into the username field.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    key: text('key').primaryKey(),
+    /** Failures still remembered; they fade by one per the scope's decay period. */
+    failures: doublePrecision('failures').notNull().default(0),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }),
+    /** Account-from-address rows only: the account's last sign-in from there (a known address). */
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('sign_in_throttle_updated').on(t.updatedAt)],
+);
 
 /**
  * A tenant's own clusters (the seed's `ContainerMgt` block). Super-tenant clusters of
@@ -110,7 +123,14 @@ export const apis = pgTable(
     context: text('context').notNull(),
     description: text('description').notNull().default(''),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * `public`: listed for visitors too. `private`: listed only for the tenant's signed-in users;
+     * its definition, gateways and Try Out open only to publishers, admins and developers holding
+     * an approved (ACTIVE) subscription, and every subscription needs approval.
+     */
     visibility: text('visibility').notNull().default('public').$type<'public' | 'private'>(),
+    /** New subscriptions wait (ON_HOLD) until a publisher approves them; always on for private APIs. */
+    subscriptionApproval: boolean('subscription_approval').notNull().default(false),
     state: apiState('state').notNull().default('CREATED'),
     productionEndpoints: text('production_endpoints').array().notNull(),
     /** The OpenAPI 3 document the gateway routes by (resources are its paths and methods). */
@@ -230,6 +250,10 @@ export const applicationKeys = pgTable(
   (t) => [uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType)],
 );
 
+/** As in WSO2: ON_HOLD waits for a publisher's approval, REJECTED was refused, BLOCKED was stopped. */
+export const subscriptionStatusValues = ['ACTIVE', 'BLOCKED', 'ON_HOLD', 'REJECTED'] as const;
+export type SubscriptionStatus = (typeof subscriptionStatusValues)[number];
+
 export const subscriptions = pgTable(
   'subscriptions',
   {
@@ -244,12 +268,13 @@ export const subscriptions = pgTable(
       .notNull()
       .references(() => apis.id, { onDelete: 'cascade' }),
     tier: text('tier').notNull(),
-    status: text('status').notNull().default('ACTIVE').$type<'ACTIVE' | 'BLOCKED'>(),
+    /** Only ACTIVE subscriptions go into tokens (lib/oauth/access-token-claims.ts). */
+    status: text('status').notNull().default('ACTIVE').$type<SubscriptionStatus>(),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('subscriptions_app_api').on(t.applicationId, t.apiId),
-    check('subscriptions_status', sql`${t.status} in ('ACTIVE', 'BLOCKED')`),
+    check('subscriptions_status', sql`${t.status} in ('ACTIVE', 'BLOCKED', 'ON_HOLD', 'REJECTED')`),
   ],
 );
 

@@ -91,12 +91,14 @@ describe('signing keys', () => {
 
   it('keeps a key published as long as a token it signed lives, even after the validity was lowered', async () => {
     const t0 = at(new Date(), 5 * HOUR_MS);
+    vi.stubEnv('PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', '7200'); // above the default maximum of an hour
     await updateKeySettings(developer, applicationId, { tokenValiditySeconds: 7200, tokenType: 'JWT' });
     const longToken = (await issueClientCredentialsToken(credentials, t0)).access_token;
     await updateKeySettings(developer, applicationId, { tokenValiditySeconds: 60, tokenType: 'JWT' });
     await rotateSigningKey(at(t0, 1000));
     expect(await verifiesAt(longToken, at(t0, 2 * HOUR_MS - 1000))).toBe(true);
     await updateKeySettings(developer, applicationId, { tokenValiditySeconds: 3600, tokenType: 'JWT' });
+    vi.stubEnv('PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', '');
   });
 
   it('rotates by itself when the active key is older than PRIVATEJET_SIGNING_KEY_MAX_AGE_DAYS, once for concurrent issuers', async () => {

@@ -3,6 +3,7 @@ import { desc, eq, isNull, max, sql } from 'drizzle-orm';
 import { db, type Database } from '../db/drizzle';
 import { accessTokens, applicationKeys, signingKeys } from '../db/schema';
 import { decryptSecret, encryptSecret } from '../secrets';
+import { effectiveTokenLifetime } from './token-lifetime';
 
 /**
  * RS256: gateways verify a signature on every request, and RSA verification (public exponent
@@ -88,8 +89,9 @@ async function rotate(now: Date, whenOlderThanMs?: number): Promise<ActiveSignin
       .select({ latestJwtExpiry: max(accessTokens.expiresAt) })
       .from(accessTokens)
       .where(eq(accessTokens.tokenType, 'jwt'));
+    const longestLifetimeSeconds = effectiveTokenLifetime(longestValiditySeconds ?? 0);
     const retireAfter = new Date(
-      Math.max(now.getTime() + (longestValiditySeconds ?? 0) * 1000, latestJwtExpiry ? new Date(latestJwtExpiry).getTime() : 0),
+      Math.max(now.getTime() + longestLifetimeSeconds * 1000, latestJwtExpiry ? new Date(latestJwtExpiry).getTime() : 0),
     );
     await tx.update(signingKeys).set({ rotatedAt: now, retireAfter }).where(isNull(signingKeys.rotatedAt));
 

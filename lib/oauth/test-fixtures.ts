@@ -39,7 +39,7 @@ export interface TestApi {
 export async function insertApi(
   database: Database,
   tenant: TestTenant,
-  api: { name: string; version?: string; state?: ApiState; tiers?: string[]; visibility?: 'public' | 'private' },
+  api: { name: string; version?: string; state?: ApiState; tiers?: string[]; visibility?: 'public' | 'private'; subscriptionApproval?: boolean },
 ): Promise<TestApi> {
   const version = api.version ?? 'v1';
   const context = `/${api.name.toLowerCase()}`;
@@ -51,6 +51,7 @@ export async function insertApi(
       version,
       context,
       visibility: api.visibility ?? 'public',
+      subscriptionApproval: api.subscriptionApproval ?? false,
       state: api.state ?? 'PUBLISHED',
       productionEndpoints: ['http://backend.test'],
       openapi: { openapi: '3.0.3', info: { title: api.name, version }, paths: {} },

@@ -1,11 +1,11 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessTokenClaimsSchema } from '../../gateway/src/token-claims';
 import { createApplication, generateProductionKeys } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
-import { accessTokens, apis } from '../db/schema';
+import { accessTokens, apis, applicationKeys } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { setSubscriptionBlocked, subscribe } from '../subscriptions/subscriptions.service';
 import { sha256Hex } from './credentials';
@@ -120,5 +120,28 @@ describe('client_credentials access tokens', () => {
     expect(rows[0]!.tokenType).toBe('opaque');
     expect(rows[0]!.opaqueTokenHash).toBe(sha256Hex(response.access_token));
     expect(JSON.stringify(rows)).not.toContain(response.access_token);
+  });
+
+  it('caps every token at the platform maximum, whatever validity a key was saved with', async () => {
+    // A key saved before the maximum existed asks for a year.
+    await database.db.update(applicationKeys).set({ tokenValiditySeconds: 365 * 24 * 3600 }).where(eq(applicationKeys.consumerKey, credentials.clientId));
+    try {
+      const capped = await issueClientCredentialsToken(credentials);
+      expect(capped.expires_in).toBe(3600);
+      const claims = accessTokenClaimsSchema.parse(decodeJwt(capped.access_token));
+      expect(claims.exp - claims.iat).toBe(3600);
+      const [row] = await database.db.select().from(accessTokens).where(eq(accessTokens.jti, claims.jti));
+      expect(row!.expiresAt.getTime() - row!.createdAt.getTime()).toBe(3600 * 1000);
+
+      // A platform that lowers the maximum lowers it for keys saved above it, at the next token.
+      vi.stubEnv('PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', '120');
+      const lowered = await issueClientCredentialsToken(credentials);
+      expect(lowered.expires_in).toBe(120);
+      expect(accessTokenClaimsSchema.parse(decodeJwt(lowered.access_token)).exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(120);
+    } finally {
+      vi.unstubAllEnvs();
+      useThrowawaySecretKey();
+      await database.db.update(applicationKeys).set({ tokenValiditySeconds: 600 }).where(eq(applicationKeys.consumerKey, credentials.clientId));
+    }
   });
 });

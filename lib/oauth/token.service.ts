@@ -8,6 +8,7 @@ import { newSecret, sha256Hex } from './credentials';
 import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
 import { OAuthError } from './oauth-errors';
 import { signAccessToken } from './signing-keys';
+import { effectiveTokenLifetime } from './token-lifetime';
 
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
@@ -54,7 +55,9 @@ export async function issueAccessToken(
   if (!context) throw clientAuthenticationFailed();
 
   const issuedAt = Math.floor(now.getTime() / 1000);
-  const expiresAtSeconds = issuedAt + client.tokenValiditySeconds;
+  // A key saved before the platform maximum existed (or lowered) may ask for more: it gets the maximum.
+  const lifetimeSeconds = effectiveTokenLifetime(client.tokenValiditySeconds);
+  const expiresAtSeconds = issuedAt + lifetimeSeconds;
   const jti = randomUUID();
   const record = {
     jti,
@@ -86,7 +89,7 @@ export async function issueAccessToken(
   return {
     access_token: accessToken,
     token_type: 'Bearer',
-    expires_in: client.tokenValiditySeconds,
+    expires_in: lifetimeSeconds,
     ...(scope ? { scope } : {}),
   };
 }

@@ -8,6 +8,8 @@ import type { DatabaseHandle } from '../db/drizzle';
 import { apis, deployments, type DeploymentStatus } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { insertApi, insertTenant, insertUser, type TestApi, type TestTenant } from '../oauth/test-fixtures';
+import { createApplication } from '../applications/applications.service';
+import { decideSubscription, subscribe } from '../subscriptions/subscriptions.service';
 import { CATALOG_PAGE_SIZE, listCatalog, portalApiOverview, usableEnvironments } from './catalog.service';
 
 let database: DatabaseHandle;
@@ -55,6 +57,11 @@ beforeAll(async () => {
     })
     .where(eq(apis.id, petStore.id));
   ledger = await insertApi(database.db, superTenant, { name: 'Ledger', visibility: 'private' });
+  await database.db
+    .update(apis)
+    .set({ openapi: { openapi: '3.0.3', info: { title: 'Ledger', version: 'v1' }, paths: { '/internal-transfers': { post: { summary: 'Move money' } } } } })
+    .where(eq(apis.id, ledger.id));
+  await recordDeployment(superTenant, ledger.id, 'east', 'ready');
   legacy = await insertApi(database.db, superTenant, { name: 'Legacy', state: 'DEPRECATED' });
   draft = await insertApi(database.db, superTenant, { name: 'Draft', state: 'CREATED' });
   await insertApi(database.db, superTenant, { name: 'Gone', state: 'RETIRED' });
@@ -78,6 +85,7 @@ describe('catalog', () => {
     expect(names(page)).toEqual(['Ledger', 'Legacy', 'PetStore']);
     expect(page.items.find((i) => i.name === 'Legacy')?.deprecated).toBe(true);
     expect(page.items.find((i) => i.name === 'PetStore')?.deprecated).toBe(false);
+    expect(page.items.find((i) => i.name === 'Ledger')?.visibility).toBe('private');
     expect(page.total).toBe(3);
   });
 
@@ -154,6 +162,27 @@ describe('API overview', () => {
     await expect(portalApiOverview(dev, foreign.id)).rejects.toMatchObject({ kind: 'not_found' });
     await expect(portalApiOverview(foreignDev, petStore.id)).rejects.toMatchObject({ kind: 'not_found' });
     await expect(portalApiOverview(dev, 'not-a-uuid')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('opens a private API only to publishers and to developers with an approved subscription', async () => {
+    const publisher = await insertUser(database.db, superTenant, 'pub', ['publisher']);
+    const closed = await portalApiOverview(dev, ledger.id);
+    expect(closed).toMatchObject({ name: 'Ledger', visibility: 'private', restricted: true, subscriptionNeedsApproval: true, openapi: {}, environments: [] });
+    // Nothing of the definition or the gateways reaches a developer without approval.
+    expect(JSON.stringify(closed)).not.toMatch(/internal-transfers|Move money|east\.example\.com/);
+
+    expect(await portalApiOverview(publisher, ledger.id)).toMatchObject({ restricted: false, environments: [expect.objectContaining({ clusterName: 'east' })] });
+
+    const application = await createApplication(dev, { name: 'Books', description: '', tier: 'Gold' });
+    const request = await subscribe(dev, { applicationId: application.id, apiId: ledger.id, tier: 'Gold' });
+    expect(request.status).toBe('ON_HOLD');
+    expect((await portalApiOverview(dev, ledger.id)).restricted).toBe(true);
+    await decideSubscription(publisher, request.id, 'approve');
+    const open = await portalApiOverview(dev, ledger.id);
+    expect(open.restricted).toBe(false);
+    expect(open.openapi).toHaveProperty(['paths', '/internal-transfers', 'post', 'summary'], 'Move money');
+    await decideSubscription(publisher, request.id, 'block');
+    expect((await portalApiOverview(dev, ledger.id)).restricted).toBe(true);
   });
 
   it('shows visitors public APIs only, and only of the portal they picked', async () => {

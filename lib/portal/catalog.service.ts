@@ -1,18 +1,23 @@
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
+import { hasRole } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
-import { apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
+import { apis, applications, deployments, subscriptions, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { apiMatchesText } from '../apis/api-search';
 import { accessUrlFor, observeSettledDeployments } from '../deployments/deployments.service';
 import { notFound } from '../errors';
 import { isTierName, TIERS } from '../apis/tiers';
+import { subscriptionsNeedApproval } from '../subscriptions/subscriptions.service';
 
 /**
  * What the developer portal shows of APIs: the catalog and an API's Overview. Signed-in users
  * see their own tenant's APIs (public and private); signed-out visitors see the public APIs of
- * the portal they picked. Nothing here carries a cluster credential or a backend address.
+ * the portal they picked. A private API shows its definition, gateways and Try Out only to
+ * publishers and admins of its tenant and to developers with an approved (ACTIVE) subscription;
+ * to other signed-in developers only what they need to ask for one. Nothing here carries a
+ * cluster credential or a backend address.
  */
 
 export const CATALOG_PAGE_SIZE = 12;
@@ -28,6 +33,7 @@ export interface CatalogItem {
   description: string;
   tags: string[];
   deprecated: boolean;
+  visibility: 'public' | 'private';
 }
 
 export interface CatalogPage {
@@ -70,6 +76,7 @@ export async function listCatalog(query: CatalogQuery): Promise<CatalogPage> {
         description: apis.description,
         tags: apis.tags,
         state: apis.state,
+        visibility: apis.visibility,
       })
       .from(apis)
       .innerJoin(tenants, eq(tenants.id, apis.tenantId))
@@ -112,6 +119,13 @@ export interface GatewayEnvironment {
 
 export interface PortalApiOverview extends CatalogItem {
   tiers: TierOffer[];
+  /**
+   * True for a private API the caller has no approved subscription to: `openapi` is empty and
+   * `environments` too, and the page offers only a subscription request.
+   */
+  restricted: boolean;
+  /** Whether a new subscription waits for a publisher's approval. */
+  subscriptionNeedsApproval: boolean;
   /** The OpenAPI document without its servers (backend addresses); Try Out adds a gateway's. */
   openapi: Record<string, unknown>;
   environments: GatewayEnvironment[];
@@ -150,6 +164,19 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     .where(and(eq(apis.id, apiId), inArray(apis.state, PORTAL_STATES), visibility));
   if (!row) throw notFound('That API');
   const { api } = row;
+  const summary = {
+    id: api.id,
+    name: api.name,
+    version: api.version,
+    context: api.context,
+    description: api.description,
+    tags: api.tags,
+    deprecated: api.state === 'DEPRECATED',
+    visibility: api.visibility,
+    tiers: api.tiers.map(tierOffer),
+    subscriptionNeedsApproval: subscriptionsNeedApproval(api),
+  };
+  if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, openapi: {}, environments: [] };
 
   await observeSettledDeployments(api.id);
   const [records, clusters] = await Promise.all([
@@ -169,18 +196,25 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     })
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
 
-  return {
-    id: api.id,
-    name: api.name,
-    version: api.version,
-    context: api.context,
-    description: api.description,
-    tags: api.tags,
-    deprecated: api.state === 'DEPRECATED',
-    tiers: api.tiers.map(tierOffer),
-    openapi: publicDefinition(api.openapi),
-    environments,
-  };
+  return { ...summary, restricted: false, openapi: publicDefinition(api.openapi), environments };
+}
+
+/**
+ * Public APIs are open to whoever sees them. A private one is open to publishers and admins of its
+ * tenant (the caller is already known to be of that tenant), and to a developer who owns an
+ * application with an ACTIVE subscription to it; a request waiting for approval does not count.
+ */
+async function mayUsePrivateApi(actor: Actor | null, api: { id: string; visibility: 'public' | 'private' }): Promise<boolean> {
+  if (api.visibility === 'public') return true;
+  if (!actor) return false;
+  if (hasRole(actor, 'publisher')) return true;
+  const [approved] = await (await db())
+    .select({ id: subscriptions.id })
+    .from(subscriptions)
+    .innerJoin(applications, eq(applications.id, subscriptions.applicationId))
+    .where(and(eq(subscriptions.apiId, api.id), eq(subscriptions.status, 'ACTIVE'), eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId)))
+    .limit(1);
+  return !!approved;
 }
 
 /** Gateways a request can be sent to right now: ready, with a known address. */

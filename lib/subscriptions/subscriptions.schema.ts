@@ -7,8 +7,8 @@ export const subscribeSchema = z.object({
 });
 export type SubscribeInput = z.infer<typeof subscribeSchema>;
 
-export const setSubscriptionBlockedSchema = z.object({
-  subscriptionId: z.uuid(),
-  blocked: z.union([z.boolean(), z.stringbool()]),
+export const decideSubscriptionSchema = z.object({
+  subscriptionId: z.uuid({ error: 'That subscription was not found.' }),
+  decision: z.enum(['approve', 'reject', 'block', 'unblock'], { error: 'Choose approve, reject, block or unblock.' }),
 });
-export type SetSubscriptionBlockedInput = z.infer<typeof setSubscriptionBlockedSchema>;
+export type DecideSubscriptionInput = z.infer<typeof decideSubscriptionSchema>;

@@ -5,13 +5,14 @@ import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../db/test-database';
 import { AppError } from '../errors';
-import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi } from '../oauth/test-fixtures';
+import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi, type TestTenant } from '../oauth/test-fixtures';
 import { subscribeSchema } from './subscriptions.schema';
 import {
-  BLOCK_TAKES_EFFECT_NOTE,
+  blockTakesEffectNote,
   listSubscribersOfApi,
   listSubscriptionsOfApi,
   listSubscriptionsOfApplication,
+  decideSubscription,
   setSubscriptionBlocked,
   subscribe,
   unsubscribe,
@@ -24,6 +25,7 @@ let publisher: Actor;
 let foreignPublisher: Actor;
 let appId: string;
 let otherDevAppId: string;
+let tenant: TestTenant;
 let payments: TestApi;
 let privateApi: TestApi;
 let foreignApi: TestApi;
@@ -42,7 +44,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ kind: string; messa
 beforeAll(async () => {
   useThrowawaySecretKey();
   database = await freshTestDatabase();
-  const tenant = await insertTenant(database.db, 'subs.test');
+  tenant = await insertTenant(database.db, 'subs.test');
   dev = await insertUser(database.db, tenant, 'dev', ['subscriber']);
   otherDev = await insertUser(database.db, tenant, 'olga', ['subscriber']);
   publisher = await insertUser(database.db, tenant, 'pub', ['publisher']);
@@ -68,8 +70,8 @@ describe('subscribing', () => {
     const subscription = await subscribe(dev, subscribeSchema.parse({ applicationId: appId, apiId: payments.id, tier: 'Silver' }));
     expect(subscription).toMatchObject({ apiId: payments.id, apiName: 'Payments', apiVersion: 'v1', apiContext: '/payments', tier: 'Silver', status: 'ACTIVE' });
     expect((await listSubscriptionsOfApplication(dev, appId)).map((s) => s.apiName)).toEqual(['Payments']);
-    // Private APIs are visible inside their own tenant.
-    await expect(subscribe(dev, { applicationId: appId, apiId: privateApi.id, tier: 'Unlimited' })).resolves.toMatchObject({ apiName: 'Ledger' });
+    // A private API takes requests from its tenant's developers; they wait for a publisher.
+    await expect(subscribe(dev, { applicationId: appId, apiId: privateApi.id, tier: 'Unlimited' })).resolves.toMatchObject({ apiName: 'Ledger', status: 'ON_HOLD' });
   });
 
   it('refuses a second subscription of the same application with a clear message', async () => {
@@ -117,6 +119,66 @@ describe('subscribing', () => {
   });
 });
 
+describe('approval', () => {
+  const contexts = async (applicationId: string, owner: Actor) =>
+    (decodeJwt((await generateAccessTokenForApplication(owner, applicationId)).access_token).subscriptions as { context: string }[]).map((s) => s.context);
+
+  it('keeps a request to a private API out of tokens until a publisher of its tenant approves it', async () => {
+    expect(await contexts(appId, dev)).toEqual(['/payments']);
+    const [request] = await listSubscribersOfApi(publisher, privateApi.id);
+    expect(request).toMatchObject({ applicationName: 'Checkout', status: 'ON_HOLD' });
+
+    // Nobody else decides, and "unblock" is no way around the approval.
+    expect((await refusal(decideSubscription(dev, request!.subscriptionId, 'approve'))).kind).toBe('forbidden');
+    expect((await refusal(decideSubscription(foreignPublisher, request!.subscriptionId, 'approve'))).kind).toBe('not_found');
+    expect(await refusal(setSubscriptionBlocked(publisher, request!.subscriptionId, false))).toEqual({
+      kind: 'conflict',
+      message: 'The subscription of Checkout is waiting for approval, so it cannot be unblocked.',
+    });
+    expect((await refusal(setSubscriptionBlocked(publisher, request!.subscriptionId, true))).kind).toBe('conflict');
+    expect(await contexts(appId, dev)).toEqual(['/payments']);
+
+    expect(await decideSubscription(publisher, request!.subscriptionId, 'approve')).toMatchObject({ status: 'ACTIVE' });
+    expect(await contexts(appId, dev)).toEqual(['/ledger', '/payments']);
+  });
+
+  it('keeps a rejected request out of tokens; the developer withdraws it to ask again', async () => {
+    await generateProductionKeys(otherDev, otherDevAppId, { tokenValiditySeconds: 600, tokenType: 'JWT' });
+    const asked = await subscribe(otherDev, { applicationId: otherDevAppId, apiId: privateApi.id, tier: 'Unlimited' });
+    const request = (await listSubscribersOfApi(publisher, privateApi.id)).find((s) => s.applicationName === 'Olga app')!;
+    expect(request.status).toBe('ON_HOLD');
+    expect(await decideSubscription(publisher, request.subscriptionId, 'reject')).toMatchObject({ status: 'REJECTED' });
+    expect(await contexts(otherDevAppId, otherDev)).not.toContain('/ledger');
+    expect(await refusal(subscribe(otherDev, { applicationId: otherDevAppId, apiId: privateApi.id, tier: 'Unlimited' }))).toEqual({
+      kind: 'conflict',
+      message: "The publisher rejected Olga app's subscription to Ledger v1. Withdraw it to ask again.",
+    });
+    expect((await refusal(decideSubscription(publisher, request.subscriptionId, 'reject'))).kind).toBe('conflict');
+
+    await unsubscribe(otherDev, asked.id);
+    expect(await subscribe(otherDev, { applicationId: otherDevAppId, apiId: privateApi.id, tier: 'Unlimited' })).toMatchObject({ status: 'ON_HOLD' });
+    expect(await contexts(otherDevAppId, otherDev)).not.toContain('/ledger');
+  });
+
+  it('holds subscriptions to a public API when its publisher asks for approval, and lists requests first', async () => {
+    const reviewed = await insertApi(database.db, tenant, { name: 'Reviewed', subscriptionApproval: true });
+    const openApi = await insertApi(database.db, tenant, { name: 'Open' });
+    const second = (await createApplication(otherDev, { name: 'Aardvark', description: '', tier: 'Gold' })).id;
+    expect(await subscribe(dev, { applicationId: appId, apiId: reviewed.id, tier: 'Gold' })).toMatchObject({ status: 'ON_HOLD' });
+    expect(await subscribe(otherDev, { applicationId: second, apiId: openApi.id, tier: 'Gold' })).toMatchObject({ status: 'ACTIVE' });
+    expect(await contexts(appId, dev)).not.toContain('/reviewed');
+
+    await subscribe(otherDev, { applicationId: second, apiId: reviewed.id, tier: 'Gold' });
+    const [first] = await listSubscribersOfApi(publisher, reviewed.id);
+    await decideSubscription(publisher, first!.subscriptionId, 'approve');
+    // The one still waiting comes first, although "Aardvark" sorts before "Checkout".
+    expect((await listSubscribersOfApi(publisher, reviewed.id)).map((s) => [s.applicationName, s.status])).toEqual([
+      ['Checkout', 'ON_HOLD'],
+      ['Aardvark', 'ACTIVE'],
+    ]);
+  });
+});
+
 describe('publisher view and blocking', () => {
   it('lists an API’s subscribers with application, owner, tier and status', async () => {
     const subscribers = await listSubscribersOfApi(publisher, payments.id);
@@ -138,7 +200,7 @@ describe('publisher view and blocking', () => {
 
     await setSubscriptionBlocked(publisher, subscriber!.subscriptionId, false);
     expect(await contexts()).toEqual(['/ledger', '/payments']);
-    expect(BLOCK_TAKES_EFFECT_NOTE).toMatch(/token validity/);
+    expect(blockTakesEffectNote()).toMatch(/token validity period \(at most 1 hour on this platform\)/);
   });
 
   it('lets only publishers of the API’s tenant block', async () => {

@@ -1,11 +1,13 @@
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole, requireSameTenant } from '../auth/actor';
 import { requireOwnApplication } from '../applications/applications.service';
+import { effectiveTokenLifetime, INTROSPECTION_CACHE_MAX_SECONDS, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
+import { describeDuration } from '../portal/durations';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
-import { apis, applicationKeys, applications, subscriptions, users, type ApiState } from '../db/schema';
+import { apis, applicationKeys, applications, subscriptions, users, type ApiState, type SubscriptionStatus } from '../db/schema';
 import { conflict, invalid, notFound } from '../errors';
 import type { SubscribeInput } from './subscriptions.schema';
 
@@ -17,14 +19,23 @@ import type { SubscribeInput } from './subscriptions.schema';
 
 /**
  * How soon a block is felt. Gateways check JWTs offline, so a block reaches them with the next
- * token the application gets: at most the application's token validity after the block.
+ * token the application gets: at most the application's token validity after the block, which the
+ * platform caps. Opaque tokens are re-checked when a gateway's cached introspection answer expires.
  */
-export const BLOCK_TAKES_EFFECT_NOTE =
-  'A block applies to new access tokens at once and to opaque tokens at their next introspection; ' +
-  'JWT access tokens issued before the block keep working until they expire, ' +
-  "so it takes effect within the application's token validity period.";
+export function blockTakesEffectNote(): string {
+  return (
+    `A block applies to new access tokens at once and to opaque tokens within ${INTROSPECTION_CACHE_MAX_SECONDS} seconds, when gateways ask again; ` +
+    'JWT access tokens issued before the block keep working until they expire, ' +
+    `so it takes effect within the application's token validity period (at most ${describeDuration(maxTokenLifetimeSeconds())} on this platform).`
+  );
+}
 
-export type SubscriptionStatus = 'ACTIVE' | 'BLOCKED';
+export type { SubscriptionStatus };
+
+/** Whether new subscriptions to an API wait for a publisher: always for private APIs. */
+export function subscriptionsNeedApproval(api: { visibility: 'public' | 'private'; subscriptionApproval: boolean }): boolean {
+  return api.visibility === 'private' || api.subscriptionApproval;
+}
 
 /** A subscription as its application's owner sees it. */
 export interface ApplicationSubscription {
@@ -58,7 +69,7 @@ export interface ApiSubscriber {
   tier: string;
   status: SubscriptionStatus;
   createdAt: Date;
-  /** The application's token validity: the longest a block or unblock takes to reach gateways (see BLOCK_TAKES_EFFECT_NOTE). Null before keys exist. */
+  /** The application's token validity: the longest a block or unblock takes to reach gateways (see blockTakesEffectNote). Null before keys exist. */
   blockTakesEffectWithinSeconds: number | null;
 }
 
@@ -75,7 +86,16 @@ const stateRefusals: Record<Exclude<ApiState, 'PUBLISHED' | 'CREATED'>, string> 
 async function requireTenantApi(actor: Actor, apiId: string) {
   if (!isUuid(apiId)) throw notFound('That API');
   const [api] = await (await db())
-    .select({ id: apis.id, tenantId: apis.tenantId, name: apis.name, version: apis.version, state: apis.state, tiers: apis.tiers })
+    .select({
+      id: apis.id,
+      tenantId: apis.tenantId,
+      name: apis.name,
+      version: apis.version,
+      state: apis.state,
+      tiers: apis.tiers,
+      visibility: apis.visibility,
+      subscriptionApproval: apis.subscriptionApproval,
+    })
     .from(apis)
     .where(eq(apis.id, apiId));
   return requireSameTenant(actor, api, 'That API');
@@ -101,7 +121,7 @@ async function applicationSubscriptionsWhere(condition: SQL | undefined): Promis
 }
 
 async function apiSubscribersWhere(condition: SQL | undefined): Promise<ApiSubscriber[]> {
-  return (await db())
+  const rows = await (await db())
     .select({
       subscriptionId: subscriptions.id,
       applicationId: applications.id,
@@ -117,13 +137,25 @@ async function apiSubscribersWhere(condition: SQL | undefined): Promise<ApiSubsc
     .innerJoin(users, eq(users.id, applications.ownerId))
     .leftJoin(applicationKeys, and(eq(applicationKeys.applicationId, applications.id), eq(applicationKeys.keyType, 'PRODUCTION')))
     .where(condition)
-    .orderBy(asc(applications.name), asc(users.username));
+    // Requests waiting for the publisher come first.
+    .orderBy(desc(sql`${subscriptions.status} = 'ON_HOLD'`), asc(applications.name), asc(users.username));
+  return rows.map((row) => ({
+    ...row,
+    blockTakesEffectWithinSeconds: row.blockTakesEffectWithinSeconds === null ? null : effectiveTokenLifetime(row.blockTakesEffectWithinSeconds),
+  }));
 }
+
+const alreadySubscribed: Record<SubscriptionStatus, (application: string, api: string) => string> = {
+  ACTIVE: (application, api) => `${application} is already subscribed to ${api}. Unsubscribe first to change its tier.`,
+  BLOCKED: (application, api) => `${application} is already subscribed to ${api}. Unsubscribe first to change its tier.`,
+  ON_HOLD: (application, api) => `${application} already asked to subscribe to ${api}; the publisher has not decided yet.`,
+  REJECTED: (application, api) => `The publisher rejected ${application}'s subscription to ${api}. Withdraw it to ask again.`,
+};
 
 /**
  * Subscribes the actor's application to a published API of their tenant at a tier the API
- * offers. (Visibility needs no check of its own: both public and private APIs are visible
- * inside their tenant, and other tenants' APIs are not found.)
+ * offers. Where the API needs approval (private APIs always do) the subscription waits ON_HOLD,
+ * out of every token, until a publisher approves it. Other tenants' APIs are not found.
  */
 export async function subscribe(actor: Actor, input: SubscribeInput): Promise<ApplicationSubscription> {
   const application = await requireOwnApplication(actor, input.applicationId);
@@ -139,12 +171,22 @@ export async function subscribe(actor: Actor, input: SubscribeInput): Promise<Ap
   try {
     const [created] = await (await db())
       .insert(subscriptions)
-      .values({ tenantId: actor.tenantId, applicationId: application.id, apiId: api.id, tier: input.tier })
+      .values({
+        tenantId: actor.tenantId,
+        applicationId: application.id,
+        apiId: api.id,
+        tier: input.tier,
+        status: subscriptionsNeedApproval(api) ? 'ON_HOLD' : 'ACTIVE',
+      })
       .returning({ id: subscriptions.id });
     subscriptionId = created!.id;
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw conflict(`${application.name} is already subscribed to ${api.name} ${api.version}. Unsubscribe first to change its tier.`);
+      const [existing] = await (await db())
+        .select({ status: subscriptions.status })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.applicationId, application.id), eq(subscriptions.apiId, api.id)));
+      throw conflict(alreadySubscribed[existing?.status ?? 'ACTIVE'](application.name, `${api.name} ${api.version}`));
     }
     throw error;
   }
@@ -208,20 +250,47 @@ export async function listSubscribersOfApi(publisher: Actor, apiId: string): Pro
   return apiSubscribersWhere(and(eq(subscriptions.apiId, api.id), eq(subscriptions.tenantId, publisher.tenantId)));
 }
 
+/** What a publisher may do to a subscription, from which statuses, and the status it leads to. */
+export const SUBSCRIPTION_DECISIONS = {
+  approve: { from: ['ON_HOLD', 'REJECTED'], to: 'ACTIVE' },
+  reject: { from: ['ON_HOLD'], to: 'REJECTED' },
+  block: { from: ['ACTIVE'], to: 'BLOCKED' },
+  unblock: { from: ['BLOCKED'], to: 'ACTIVE' },
+} as const satisfies Record<string, { from: SubscriptionStatus[]; to: SubscriptionStatus }>;
+export type SubscriptionDecision = keyof typeof SUBSCRIPTION_DECISIONS;
+
+const statusWords: Record<SubscriptionStatus, string> = {
+  ACTIVE: 'active',
+  BLOCKED: 'blocked',
+  ON_HOLD: 'waiting for approval',
+  REJECTED: 'rejected',
+};
+
 /**
- * Blocks or unblocks a subscription to an API of the publisher's tenant. A blocked subscription
- * is left out of new tokens and introspection answers (see BLOCK_TAKES_EFFECT_NOTE).
+ * A publisher's decision on a subscription to an API of their tenant: approve or reject a request,
+ * block or unblock an active one. Only ACTIVE subscriptions go into tokens and introspection
+ * answers (see blockTakesEffectNote for how soon a block is felt). The status is checked in the
+ * update itself, so two publishers deciding at once cannot, say, unblock a request nobody approved.
  */
-export async function setSubscriptionBlocked(publisher: Actor, subscriptionId: string, blocked: boolean): Promise<ApiSubscriber> {
+export async function decideSubscription(publisher: Actor, subscriptionId: string, decision: SubscriptionDecision): Promise<ApiSubscriber> {
   requireRole(publisher, 'publisher');
   if (!isUuid(subscriptionId)) throw subscriptionNotFound();
+  const rule = SUBSCRIPTION_DECISIONS[decision];
   const inTenant = and(eq(subscriptions.id, subscriptionId), eq(subscriptions.tenantId, publisher.tenantId));
   const updated = await (await db())
     .update(subscriptions)
-    .set({ status: blocked ? 'BLOCKED' : 'ACTIVE' })
-    .where(inTenant)
+    .set({ status: rule.to })
+    .where(and(inTenant, inArray(subscriptions.status, [...rule.from])))
     .returning({ id: subscriptions.id });
-  if (updated.length === 0) throw subscriptionNotFound();
   const [subscriber] = await apiSubscribersWhere(inTenant);
-  return subscriber!;
+  if (!subscriber) throw subscriptionNotFound();
+  if (updated.length === 0) {
+    throw conflict(`The subscription of ${subscriber.applicationName} is ${statusWords[subscriber.status]}, so it cannot be ${decision === 'approve' ? 'approved' : `${decision}ed`}.`);
+  }
+  return subscriber;
+}
+
+/** Blocks or unblocks an active subscription (see decideSubscription). */
+export function setSubscriptionBlocked(publisher: Actor, subscriptionId: string, blocked: boolean): Promise<ApiSubscriber> {
+  return decideSubscription(publisher, subscriptionId, blocked ? 'block' : 'unblock');
 }

@@ -5,6 +5,7 @@ import { SUPER_TENANT } from '../auth/identity';
 import { hashPassword } from '../auth/password';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';
+import { selfSignupDefault } from '../env';
 import { tenants, users } from '../db/schema';
 import { conflict } from '../errors';
 import type { CreateTenantInput } from './tenants.schema';
@@ -49,7 +50,7 @@ export async function createTenant(actor: Actor, input: CreateTenantInput): Prom
     return await (await db()).transaction(async (tx) => {
       const [tenant] = await tx
         .insert(tenants)
-        .values({ domain: input.domain, displayName: input.displayName })
+        .values({ domain: input.domain, displayName: input.displayName, selfSignup: selfSignupDefault() })
         .returning();
       await tx.insert(users).values({
         tenantId: tenant!.id,

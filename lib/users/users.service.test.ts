@@ -76,14 +76,45 @@ describe('users and tenants', () => {
     expect(await errorKind(setUserRoles(superAdmin, superAdmin.userId, ['publisher']))).toBe('forbidden');
   });
 
-  it('lets developers sign up unless the tenant closed sign-up', async () => {
+  it('keeps sign-up closed on a new tenant until its admin opens it', async () => {
+    const boss = await actorFor('boss@example.com', 'boss-password-1');
+    expect((await listTenants(boss))[0]).toMatchObject({ domain: 'example.com', selfSignup: false });
     const input = signUpSchema.parse({ tenant: 'example.com', username: 'dev1', displayName: 'Dev', email: 'dev@example.com', password: 'dev-password-1', confirmPassword: 'dev-password-1' });
+    expect(await errorKind(signUpDeveloper(input))).toBe('forbidden');
+
+    await setSelfSignup(boss, true);
     expect(await signUpDeveloper(input)).toEqual({ identifier: 'dev1@example.com' });
     const developer = await actorFor('dev1@example.com', 'dev-password-1');
     expect(developer.roles).toEqual(['subscriber']);
 
-    await setSelfSignup(await actorFor('boss@example.com', 'boss-password-1'), false);
+    await setSelfSignup(boss, false);
     expect(await errorKind(signUpDeveloper({ ...input, username: 'dev2' }))).toBe('forbidden');
+    await setSelfSignup(boss, true);
+  });
+
+  it('answers a taken name exactly as a free one, after the same work, and leaves the taken account alone', async () => {
+    const signUp = (username: string, password: string) =>
+      signUpDeveloper(signUpSchema.parse({ tenant: 'example.com', username, displayName: 'Mallory', email: '', password, confirmPassword: password }));
+    const timed = async (run: () => Promise<unknown>) => {
+      const started = performance.now();
+      const answer = await run();
+      return { answer, ms: performance.now() - started };
+    };
+    const free = [];
+    const taken = [];
+    for (let i = 0; i < 5; i++) {
+      free.push(await timed(() => signUp(`fresh${i}`, 'mallory-password-1')));
+      taken.push(await timed(() => signUp('dev1', 'mallory-password-1')));
+    }
+    expect(taken.map((t) => t.answer)).toEqual(Array(5).fill({ identifier: 'dev1@example.com' }));
+    expect(free[0]!.answer).toEqual({ identifier: 'fresh0@example.com' });
+    // Both paths hash the password; a taken name must not answer measurably faster.
+    const median = (runs: { ms: number }[]) => runs.map((r) => r.ms).sort((a, b) => a - b)[2]!;
+    expect(median(taken)).toBeGreaterThan(median(free) * 0.5);
+    // The existing account kept its password and name.
+    expect((await verifyCredentials(database.db, 'dev1@example.com', 'mallory-password-1')).ok).toBe(false);
+    const owner = await actorFor('dev1@example.com', 'dev-password-1');
+    expect(owner.displayName).toBe('Dev');
   });
 
   it('rejects mismatched sign-up passwords on the confirm field', () => {

@@ -74,25 +74,22 @@ export async function setUserRoles(actor: Actor, userId: string, roles: Role[]):
   if (updated.length === 0) throw notFound('That user');
 }
 
-/** Developers create their own account on a tenant's portal, unless its admin turned that off. */
+/**
+ * Developers create their own account on a tenant's portal when its admin opened sign-up. The
+ * answer is the same whether the name was free or taken (the same hashing work, then the same
+ * next step: sign in), so sign-up cannot be used to find out which usernames exist. A taken name
+ * is left exactly as it was.
+ */
 export async function signUpDeveloper(input: SignUpInput): Promise<{ identifier: string }> {
   const database = await db();
   const [tenant] = await database.select().from(tenants).where(eq(tenants.domain, input.tenant));
   if (!tenant || !tenant.selfSignup) {
     throw new AppError('forbidden', 'Sign-up is not open on this portal. Ask its administrator for an account.');
   }
-  try {
-    await database.insert(users).values({
-      tenantId: tenant.id,
-      username: input.username,
-      displayName: input.displayName,
-      email: input.email,
-      passwordHash: await hashPassword(input.password),
-      roles: ['subscriber'],
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw usernameTaken();
-    throw error;
-  }
+  const passwordHash = await hashPassword(input.password);
+  await database
+    .insert(users)
+    .values({ tenantId: tenant.id, username: input.username, displayName: input.displayName, email: input.email, passwordHash, roles: ['subscriber'] })
+    .onConflictDoNothing({ target: [users.tenantId, users.username] });
   return { identifier: formatSignInIdentifier({ username: input.username, tenantDomain: tenant.domain }) };
 }

@@ -7,9 +7,10 @@ import { signInAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; signedUp?: string }> }) {
   const actor = await currentActor();
   if (actor) redirect(homePathFor(actor));
-  const { callbackUrl } = await searchParams;
-  return <SignInForm action={signInAction} callbackUrl={callbackUrl} />;
+  const { callbackUrl, signedUp } = await searchParams;
+  const identifier = signedUp?.slice(0, 320);
+  return <SignInForm action={signInAction} callbackUrl={callbackUrl} signedUpAs={identifier} />;
 }

@@ -41,11 +41,20 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
           </Typography>
         </div>
         {api.deprecated && <Chip color="warning" label="Deprecated" />}
-        <LinkButton href={`/portal/apis/${api.id}/try-out${tenantQuery}`} variant="contained" sx={{ ml: { sm: 'auto' } }}>
-          Try Out
-        </LinkButton>
+        {api.visibility === 'private' && <Chip label="Private" />}
+        {!api.restricted && (
+          <LinkButton href={`/portal/apis/${api.id}/try-out${tenantQuery}`} variant="contained" sx={{ ml: { sm: 'auto' } }}>
+            Try Out
+          </LinkButton>
+        )}
       </Stack>
       {api.deprecated && <Alert severity="warning">This API is deprecated. It keeps working for existing subscribers; new applications should use a newer version.</Alert>}
+      {api.restricted && (
+        <Alert severity="info" data-testid="private-api-notice">
+          This API is private. Its documentation, gateway addresses and Try Out open once the publisher approves a subscription of one of your
+          applications.
+        </Alert>
+      )}
       <Grid container spacing={3}>
         <Grid size={{ xs: 12, md: 8 }}>
           <Stack spacing={3}>
@@ -61,8 +70,12 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
                 )}
               </Stack>
             </Paper>
-            <GatewayEnvironments environments={api.environments} />
-            <ApiDocumentation openapi={api.openapi} />
+            {!api.restricted && (
+              <>
+                <GatewayEnvironments environments={api.environments} />
+                <ApiDocumentation openapi={api.openapi} />
+              </>
+            )}
           </Stack>
         </Grid>
         <Grid size={{ xs: 12, md: 4 }}>
@@ -71,6 +84,7 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
               <SubscribePanel
                 apiId={api.id}
                 deprecated={api.deprecated}
+                needsApproval={api.subscriptionNeedsApproval}
                 tiers={api.tiers}
                 applications={applications.map((a) => ({ id: a.id, name: a.name }))}
                 subscriptions={subscriptions.map((s) => ({ id: s.id, applicationId: s.applicationId, applicationName: s.applicationName, tier: s.tier, status: s.status }))}

@@ -12,8 +12,9 @@ import { actorForPage } from '@/lib/auth/session';
 import { describeDuration } from '@/lib/portal/durations';
 import { STATE_LABELS } from '@/lib/lifecycle/lifecycle';
 import { oauthEndpoints } from '@/lib/oauth/issuer';
+import { maxTokenLifetimeSeconds } from '@/lib/oauth/token-lifetime';
 import { orNotFound } from '@/lib/portal/page-guards';
-import { BLOCK_TAKES_EFFECT_NOTE, listSubscriptionsOfApplication } from '@/lib/subscriptions/subscriptions.service';
+import { blockTakesEffectNote, listSubscriptionsOfApplication } from '@/lib/subscriptions/subscriptions.service';
 import {
   deleteApplicationAction,
   generateAccessTokenAction,
@@ -38,7 +39,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
   // Gateways check JWTs offline, so a publisher's block reaches calls only as current tokens expire.
   const blockNote = key
     ? `A publisher may block a subscription. New tokens leave a blocked API out at once; tokens already issued keep working until they expire, so a block takes effect within this application's token validity (${describeDuration(key.tokenValiditySeconds)}).`
-    : BLOCK_TAKES_EFFECT_NOTE;
+    : blockTakesEffectNote();
 
   return (
     <Stack spacing={3}>
@@ -51,6 +52,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
       <ProductionKeysPanel
         applicationId={application.id}
         productionKey={key && { consumerKey: key.consumerKey, tokenValiditySeconds: key.tokenValiditySeconds, tokenType: key.tokenType }}
+        maxValiditySeconds={maxTokenLifetimeSeconds()}
         tokenEndpoint={oauthEndpoints().tokenEndpoint}
         generateKeys={generateKeysAction}
         regenerateSecret={regenerateSecretAction}

@@ -1,3 +1,4 @@
+import Alert from '@mui/material/Alert';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { Metadata } from 'next';
@@ -18,6 +19,20 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
   const { tenant } = await searchParams;
   const actor = await currentActor();
   const api = await orNotFound(portalApiOverview(actor, apiId, tenant));
+  if (api.restricted) {
+    return (
+      <Stack spacing={3}>
+        <div>
+          <TextLink href={`/portal/apis/${api.id}`}>← {api.name} overview</TextLink>
+          <Typography variant="h1">Try Out {api.name}</Typography>
+        </div>
+        <Alert severity="info" data-testid="private-api-notice">
+          This API is private: Try Out opens once the publisher approves a subscription of one of your applications. Request one on the
+          API&apos;s overview.
+        </Alert>
+      </Stack>
+    );
+  }
   const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
   const [subscriptions, applications] = developer ? await Promise.all([listSubscriptionsOfApi(developer, api.id), listApplications(developer)]) : [[], []];
   const withKeys = new Set(applications.filter((a) => a.hasProductionKeys).map((a) => a.id));
@@ -39,7 +54,7 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
           applicationId: s.applicationId,
           applicationName: s.applicationName,
           hasProductionKeys: withKeys.has(s.applicationId),
-          blocked: s.status === 'BLOCKED',
+          status: s.status,
         }))}
         signedIn={!!developer}
         generateToken={generateTryOutTokenAction}

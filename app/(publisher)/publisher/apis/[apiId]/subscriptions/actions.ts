@@ -1,13 +1,15 @@
 'use server';
 import { revalidatePath } from 'next/cache';
 import { runAction } from '@/lib/actions/validated-action';
-import { setSubscriptionBlockedSchema } from '@/lib/subscriptions/subscriptions.schema';
-import { setSubscriptionBlocked } from '@/lib/subscriptions/subscriptions.service';
+import { invalid } from '@/lib/errors';
+import { decideSubscriptionSchema } from '@/lib/subscriptions/subscriptions.schema';
+import { decideSubscription } from '@/lib/subscriptions/subscriptions.service';
 
-export async function setSubscriptionBlockedAction(apiId: string, subscriptionId: string, blocked: boolean) {
+export async function decideSubscriptionAction(apiId: string, subscriptionId: string, decision: string) {
   return runAction(['publisher'], async (actor) => {
-    const input = setSubscriptionBlockedSchema.parse({ subscriptionId, blocked });
-    await setSubscriptionBlocked(actor, input.subscriptionId, input.blocked);
+    const parsed = decideSubscriptionSchema.safeParse({ subscriptionId, decision });
+    if (!parsed.success) throw invalid(parsed.error.issues[0]!.message);
+    await decideSubscription(actor, parsed.data.subscriptionId, parsed.data.decision);
     revalidatePath(`/publisher/apis/${apiId}/subscriptions`);
   });
 }

@@ -4,24 +4,23 @@ import { EmptyState } from '@/components/empty/empty-state';
 import { SubscribersTable } from '@/components/publisher/subscribers-table';
 import { actorForPage } from '@/lib/auth/session';
 import { describeDuration } from '@/lib/portal/durations';
-import { BLOCK_TAKES_EFFECT_NOTE, listSubscribersOfApi } from '@/lib/subscriptions/subscriptions.service';
-import { setSubscriptionBlockedAction } from './actions';
-
+import { blockTakesEffectNote, listSubscribersOfApi } from '@/lib/subscriptions/subscriptions.service';
+import { decideSubscriptionAction } from './actions';
 
 export default async function SubscriptionsPage({ params }: { params: Promise<{ apiId: string }> }) {
   const { apiId } = await params;
   const actor = await actorForPage(['publisher'], `/publisher/apis/${apiId}/subscriptions`);
   const subscribers = await listSubscribersOfApi(actor, apiId);
-  const setBlocked = setSubscriptionBlockedAction.bind(null, apiId);
+  const decide = decideSubscriptionAction.bind(null, apiId);
   return (
     <Stack spacing={2}>
       <Typography color="text.secondary" data-testid="block-note">
-        {BLOCK_TAKES_EFFECT_NOTE}
+        {blockTakesEffectNote()}
       </Typography>
       {subscribers.length === 0 ? (
         <EmptyState title="No application is subscribed yet">
-          Developers subscribe from this API&apos;s page in the Developer Portal once it is published. Their applications appear here, and you can block
-          one that misuses the API.
+          Developers subscribe from this API&apos;s page in the Developer Portal once it is published. Their applications appear here: approve or
+          reject requests when the API needs approval, and block one that misuses the API.
         </EmptyState>
       ) : (
         <SubscribersTable
@@ -33,7 +32,7 @@ export default async function SubscriptionsPage({ params }: { params: Promise<{ 
             status: s.status,
             blockDelay: s.blockTakesEffectWithinSeconds === null ? null : describeDuration(s.blockTakesEffectWithinSeconds),
           }))}
-          setBlocked={setBlocked}
+          decide={decide}
         />
       )}
     </Stack>

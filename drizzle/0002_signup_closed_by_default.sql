@@ -1,0 +1,1 @@
+ALTER TABLE "tenants" ALTER COLUMN "self_signup" SET DEFAULT false;

@@ -1,0 +1,33 @@
+import { MAX_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '../applications/applications.schema';
+
+/**
+ * How long what gateways hold about a token may live. JWT access tokens are checked offline, so
+ * their lifetime is the longest a block or a revocation can take to reach a gateway; the platform
+ * caps it (PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS, 1 hour by default) whatever an application's
+ * key asks for.
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 3600;
+
+/**
+ * The longest a gateway may keep an introspection answer (opaque tokens) before asking again:
+ * the bound within which a block or a revocation reaches calls made with opaque tokens.
+ */
+export const INTROSPECTION_CACHE_MAX_SECONDS = 60;
+
+/** The platform maximum, from PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS; a value that is not a whole number of seconds in range is an error. */
+export function maxTokenLifetimeSeconds(env: Record<string, string | undefined> = process.env): number {
+  const text = env.PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS?.trim();
+  if (!text) return DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < MIN_TOKEN_VALIDITY_SECONDS || seconds > MAX_TOKEN_VALIDITY_SECONDS) {
+    throw new Error(
+      `PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds from ${MIN_TOKEN_VALIDITY_SECONDS} to ${MAX_TOKEN_VALIDITY_SECONDS}, not "${text}"`,
+    );
+  }
+  return seconds;
+}
+
+/** The lifetime a token really gets: what its key asks for, at most the platform maximum. */
+export function effectiveTokenLifetime(requestedSeconds: number, maxSeconds: number = maxTokenLifetimeSeconds()): number {
+  return Math.min(requestedSeconds, maxSeconds);
+}

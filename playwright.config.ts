@@ -41,7 +41,7 @@ export default defineConfig({
     },
     {
       // The sample backend that the end-to-end flows publish through their gateways.
-      command: 'exec node gateway/sample-backend/server.mjs',
+      command: 'exec node tools/sample-backend/server.mjs',
       url: 'http://127.0.0.1:8090/pets',
       reuseExistingServer: false,
       env: { PORT: '8090' },

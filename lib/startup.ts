@@ -1,9 +1,10 @@
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { appDatabase } from './db/drizzle';
-import { resumeDeployments } from './deployments/deployments.service';
+import { refreshAllGateways, resumeDeployments } from './deployments/deployments.service';
 import { dataDir, selfSignupDefault } from './env';
 import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
 import { maxTokenLifetimeSeconds } from './oauth/token-lifetime';
+import { ensureSigningKeys, onNextSigningKeyPublished } from './oauth/signing-keys';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
 
 /** Turns any start-up failure into the one line an operator needs, without a stack trace. */
@@ -39,6 +40,12 @@ export async function startApp(): Promise<void> {
     console.log(['', 'PrivateJet created the super tenant carbon.super with these accounts (shown once):', ...lines, `Also saved, readable only by you, in ${file}`, ''].join('\n'));
   }
   console.log(`PrivateJet database: ${handle.kind} (${handle.location})`);
+  // A new next signing key goes to every gateway before it may sign.
+  onNextSigningKeyPublished(() => {
+    refreshAllGateways().catch((error: unknown) => console.error('PrivateJet: giving gateways the next signing key failed:', error));
+  });
+  // Gateways deployed before the first token need keys to load: the active and the next one.
+  await step('creating the token signing keys', () => ensureSigningKeys());
   // Not awaited: gateways come back in the background while the app starts serving.
   resumeDeployments().then(
     (count) => count > 0 && console.log(`PrivateJet: resuming deployments of ${count} API(s)`),

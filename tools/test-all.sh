@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
 set -e
-ensure_debian_packages /usr/bin/chromium chromium '/usr/lib/postgresql/*/bin/postgres' postgresql
+# haproxy: the gateways (Debian 12's 2.6); debootstrap: a Debian 13 root filesystem with 3.0,
+# the version line the cluster image ships, so both are tested.
+ensure_debian_packages /usr/bin/chromium chromium '/usr/lib/postgresql/*/bin/postgres' postgresql \
+  /usr/sbin/haproxy haproxy /usr/sbin/debootstrap debootstrap /usr/bin/setpriv util-linux
 ensure_node_modules
 results="$PWD/.cache/test-results"
 rm -rf "$results" && mkdir -p "$results"
@@ -17,10 +20,8 @@ if [ -x tools/kube/build.sh ]; then
   log "Kubernetes test control plane (built once, then cached)"
   tools/kube/build.sh
 fi
-if [ -f gateway/build.mjs ]; then
-  log "Building the gateway"
-  npm run --silent gateway:build
-fi
+log "HAProxy 3.0 for the gateway tests (a Debian 13 root filesystem, built once, then cached)"
+tools/haproxy/debian13-rootfs.sh > /dev/null
 log "Type-checking"
 npm run --silent typecheck
 log "Building the app (production build, used by the end-to-end tests)"

@@ -1,30 +1,39 @@
 // Gateway throughput/latency/memory benchmark on loopback, all in one run with the same backend
-// and the same load generator: direct, nginx as a plain reverse proxy, the gateway without auth,
-// and the gateway with JWT + subscription + throttling, each with 1 and 2 worker processes.
-// Prints a table; not part of the tests.
+// and the same load generator: direct, nginx as a plain reverse proxy (the baseline), the
+// PrivateJet gateway (generated HAProxy config) without auth, with JWT + subscription +
+// throttling (verified-token cache warm), and with a fresh token on every request (uncached
+// signature check). Then the memory of 100 gateways as the Local cluster runs them.
+// Prints tables; not part of the tests.
 //
 //   bash bench/gateway/install-tools.sh     (once: wrk, nginx, vegeta)
-//   npx tsx bench/gateway/run.ts            (ROUNDS=3 BENCH_SECONDS=5 CONNECTIONS=64 by default)
+//   npm run gateway:bench                   (ROUNDS=5 BENCH_SECONDS=5 CONNECTIONS=64 GATEWAYS=100 by default)
 //
-// These machines are noisy (2 shared cores that also run the load generator and the backend),
-// so every row is measured once per round, rounds interleave all rows, and each figure is the
-// median over rounds; "× nginx" is the median of the per-round ratios to the nginx row with the
-// same number of workers. "CPU µs/req" (user + system time of the proxy's processes divided by
-// the requests they served) is the steadiest figure: it does not depend on how the two cores
-// were shared out during the run.
+// These machines are noisy (2 shared cores), so each proxy is pinned to core 0 and the load
+// generator and backend to core 1; every row is measured once per round, rounds interleave all
+// rows in a rotated order, and each figure is the median over rounds; "× nginx" is the median of
+// the per-round ratios to the nginx row. "CPU µs/req" (user + system time of the proxy's processes
+// divided by the requests they served) is the figure to compare: nginx's req/s is capped by the
+// load side, its CPU per request is not.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import type { GatewayConfigInput } from '../../gateway/src/config';
-import type { AccessTokenClaims } from '../../gateway/src/token-claims';
+import { GatewayProcess } from '../../lib/containers/local/haproxy-process';
+import type { GatewaySpec } from '../../lib/gateway/gateway-spec';
+import { haproxyGatewayFiles } from '../../lib/gateway/haproxy-config';
+import { createSigningKey, signToken, testSpec, tokenClaims, TEST_API } from '../../lib/test-support/gateway-harness';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.ROUNDS ?? 3);
+const rounds = Number(process.env.ROUNDS ?? 5);
+const gatewayCount = Number(process.env.GATEWAYS ?? 100);
+const cores = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()) || 1;
+/** Proxies on core 0, load generator and backend on the last core (the same one when there is only one). */
+const proxyCore = '0';
+const loadCore = String(cores - 1);
+const pinned = (core: string, command: string, args: string[]): [string, string[]] => ['taskset', ['-c', core, command, ...args]];
 const connections = Number(process.env.CONNECTIONS ?? 64);
 const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
@@ -44,7 +53,9 @@ interface Target {
   name: string;
   url: string;
   headers: Record<string, string>;
-  /** The process whose tree serves the target (nginx master, gateway primary), for CPU and memory. */
+  /** A wrk script that sets each request's headers (a fresh token per request). */
+  script?: string;
+  /** The process whose tree serves the target (nginx master, haproxy master), for CPU and memory. */
   pid?: number;
   /** The nginx target this row is compared with. */
   nginx?: Target;
@@ -164,10 +175,12 @@ async function runAutocannon(url: string, durationSeconds: number, headers: Reco
 }
 
 /** Closed-loop load (as fast as the target answers), run as a child so memory can be sampled meanwhile. */
-async function runLoad(url: string, durationSeconds: number, headers: Record<string, string>): Promise<LoadResult> {
+async function runLoad(url: string, durationSeconds: number, headers: Record<string, string>, script?: string): Promise<LoadResult> {
   if (!hasWrk) return runAutocannon(url, durationSeconds, headers);
   const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const wrk = spawn('wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', ...headerArgs, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const scriptArgs = script ? ['-s', script] : [];
+  const [command, args] = pinned(loadCore, 'wrk', ['-t1', `-c${connections}`, `-d${durationSeconds}s`, '--latency', ...scriptArgs, ...headerArgs, url]);
+  const wrk = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   wrk.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await new Promise((resolve) => wrk.once('exit', resolve));
@@ -179,7 +192,7 @@ async function measure(target: Target): Promise<void> {
   const sampler = target.pid ? setInterval(() => void rssMb(target.pid!).then((mb) => (rssLoadMb = Math.max(rssLoadMb, mb))), 500) : undefined;
   const cpuBefore = target.pid ? await cpuSeconds(target.pid) : 0;
   try {
-    const result = await runLoad(target.url, seconds, target.headers);
+    const result = await runLoad(target.url, seconds, target.headers, target.script);
     const cpuMicrosPerRequest = target.pid
       ? ((await cpuSeconds(target.pid)) - cpuBefore) * 1e6 / (result.requestsPerSecond * seconds)
       : undefined;
@@ -246,100 +259,89 @@ http {
 }
 `,
   );
-  const child = startProcess('nginx', ['-c', configPath, '-p', directory]);
+  const child = startProcess(...pinned(proxyCore, 'nginx', ['-c', configPath, '-p', directory]));
   const url = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(`${url}/pets/1`);
   return { url, child };
 }
 
-async function startGatewayProcess(configPath: string, workers: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = startProcess(process.execPath, [path.join(repositoryRoot, 'gateway', 'dist', 'gateway.mjs')], {
-    GATEWAY_CONFIG: configPath,
-    HOST: '127.0.0.1',
-    PORT: String(19_000 + Math.floor(Math.random() * 1000)),
-    WORKERS: String(workers),
-  });
-  child.stdout!.resume(); // the access log, read and dropped
-  const match = await waitForLine(child, /"event":"listening".*"port":(\d+)/, 'stderr');
-  child.stderr!.resume();
-  const url = `http://127.0.0.1:${match[1]}`;
-  await waitUntilAnswering(`${url}/health/ready`);
-  return { url, child };
+const gateways: GatewayProcess[] = [];
+
+/** A gateway as the Local cluster runs it: haproxy master-worker serving a folder of generated files. */
+async function startGateway(directory: string, name: string, spec: GatewaySpec): Promise<{ url: string; pid: number }> {
+  const folder = path.join(directory, name);
+  await mkdir(folder, { recursive: true });
+  for (const [file, text] of Object.entries(haproxyGatewayFiles(spec))) await writeFile(path.join(folder, file), text);
+  const gateway = new GatewayProcess({ directory: folder, runtime: { binary: process.env.PRIVATEJET_HAPROXY ?? 'haproxy' } });
+  gateways.push(gateway);
+  await gateway.start();
+  // The proxy's core: the supervisor's setpriv has exec'd haproxy, so the pid is the master's.
+  const { pid } = gateway.status();
+  for (const member of await processTree(pid!)) spawnSync('taskset', ['-pc', proxyCore, String(member)]);
+  return { url: gateway.url!, pid: pid! };
+}
+
+/** A wrk script sending each request with the next of many distinct, valid tokens. */
+async function freshTokenScript(directory: string, tokens: string[]): Promise<string> {
+  const file = path.join(directory, 'fresh-tokens.lua');
+  await writeFile(
+    file,
+    `local tokens = {\n${tokens.map((token) => `  "${token}",`).join('\n')}\n}\nlocal i = 0\nrequest = function()\n  i = i % #tokens + 1\n  return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. tokens[i] })\nend\n`,
+  );
+  return file;
 }
 
 async function main(): Promise<void> {
-  spawnSync(process.execPath, [path.join(repositoryRoot, 'gateway', 'build.mjs')], { stdio: 'inherit' });
   const directory = await mkdtemp(path.join(tmpdir(), 'gateway-bench-'));
   const targets: Target[] = [];
   const fixedRate: FixedRateRow[] = [];
+  let hundred: { count: number; privateMb: number; rssMb: number } | undefined;
   try {
-    const backend = startProcess(process.execPath, [path.join(__dirname, 'backend.mjs')]);
+    const backend = startProcess(...pinned(loadCore, process.execPath, [path.join(__dirname, 'backend.mjs')]));
     const backendPort = Number((await waitForLine(backend, /"port":(\d+)/))[1]);
     const backendUrl = `http://127.0.0.1:${backendPort}`;
 
-    const { privateKey, publicKey } = await generateKeyPair('RS256');
-    const jwk = { ...(await exportJWK(publicKey)), kty: 'RSA', kid: 'bench-key', alg: 'RS256', use: 'sig' };
-    const baseConfig: GatewayConfigInput = {
-      api: { id: 'bench-api', tenant: 'carbon.super', name: 'Bench', context: '/bench', version: '1.0.0' },
-      openapi: { openapi: '3.0.3', paths: { '/pets': { get: {} }, '/pets/{petId}': { get: {}, put: {}, delete: {} } } },
-      endpoints: { production: [backendUrl] },
-      security: { jwt: { enabled: false } },
-      tokens: { issuer: 'https://portal.bench/oauth2/token', audience: 'privatejet-gateways', jwks: { keys: [jwk] } },
-      // A limited tier high enough not to be hit, so the token bucket runs on every request.
-      tiers: { Bench: { requestsPerMinute: 1_000_000_000 } },
-      cors: { allowedOrigins: ['https://portal.bench'] },
-    };
-    const noAuthConfigPath = path.join(directory, 'no-auth.json');
-    const jwtConfigPath = path.join(directory, 'jwt.json');
-    await writeFile(noAuthConfigPath, JSON.stringify(baseConfig));
-    await writeFile(jwtConfigPath, JSON.stringify({ ...baseConfig, security: { jwt: { enabled: true } } }));
-    const now = Math.floor(Date.now() / 1000);
-    const claims: AccessTokenClaims = {
-      iss: 'https://portal.bench/oauth2/token',
-      sub: 'bench-key',
-      aud: 'privatejet-gateways',
-      exp: now + 3600,
-      iat: now,
-      nbf: now,
-      jti: 'bench',
-      client_id: 'bench-key',
-      tenant: 'carbon.super',
-      application: { id: 'bench-app', name: 'Bench', tier: 'Unlimited', owner: 'bench' },
-      subscriptions: [{ apiId: 'bench-api', context: '/bench', version: '1.0.0', tier: 'Bench' }],
-    };
-    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid: 'bench-key' }).sign(privateKey);
+    const key = await createSigningKey('bench-key');
+    // A limited tier high enough never to be hit, so the rate limit is counted on every request.
+    const secured = testSpec(backendUrl, [key], { tiers: { Bench: 1_000_000_000 }, limits: { maxBodyBytes: 10 * 1024 * 1024, connectTimeoutMs: 5_000, responseTimeoutMs: 30_000 } });
+    const open: GatewaySpec = { ...secured, security: { jwt: false, opaqueTokens: false } };
+    const claims = () => tokenClaims({ tier: 'Bench', applicationId: 'bench-app' });
+    const token = await signToken(key, claims());
     const jwtHeaders = { authorization: `Bearer ${token}` };
+    const freshTokens = await Promise.all(Array.from({ length: 5_000 }, () => signToken(key, claims())));
+    const path1 = `${TEST_API.context}/${TEST_API.version}/pets/1`;
 
     // Everything is started up front and stays up: an idle process costs no CPU, and rounds can
     // then interleave all rows. Every row sends the same request, token included (the backend,
     // nginx and the gateway without auth just do not look at it).
     const direct: Target = { name: 'direct to backend', url: `${backendUrl}/pets/1`, headers: jwtHeaders, samples: [] };
     targets.push(direct);
-    for (const workers of [1, 2]) {
-      const suffix = `(${workers} worker${workers > 1 ? 's' : ''})`;
-      let nginxTarget: Target | undefined;
-      if (hasNginx) {
-        const nginx = await startNginx(directory, backendPort, workers);
-        nginxTarget = { name: `nginx proxy ${suffix}`, url: `${nginx.url}/pets/1`, headers: jwtHeaders, pid: nginx.child.pid, samples: [] };
-        targets.push(nginxTarget);
-      }
-      const open = await startGatewayProcess(noAuthConfigPath, workers);
-      await waitUntilAnswering(`${open.url}/bench/1.0.0/pets/1`);
-      targets.push({ name: `gateway, no auth ${suffix}`, url: `${open.url}/bench/1.0.0/pets/1`, headers: jwtHeaders, pid: open.child.pid, nginx: nginxTarget, samples: [] });
-      const secured = await startGatewayProcess(jwtConfigPath, workers);
-      await waitUntilAnswering(`${secured.url}/bench/1.0.0/pets/1`, jwtHeaders);
+    let nginxTarget: Target | undefined;
+    if (hasNginx) {
+      const nginx = await startNginx(directory, backendPort, 1);
+      nginxTarget = { name: 'nginx plain proxy', url: `${nginx.url}/pets/1`, headers: jwtHeaders, pid: nginx.child.pid, samples: [] };
+      targets.push(nginxTarget);
+    }
+    const openGateway = await startGateway(directory, 'open', open);
+    await waitUntilAnswering(`${openGateway.url}${path1}`);
+    targets.push({ name: 'gateway, no auth', url: `${openGateway.url}${path1}`, headers: jwtHeaders, pid: openGateway.pid, nginx: nginxTarget, samples: [] });
+    const jwtGateway = await startGateway(directory, 'jwt', secured);
+    await waitUntilAnswering(`${jwtGateway.url}${path1}`, jwtHeaders);
+    targets.push({ name: 'gateway, JWT+sub+throttle', url: `${jwtGateway.url}${path1}`, headers: jwtHeaders, pid: jwtGateway.pid, nginx: nginxTarget, samples: [] });
+    if (hasWrk) {
+      const freshGateway = await startGateway(directory, 'fresh', secured);
       targets.push({
-        name: `gateway, JWT+sub+throttle ${suffix}`,
-        url: `${secured.url}/bench/1.0.0/pets/1`,
-        headers: jwtHeaders,
-        pid: secured.child.pid,
+        name: 'gateway, JWT, fresh token per request',
+        url: `${freshGateway.url}${path1}`,
+        headers: {},
+        script: await freshTokenScript(directory, freshTokens),
+        pid: freshGateway.pid,
         nginx: nginxTarget,
         samples: [],
       });
     }
 
-    // Idle memory is taken after each proxy has served a request (and with it loaded its HTTP
-    // client and, with JWT on, its keys), before any load.
+    // Idle memory is taken after each proxy has served a request, before any load.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     for (const target of targets) {
       if (!target.pid) continue;
@@ -348,32 +350,54 @@ async function main(): Promise<void> {
     }
 
     const loadGenerator = hasWrk ? 'wrk -t1' : 'autocannon';
-    console.log(`load generator: ${loadGenerator}, ${connections} connections, ${seconds} s per row, ${rounds} rounds`);
-    // Warm-up: JIT, keep-alive pools, the verified-token cache.
-    for (const target of targets) await runLoad(target.url, 2, target.headers);
+    console.log(`load generator: ${loadGenerator}, ${connections} connections, ${seconds} s per row, ${rounds} rounds; proxies on core ${proxyCore}, load and backend on core ${loadCore}`);
+    for (const target of targets) await runLoad(target.url, 2, target.headers, target.script);
     for (let round = 1; round <= rounds; round++) {
-      for (const target of targets) await measure(target);
+      // The baseline runs first in each round so the ratios compare neighbours; the others rotate.
+      const rest = targets.filter((target) => target !== nginxTarget);
+      const rotated = [...rest.slice(round % rest.length), ...rest.slice(0, round % rest.length)];
+      if (nginxTarget) await measure(nginxTarget);
+      for (const target of rotated) await measure(target);
       console.log(`round ${round} of ${rounds} done`);
     }
 
-    // Added latency: the same fixed rate direct, through nginx and through the gateway, at half
-    // and at a quarter of the gateway's closed-loop JWT throughput. The open-loop generator
-    // needs more CPU than wrk, so on two shared cores "half" can already be past the gateway's
-    // knee; the quarter row shows the latency below it.
-    const jwtOneWorker = targets.find((target) => target.name.startsWith('gateway, JWT') && target.name.includes('(1 worker)'))!;
-    const fixedRateTargets = [direct, targets.find((target) => target.name === 'nginx proxy (1 worker)'), jwtOneWorker].filter(
-      (target): target is Target => target !== undefined,
-    );
-    const closedLoopRate = median(jwtOneWorker.samples.map((sample) => sample.requestsPerSecond));
+    // Added latency at a fixed rate: half and a quarter of the gateway's closed-loop JWT throughput.
+    const jwtTarget = targets.find((target) => target.name === 'gateway, JWT+sub+throttle')!;
+    const fixedRateTargets = [direct, nginxTarget, jwtTarget].filter((target): target is Target => target !== undefined);
+    const closedLoopRate = median(jwtTarget.samples.map((sample) => sample.requestsPerSecond));
     for (const [load, share] of [['half', 2], ['a quarter', 4]] as const) {
       const rate = Math.round(closedLoopRate / share);
       for (const target of fixedRateTargets) fixedRate.push({ load, name: target.name, rate, result: await measureAtRate(target, rate) });
     }
+
+    // What 100 APIs on the Local cluster cost in memory: each its own haproxy, idle after a request.
+    for (const gateway of gateways.splice(0)) await gateway.stop();
+    const pids: number[] = [];
+    for (let index = 0; index < gatewayCount; index++) {
+      const spec = { ...secured, api: { ...secured.api, id: `bench-api-${index}`, context: `/bench${index}` } };
+      const started = await startGateway(directory, `api-${index}`, spec);
+      await fetch(`${started.url}/bench${index}/1.0.0/pets/1`, { headers: jwtHeaders }).then((response) => response.arrayBuffer());
+      pids.push(started.pid);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    let privateTotal = 0;
+    let rssTotal = 0;
+    for (const pid of pids) {
+      privateTotal += await privateMb(pid);
+      rssTotal += await rssMb(pid);
+    }
+    hundred = { count: gatewayCount, privateMb: privateTotal, rssMb: rssTotal };
   } finally {
-    for (const child of started) await stopProcess(child, child.spawnargs[0] === 'nginx' ? 'SIGQUIT' : 'SIGTERM');
+    for (const gateway of gateways) await gateway.stop();
+    for (const child of started) await stopProcess(child, child.spawnargs.includes('nginx') ? 'SIGQUIT' : 'SIGTERM');
     await rm(directory, { recursive: true, force: true });
   }
   printTables(targets, fixedRate);
+  if (hundred) {
+    console.log(
+      `\n${hundred.count} gateways on Local (haproxy master + worker each, idle after a request): private memory ${hundred.privateMb.toFixed(0)} MB in all, ${(hundred.privateMb / hundred.count).toFixed(1)} MB per API; RSS ${hundred.rssMb.toFixed(0)} MB in all (shared pages counted in each).`,
+    );
+  }
 }
 
 function median(values: number[]): number {

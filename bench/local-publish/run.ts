@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   await handle.migrate();
   setAppDatabase(handle);
   const backendPort = await freePort();
-  const backend: ChildProcess = spawn(process.execPath, ['gateway/sample-backend/server.mjs'], { env: { ...process.env, PORT: String(backendPort) }, stdio: 'ignore' });
+  const backend: ChildProcess = spawn(process.execPath, ['tools/sample-backend/server.mjs'], { env: { ...process.env, PORT: String(backendPort) }, stdio: 'ignore' });
   await until200(`http://127.0.0.1:${backendPort}/pets`);
 
   const accessUrl = `http://localhost:${await freePort()}`;
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const { actor } = await seedPublisherWithApi(handle.db, { tenantDomain: 'carbon.super', context: '/seed', endpoint: `http://127.0.0.1:${backendPort}` });
 
   // GET /pets open (security: []) so the first 200 needs no token: this measures deployment, not sign-in.
-  const definition = parseYaml(fs.readFileSync('gateway/sample-backend/openapi.yaml', 'utf8')) as { paths: Record<string, Record<string, Record<string, unknown>>> };
+  const definition = parseYaml(fs.readFileSync('tools/sample-backend/openapi.yaml', 'utf8')) as { paths: Record<string, Record<string, Record<string, unknown>>> };
   definition.paths['/pets']!.get!.security = [];
 
   const publishTimes: number[] = [];

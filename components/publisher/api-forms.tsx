@@ -86,10 +86,15 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
       <FormControl error={!!state.fieldErrors?.securityOauth2} component="fieldset">
         <FormLabel component="legend">Security</FormLabel>
         <FormGroup row>
-          <FormControlLabel control={<Checkbox name="securityOauth2" defaultChecked={checked('securityOauth2', values.security.oauth2)} />} label="OAuth2 / JWT access tokens" />
-          <FormControlLabel control={<Checkbox name="securityBasic" defaultChecked={checked('securityBasic', values.security.basic)} />} label="Basic" />
+          <FormControlLabel
+            control={<Checkbox name="securityOauth2" defaultChecked={checked('securityOauth2', values.security.oauth2)} />}
+            label="Require an access token of a subscribed application (OAuth2: JWT or opaque)"
+          />
         </FormGroup>
-        {state.fieldErrors?.securityOauth2 && <FormHelperText>{state.fieldErrors.securityOauth2.join(' ')}</FormHelperText>}
+        <FormHelperText>
+          {state.fieldErrors?.securityOauth2?.join(' ') ??
+            'Unticked, anyone who reaches the gateway may call the API, without a subscription or a rate limit; operations marked security: [] are always open.'}
+        </FormHelperText>
       </FormControl>
       <FormControlLabel control={<Checkbox name="corsEnabled" defaultChecked={checked('corsEnabled', values.cors.enabled)} />} label="Allow browser calls from other origins (CORS); the portal's Try Out is always allowed" />
       <Field name="corsOrigins" label="Allowed origins" helperText="One per line, e.g. https://app.example.com." multiline state={state} defaultValue={values.cors.allowedOrigins.join('\n')} />

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
 
 export const SAMPLE_BACKEND_URL = 'http://127.0.0.1:8090';
-export const SAMPLE_DEFINITION = path.join(__dirname, '../../gateway/sample-backend/openapi.yaml');
+export const SAMPLE_DEFINITION = path.join(__dirname, '../../tools/sample-backend/openapi.yaml');
 
 export interface PublishOptions {
   name: string;

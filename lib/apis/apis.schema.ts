@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RESERVED_GATEWAY_PATHS } from '@/gateway/src/config';
+import { RESERVED_GATEWAY_PATHS } from '@/lib/gateway/gateway-spec';
 import { apiStateValues } from '../db/schema';
 import { TIER_NAMES } from './tiers';
 
@@ -61,7 +61,6 @@ const apiSettingsFields = {
   productionEndpoints: endpointsSchema,
   tiers: tiersSchema,
   securityOauth2: checkbox,
-  securityBasic: checkbox,
   corsEnabled: checkbox,
   corsOrigins: corsOriginsSchema,
 };
@@ -76,8 +75,7 @@ export const createApiSchema = z
     definition: z.string().max(2 * 1024 * 1024, 'The definition is larger than 2 MiB.').default(''),
     definitionUrl: z.string().trim().max(2000).default(''),
     ...apiSettingsFields,
-  })
-  .refine((v) => v.securityOauth2 || v.securityBasic, { path: ['securityOauth2'], message: 'Choose at least one way to secure the API.' });
+  });
 export type CreateApiInput = z.infer<typeof createApiSchema>;
 
 export const updateApiSchema = z
@@ -85,8 +83,7 @@ export const updateApiSchema = z
     apiId: z.uuid(),
     resources: z.string().max(20_000),
     ...apiSettingsFields,
-  })
-  .refine((v) => v.securityOauth2 || v.securityBasic, { path: ['securityOauth2'], message: 'Choose at least one way to secure the API.' });
+  });
 export type UpdateApiInput = z.infer<typeof updateApiSchema>;
 
 export const newVersionSchema = z.object({ apiId: z.uuid(), version: apiVersionSchema });

@@ -36,7 +36,7 @@ const form = (overrides: Record<string, unknown> = {}) =>
     name: 'PetStore',
     version: '1.0.0',
     context: 'pets',
-    definition: fs.readFileSync('gateway/sample-backend/openapi.yaml', 'utf8'),
+    definition: fs.readFileSync('tools/sample-backend/openapi.yaml', 'utf8'),
     productionEndpoints: 'http://localhost:8090',
     tiers: ['Gold', 'Bronze'],
     securityOauth2: 'on',

@@ -147,7 +147,7 @@ describe('importing a definition off the main thread', () => {
   });
 
   it('still imports a valid pet store definition, $refs kept as written', async () => {
-    const text = fs.readFileSync('gateway/sample-backend/openapi.yaml', 'utf8');
+    const text = fs.readFileSync('tools/sample-backend/openapi.yaml', 'utf8');
     const started = performance.now();
     const document = await importApiDefinition(text);
     const elapsedMs = performance.now() - started;

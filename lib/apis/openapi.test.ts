@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
 import { formatResourceLines, importApiDefinition, newOpenApiDocument, parseResourceLines, resourcesOf, withResources } from './openapi';
 
-const petstore = fs.readFileSync('gateway/sample-backend/openapi.yaml', 'utf8');
+const petstore = fs.readFileSync('tools/sample-backend/openapi.yaml', 'utf8');
 
 const swagger2 = JSON.stringify({
   swagger: '2.0',

@@ -1,4 +1,4 @@
-import { HTTP_METHODS } from '@/gateway/src/config';
+import { HTTP_METHODS } from '@/lib/gateway/gateway-spec';
 import { invalid } from '../errors';
 import { fetchOutboundText, OutboundFetchError } from '../net/outbound-fetch';
 import { checkDefinitionInWorker } from './definition-check';

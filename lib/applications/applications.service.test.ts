@@ -189,7 +189,7 @@ describe('production keys', () => {
     expect(decodeJwt(token.access_token)).toMatchObject({
       tenant: 'apps.test',
       application: { id: appId, name: 'Keys app', owner: 'dana' },
-      subscriptions: [],
+      subscriptions: {},
     });
     const withoutKeys = await createApplication(dana, input('No keys yet'));
     expect(await errorKind(generateAccessTokenForApplication(dana, withoutKeys.id))).toBe('not_found');

@@ -4,11 +4,12 @@ import { requireRole } from '../auth/actor';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
-import { accessTokens, applicationKeys, applications } from '../db/schema';
+import { accessTokens, applicationKeys, applications, subscriptions } from '../db/schema';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import { describeDuration } from '../portal/durations';
 import { effectiveTokenLifetime, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
 import { newConsumerKey, newSecret, sha256Hex } from '../oauth/credentials';
+import { recordRevokedGrants } from '../oauth/gateway-revocations';
 import { issueAccessToken, type TokenResponse } from '../oauth/token.service';
 import type { ApplicationInput, KeySettings, TokenType } from './applications.schema';
 
@@ -143,7 +144,15 @@ export async function updateApplication(actor: Actor, applicationId: string, inp
 /** Deletes the application with its keys, subscriptions and token records (introspection then says inactive). */
 export async function deleteApplication(actor: Actor, applicationId: string): Promise<void> {
   await requireOwnApplication(actor, applicationId);
-  await (await db()).delete(applications).where(ownedBy(actor, applicationId));
+  await (await db()).transaction(async (tx) => {
+    const granted = await tx
+      .select({ tenantId: subscriptions.tenantId, apiId: subscriptions.apiId, applicationId: subscriptions.applicationId })
+      .from(subscriptions)
+      .where(and(eq(subscriptions.applicationId, applicationId), eq(subscriptions.status, 'ACTIVE')));
+    await tx.delete(applications).where(ownedBy(actor, applicationId));
+    // Its tokens' records go with it: running gateways refuse the tokens by application instead.
+    await recordRevokedGrants(tx, granted);
+  });
 }
 
 /** The platform caps token lifetimes (lib/oauth/token-lifetime); asking for more is a field error. */

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@/gateway/src/config';
+import type { GatewaySpec } from '@/lib/gateway/gateway-spec';
 import type { ClusterDefinition } from '../clusters/cluster.schema';
 import type { ClusterAccessReport } from '../clusters/connection-check';
 
@@ -20,12 +20,14 @@ export interface ApiIdentity {
   context: string;
 }
 
-/** What a manager deploys: the identity, the OpenAPI document and the gateway's config file. */
+/** What a manager deploys: the identity, the OpenAPI document and the gateway for this cluster. */
 export interface DeployableApi extends ApiIdentity {
   openapi: Record<string, unknown>;
   productionEndpoints: string[];
-  /** Built by gatewayConfigFor(); the native manager mounts it, the local one writes it to disk. */
-  gatewayConfig: GatewayConfig;
+  /** Built by gatewaySpecFor() for this cluster; rendered into HAProxy files by the managers that run gateways. */
+  gateway: GatewaySpec;
+  /** The tenant gateway client's secret: a Secret in clusters, a 0600 file on Local — never a ConfigMap. */
+  gatewayClientSecret: string;
 }
 
 export type TargetCluster = ClusterDefinition;

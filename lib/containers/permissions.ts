@@ -49,6 +49,14 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<KubernetesManagerName, readon
       why: "each API's gateway configuration; list finds leftovers by label so undeploy removes every object",
     },
     {
+      apiGroup: '',
+      resource: 'secrets',
+      // Written and removed, never read back: PrivateJet has no business reading other Secrets.
+      verbs: ['create', 'patch', 'delete'],
+      namespaced: true,
+      why: "each gateway's client secret (introspection of opaque tokens, the revocation list), kept out of its ConfigMap",
+    },
+    {
       apiGroup: 'apps',
       resource: 'deployments',
       verbs: APPLY_AND_REMOVE,

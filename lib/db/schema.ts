@@ -204,6 +204,8 @@ export const deployments = pgTable(
     message: text('message'),
     /** Hash of the gateway config last applied, to tell a re-apply from a no-op. */
     configHash: text('config_hash'),
+    /** Key ids of the token signing keys the applied gateway config holds: a new key signs only once every gateway has it. */
+    signingKeyIds: text('signing_key_ids').array().notNull().default(sql`'{}'::text[]`),
     attempts: integer('attempts').notNull().default(0),
     updatedAt: updatedAt(),
   },
@@ -278,6 +280,26 @@ export const subscriptions = pgTable(
   ],
 );
 
+/**
+ * A subscription that stopped granting an API (blocked, rejected, removed, its application
+ * deleted): gateways refuse that application's tokens issued before `revokedAt` for the API,
+ * until they expire. Not tied to the application row, so deleting it revokes, not forgets.
+ */
+export const subscriptionRevocations = pgTable(
+  'subscription_revocations',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    applicationId: uuid('application_id').notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.apiId, t.applicationId] }), index('subscription_revocations_revoked_at').on(t.revokedAt)],
+);
+
 /** Token signing keys of the authorization server; the private half is encrypted. */
 export const signingKeys = pgTable('signing_keys', {
   kid: text('kid').primaryKey(),
@@ -285,6 +307,11 @@ export const signingKeys = pgTable('signing_keys', {
   publicJwk: jsonb('public_jwk').notNull().$type<Record<string, unknown>>(),
   privateKeyEncrypted: text('private_key_encrypted').notNull(),
   createdAt: createdAt(),
+  /**
+   * When it began to sign. Null: the next key, published to the JWKS and to every gateway
+   * first, so that tokens it signs are never refused by a gateway that has not loaded it.
+   */
+  activatedAt: timestamp('activated_at', { withTimezone: true }),
   /** After this a key signs nothing new; it stays in the JWKS until its tokens expire. */
   rotatedAt: timestamp('rotated_at', { withTimezone: true }),
   /** When the last token it may have signed expires; then it leaves the JWKS. */

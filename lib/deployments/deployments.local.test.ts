@@ -10,7 +10,7 @@ import { freePort, seedPublisherWithApi, usePlatformClusters } from './test-supp
 /**
  * The Local cluster end to end below the UI: publish starts a dedicated gateway process behind
  * the local ingress; after the app's processes are gone (a restart), resuming brings it back.
- * Needs the gateway bundle (npm run gateway:build), as the test command builds it first.
+ * Needs the machine's haproxy, which the test command installs.
  */
 let database: DatabaseHandle;
 let actor: Actor;

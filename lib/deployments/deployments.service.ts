@@ -3,7 +3,6 @@ import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { resolveTenantClusters, type ResolvedCluster } from '../clusters/clusters.service';
 import type { ApiIdentity, DeployableApi } from '../containers/container-manager';
-import { gatewayConfigFor } from '../containers/gateway-config';
 import { KubeError } from '../containers/kube-errors';
 import { containerManagerFor } from '../containers/registry';
 import { db } from '../db/drizzle';
@@ -11,6 +10,7 @@ import { apiClusterSelections, apis, deployments, tenants, type DeploymentStatus
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
 import { isDeployedState } from '../lifecycle/lifecycle';
+import { gatewaySpecFor } from '../gateway/gateway-spec-for';
 import { endpointPolicyIssues } from '../net/endpoint-policy';
 import { gatewayPlatformSettings } from './platform-settings';
 
@@ -64,7 +64,7 @@ function identityOf(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>): ApiI
   return { apiId: api.id, tenantId: api.tenantId, tenantDomain, name: api.name, version: api.version, context: api.context };
 }
 
-async function setStatus(apiId: string, clusterName: string, status: DeploymentStatus, message: string | null, extra: { configHash?: string } = {}) {
+async function setStatus(apiId: string, clusterName: string, status: DeploymentStatus, message: string | null, extra: { configHash?: string; signingKeyIds?: string[] } = {}) {
   await (await db())
     .update(deployments)
     .set({ status, message, updatedAt: new Date(), ...extra })
@@ -135,7 +135,9 @@ async function convergePair(apiId: string, clusterName: string): Promise<void> {
     await database.update(deployments).set({ status: 'applying', message: null, attempts: sql`${deployments.attempts} + 1`, updatedAt: new Date() }).where(eq(deployments.id, record.id));
     const deployable = await deployableApi(row, identity, cluster);
     const { configHash } = await manager.deploy(deployable, cluster.definition);
-    await setStatus(apiId, clusterName, 'waiting', 'Applied; waiting for the gateway to become ready.', { configHash });
+    // Which token signing keys this gateway now holds: a next key signs once every gateway has it.
+    const signingKeyIds = deployable.gateway.authorizationServer.keys.map((key) => key.kid);
+    await setStatus(apiId, clusterName, 'waiting', 'Applied; waiting for the gateway to become ready.', { configHash, signingKeyIds });
     await waitUntilReady(identity, cluster, manager);
   } catch (error) {
     await setStatus(apiId, clusterName, 'failed', describeFailure(error));
@@ -147,12 +149,15 @@ async function deployableApi(row: NonNullable<Awaited<ReturnType<typeof loadApi>
   // Again at deploy, with names resolved: a name may have come to point at this machine.
   const refused = await endpointPolicyIssues(api.productionEndpoints, identity.tenantDomain, { resolveNames: true });
   if (refused.length > 0) throw new Error(refused.join('; '));
-  const platform = await gatewayPlatformSettings(identity.tenantId, cluster.manager);
-  const gatewayConfig = gatewayConfigFor(
+  const platform = await gatewayPlatformSettings(identity.tenantId);
+  const { properties } = cluster.definition;
+  const gateway = gatewaySpecFor(
     { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, security: api.security, tiers: api.tiers, cors: api.cors },
-    platform,
+    platform.settings,
+    // With an autoscaler each replica's share is reckoned from the minimum (Replicas): limits hold at the least.
+    { replicas: properties.Replicas, accessUrl: properties.AccessURL },
   );
-  return { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, gatewayConfig };
+  return { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, gateway, gatewayClientSecret: platform.clientSecret };
 }
 
 /** Ready is what the cluster says (available replicas, a healthy process), read back until it holds. */
@@ -289,4 +294,18 @@ export async function resumeDeployments(): Promise<number> {
   const apiIds = [...new Set(inFlight.map((r) => r.apiId))];
   for (const apiId of apiIds) await reconcileApiDeployments(apiId);
   return apiIds.length;
+}
+
+/**
+ * Applies every deployed API again, as when a next token signing key was published: each
+ * gateway must load it before it may sign (lib/oauth/signing-keys.ts). Unchanged gateways are
+ * not touched by their managers; changed ones reload (Local) or roll (clusters).
+ */
+export async function refreshAllGateways(): Promise<number> {
+  const rows = await (await db())
+    .selectDistinct({ apiId: deployments.apiId })
+    .from(deployments)
+    .where(notInArray(deployments.status, ['undeploying']));
+  for (const { apiId } of rows) await reconcileApiDeployments(apiId);
+  return rows.length;
 }

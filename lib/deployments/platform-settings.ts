@@ -1,25 +1,30 @@
-import type { GatewayPlatformSettings } from '../containers/gateway-config';
+import type { GatewayPlatformSettings } from '../gateway/gateway-spec-for';
 import { introspectionClientFor } from '../oauth/introspection.service';
-import { ACCESS_TOKEN_AUDIENCE, oauthEndpoints, publicBaseUrl } from '../oauth/issuer';
-import { publicJwks } from '../oauth/jwks';
+import { ACCESS_TOKEN_AUDIENCE, acceptedIssuers, gatewayFacingBaseUrl, publicBaseUrl } from '../oauth/issuer';
+import { gatewaySigningKeys } from '../oauth/jwks';
+import { INTROSPECTION_CACHE_MAX_SECONDS, REVOCATIONS_POLL_SECONDS } from '../oauth/token-lifetime';
+
 
 /**
- * The authorization-server side of a gateway config. The introspection client's secret goes
- * only to local gateways (a file readable by this user); a cluster's ConfigMap is not a place
- * for secrets, so cluster gateways accept JWTs only.
+ * The authorization-server side of a gateway, and the tenant's gateway client secret. The
+ * secret goes to the gateway as a file (a Kubernetes Secret, or a 0600 file on Local), never
+ * into the generated config.
  */
-export async function gatewayPlatformSettings(tenantId: string, managerName: string): Promise<GatewayPlatformSettings> {
-  const endpoints = oauthEndpoints();
-  const settings: GatewayPlatformSettings = {
-    issuer: endpoints.issuer,
-    audience: ACCESS_TOKEN_AUDIENCE,
-    jwks: (await publicJwks()) as GatewayPlatformSettings['jwks'],
-    jwksUrl: endpoints.jwksUri,
-    portalOrigin: new URL(publicBaseUrl()).origin,
+export async function gatewayPlatformSettings(tenantId: string): Promise<{ settings: GatewayPlatformSettings; clientSecret: string }> {
+  const base = gatewayFacingBaseUrl();
+  const client = await introspectionClientFor(tenantId);
+  return {
+    settings: {
+      issuers: acceptedIssuers(),
+      audience: ACCESS_TOKEN_AUDIENCE,
+      jwks: await gatewaySigningKeys(),
+      portalOrigin: new URL(publicBaseUrl()).origin,
+      gatewayClientId: client.clientId,
+      introspectionUrl: `${base}/oauth2/introspect`,
+      revocationsUrl: `${base}/oauth2/gateway-revocations`,
+      revocationsPollSeconds: REVOCATIONS_POLL_SECONDS,
+      introspectionCacheSeconds: INTROSPECTION_CACHE_MAX_SECONDS,
+    },
+    clientSecret: client.clientSecret,
   };
-  if (managerName === 'local') {
-    const client = await introspectionClientFor(tenantId);
-    settings.introspection = { url: endpoints.introspectionEndpoint, clientId: client.clientId, clientSecret: client.clientSecret };
-  }
-  return settings;
 }

@@ -17,7 +17,7 @@ export async function seedPublisherWithApi(
     .insert(users)
     .values({ tenantId: tenant!.id, username: 'pub', displayName: 'Pub', passwordHash: 'unused', roles: ['publisher'] })
     .returning();
-  const openapi = parseYaml(fs.readFileSync('gateway/sample-backend/openapi.yaml', 'utf8')) as Record<string, unknown>;
+  const openapi = parseYaml(fs.readFileSync('tools/sample-backend/openapi.yaml', 'utf8')) as Record<string, unknown>;
   const [api] = await database
     .insert(apis)
     .values({

@@ -401,7 +401,7 @@ describe.each(runtimes)('$name', (runtime) => {
       const down = await startTestGateway(runtime, testSpec(`http://127.0.0.1:${closedPort}`, [portalKey]));
       try {
         const response = await fetch(`${down.url}/petstore/1.0.0/public/status`);
-        expect([502, 503]).toContain(response.status);
+        expect(response.status).toBe(502);
         const error = await errorOf(response);
         expect(error).toEqual({ code: 'bad_gateway', message: 'the backend is unavailable' });
       } finally {
@@ -411,9 +411,10 @@ describe.each(runtimes)('$name', (runtime) => {
 
     it('answers 413 for a declared body over the limit and forwards one within it', async () => {
       const token = await goodToken();
-      const tooLarge = await withToken(token, '/upload', { method: 'POST', body: Buffer.alloc(1024 * 1024 + 1) });
+      // Refused on the declared length alone: the client learns before it sends the body.
+      const tooLarge = await rawRequest(gateway.url, 'POST', '/petstore/1.0.0/upload', { authorization: `Bearer ${token}`, 'content-length': String(1024 * 1024 + 1) });
       expect(tooLarge.status).toBe(413);
-      expect((await errorOf(tooLarge)).code).toBe('payload_too_large');
+      expect((JSON.parse(tooLarge.body) as { error: { code: string } }).error.code).toBe('payload_too_large');
       const fine = await withToken(token, '/upload', { method: 'POST', body: Buffer.alloc(4096) });
       expect(((await fine.json()) as { bodyBytes: number }).bodyBytes).toBe(4096);
     });

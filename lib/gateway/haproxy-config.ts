@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { apiBasePath, type GatewaySpec } from './gateway-spec';
 import { compareTemplates, templateRegex } from './openapi-routes';
 import { PRIVATEJET_LUA } from './privatejet-lua';
@@ -76,6 +77,17 @@ export function haproxyGatewayFiles(spec: GatewaySpec): GatewayFiles {
   return files;
 }
 
+/**
+ * Changes exactly when a running gateway must load its files again: a file or the client secret
+ * changed (only a hash of the secret takes part, so the result says nothing about it).
+ */
+export function gatewayConfigHash(spec: GatewaySpec, clientSecret: string): string {
+  const hash = createHash('sha256');
+  for (const [name, text] of Object.entries(haproxyGatewayFiles(spec)).sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${name}\0${text}\0`);
+  hash.update(createHash('sha256').update(clientSecret).digest('hex'));
+  return hash.digest('hex').slice(0, 16);
+}
+
 export function keyFileName(kid: string): string {
   return `key-${kid}.pem`;
 }
@@ -147,6 +159,8 @@ function haproxyConfig(spec: GatewaySpec): string {
     '  # One thread per gateway: a gateway scales by replicas, and one thread keeps memory small.',
     '  nbthread 1',
     '  maxconn 4096',
+    '  # A graceful stop (SIGUSR1, or a reload) lets requests in flight finish, for 25 s at most.',
+    '  hard-stop-after 25s',
     '  log stdout format raw local0 info',
     '  # Read by privatejet.lua: who this gateway is and where the portal is.',
     `  setenv PRIVATEJET_API_ID ${api.id}`,
@@ -441,6 +455,8 @@ function haproxyConfig(spec: GatewaySpec): string {
     `  http-request set-header Host ${endpoint.host}`,
     '  # Hop-by-hop headers of the backend stay with the backend.',
     '  http-response del-header Keep-Alive',
+    '  # No connection to any endpoint (refused, unreachable) is a bad gateway, not an unavailable service.',
+    '  http-after-response set-status 502 if { status 503 }',
     ...spec.endpoints.map((url, index) => `  server endpoint${index + 1} ${serverAddress(new URL(url))}`),
   );
 

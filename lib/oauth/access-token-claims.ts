@@ -1,7 +1,38 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { AccessTokenClaims } from '../../gateway/src/token-claims';
+import { z } from 'zod';
 import { db } from '../db/drizzle';
 import { apis, applications, subscriptions, tenants, users, type ApiState } from '../db/schema';
+
+/**
+ * The contract between the portal's authorization server and every dedicated gateway: the
+ * claims of an access token (and of an introspection answer). `subscriptions` maps API id to
+ * tier, so a gateway decides "subscribed, and at which tier" with one lookup of its own id
+ * (HAProxy's json_query cannot search an array).
+ */
+export const accessTokenClaimsSchema = z.object({
+  iss: z.string(),
+  /** The application's consumer key. */
+  sub: z.string().min(1),
+  aud: z.string(),
+  exp: z.number(),
+  iat: z.number(),
+  nbf: z.number(),
+  jti: z.string(),
+  /** The application's consumer key (same as `sub`). */
+  client_id: z.string().min(1),
+  tenant: z.string().min(1),
+  application: z.object({ id: z.string().min(1), name: z.string(), tier: z.string(), owner: z.string() }),
+  /** API id → the subscription's throttling tier, for each active subscription to a deployed API. */
+  subscriptions: z.record(z.string(), z.string()),
+});
+export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
+
+/** RFC 7662 answer for an active token: `active` plus the same claims (registered ones optional, §2.2). */
+export const introspectionResponseSchema = z.discriminatedUnion('active', [
+  z.looseObject({ active: z.literal(false) }),
+  accessTokenClaimsSchema.partial({ iss: true, aud: true, iat: true, nbf: true, jti: true }).extend({ active: z.literal(true) }),
+]);
+export type IntrospectionResponse = z.infer<typeof introspectionResponseSchema>;
 
 /** APIs in these states are deployed, so their subscriptions go into tokens; the others have no gateway. */
 export const TOKEN_API_STATES: readonly ApiState[] = ['PUBLISHED', 'DEPRECATED'];
@@ -57,7 +88,7 @@ export async function applicationClaimsFor(applicationId: string): Promise<Appli
     claims: {
       tenant: application.tenantDomain,
       application: { id: application.id, name: application.name, tier: application.tier, owner: application.owner },
-      subscriptions: subscriptionRows,
+      subscriptions: Object.fromEntries(subscriptionRows.map((row) => [row.apiId, row.tier])),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { IntrospectionResponse } from '../../gateway/src/token-claims';
+import type { IntrospectionResponse } from './access-token-claims';
 import { db } from '../db/drizzle';
 import { introspectionClients } from '../db/schema';
 import { decryptSecret, encryptSecret } from '../secrets';

@@ -18,6 +18,21 @@ export function issuerUrl(): string {
   return `${publicBaseUrl()}/oauth2/token`;
 }
 
+/** Every `iss` gateways accept: the current issuer first. */
+export function acceptedIssuers(): string[] {
+  return [issuerUrl()];
+}
+
+/**
+ * Where gateways reach the portal (introspection, revocation list). The public URL unless
+ * PRIVATEJET_GATEWAY_PORTAL_URL says otherwise: a cluster's pods may need another route to the
+ * portal than browsers (an in-cluster Service, a private address).
+ */
+export function gatewayFacingBaseUrl(): string {
+  const configured = process.env.PRIVATEJET_GATEWAY_PORTAL_URL?.trim();
+  return (configured || publicBaseUrl()).replace(/\/+$/, '');
+}
+
 export interface OAuthEndpoints {
   issuer: string;
   tokenEndpoint: string;

@@ -14,6 +14,14 @@ export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 3600;
  */
 export const INTROSPECTION_CACHE_MAX_SECONDS = 60;
 
+/**
+ * How often every gateway fetches its API's revocation list (revoked tokens, blocked or removed
+ * subscriptions). A block or a revocation reaches running gateways within this plus one fetch
+ * (3 s at most): REVOCATION_BOUND_SECONDS.
+ */
+export const REVOCATIONS_POLL_SECONDS = 10;
+export const REVOCATION_BOUND_SECONDS = REVOCATIONS_POLL_SECONDS + 3;
+
 /** The platform maximum, from PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS; a value that is not a whole number of seconds in range is an error. */
 export function maxTokenLifetimeSeconds(env: Record<string, string | undefined> = process.env): number {
   const text = env.PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS?.trim();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AccessTokenClaims } from '../../gateway/src/token-claims';
+import type { AccessTokenClaims } from './access-token-claims';
 import { db } from '../db/drizzle';
 import { accessTokens } from '../db/schema';
 import { applicationClaimsFor } from './access-token-claims';

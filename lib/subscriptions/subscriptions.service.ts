@@ -2,7 +2,8 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole, requireSameTenant } from '../auth/actor';
 import { requireOwnApplication } from '../applications/applications.service';
-import { effectiveTokenLifetime, INTROSPECTION_CACHE_MAX_SECONDS, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
+import { effectiveTokenLifetime, maxTokenLifetimeSeconds, REVOCATION_BOUND_SECONDS } from '../oauth/token-lifetime';
+import { recordRevokedGrants } from '../oauth/gateway-revocations';
 import { describeDuration } from '../portal/durations';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
@@ -18,15 +19,14 @@ import type { SubscribeInput } from './subscriptions.schema';
  */
 
 /**
- * How soon a block is felt. Gateways check JWTs offline, so a block reaches them with the next
- * token the application gets: at most the application's token validity after the block, which the
- * platform caps. Opaque tokens are re-checked when a gateway's cached introspection answer expires.
+ * How soon a block is felt: new tokens leave the subscription out at once; running gateways
+ * fetch their revocation list every few seconds and then refuse tokens issued before the block
+ * (lib/oauth/gateway-revocations.ts); opaque tokens are asked about again within the cache bound.
  */
 export function blockTakesEffectNote(): string {
   return (
-    `A block applies to new access tokens at once and to opaque tokens within ${INTROSPECTION_CACHE_MAX_SECONDS} seconds, when gateways ask again; ` +
-    'JWT access tokens issued before the block keep working until they expire, ' +
-    `so it takes effect within the application's token validity period (at most ${describeDuration(maxTokenLifetimeSeconds())} on this platform).`
+    `A block applies to new access tokens at once, and reaches every running gateway within ${REVOCATION_BOUND_SECONDS} seconds: ` +
+    'tokens issued before it are refused from then on. The application needs a new token once the subscription is active again.'
   );
 }
 
@@ -198,23 +198,27 @@ export async function unsubscribe(actor: Actor, subscriptionId: string): Promise
   requireRole(actor, 'subscriber');
   if (!isUuid(subscriptionId)) throw subscriptionNotFound();
   const database = await db();
-  const deleted = await database
-    .delete(subscriptions)
-    .where(
-      and(
-        eq(subscriptions.id, subscriptionId),
-        eq(subscriptions.tenantId, actor.tenantId),
-        inArray(
-          subscriptions.applicationId,
-          database
-            .select({ id: applications.id })
-            .from(applications)
-            .where(and(eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId))),
+  await database.transaction(async (tx) => {
+    const deleted = await tx
+      .delete(subscriptions)
+      .where(
+        and(
+          eq(subscriptions.id, subscriptionId),
+          eq(subscriptions.tenantId, actor.tenantId),
+          inArray(
+            subscriptions.applicationId,
+            database
+              .select({ id: applications.id })
+              .from(applications)
+              .where(and(eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId))),
+          ),
         ),
-      ),
-    )
-    .returning({ id: subscriptions.id });
-  if (deleted.length === 0) throw subscriptionNotFound();
+      )
+      .returning({ tenantId: subscriptions.tenantId, apiId: subscriptions.apiId, applicationId: subscriptions.applicationId });
+    if (deleted.length === 0) throw subscriptionNotFound();
+    // Tokens issued until now still carry the subscription: running gateways are told to refuse them.
+    await recordRevokedGrants(tx, deleted);
+  });
 }
 
 export async function listSubscriptionsOfApplication(actor: Actor, applicationId: string): Promise<ApplicationSubscription[]> {
@@ -277,11 +281,16 @@ export async function decideSubscription(publisher: Actor, subscriptionId: strin
   if (!isUuid(subscriptionId)) throw subscriptionNotFound();
   const rule = SUBSCRIPTION_DECISIONS[decision];
   const inTenant = and(eq(subscriptions.id, subscriptionId), eq(subscriptions.tenantId, publisher.tenantId));
-  const updated = await (await db())
-    .update(subscriptions)
-    .set({ status: rule.to })
-    .where(and(inTenant, inArray(subscriptions.status, [...rule.from])))
-    .returning({ id: subscriptions.id });
+  const updated = await (await db()).transaction(async (tx) => {
+    const changed = await tx
+      .update(subscriptions)
+      .set({ status: rule.to })
+      .where(and(inTenant, inArray(subscriptions.status, [...rule.from])))
+      .returning({ tenantId: subscriptions.tenantId, apiId: subscriptions.apiId, applicationId: subscriptions.applicationId });
+    // A grant that ends (a block): running gateways refuse the tokens issued until now.
+    if (rule.to !== 'ACTIVE' && (rule.from as readonly SubscriptionStatus[]).includes('ACTIVE')) await recordRevokedGrants(tx, changed);
+    return changed;
+  });
   const [subscriber] = await apiSubscribersWhere(inTenant);
   if (!subscriber) throw subscriptionNotFound();
   if (updated.length === 0) {

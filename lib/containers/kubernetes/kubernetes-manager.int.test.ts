@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetCluster } from '../container-manager';
 import { KubeError } from '../kube-errors';
 import { kubernetesContainerManager as manager } from './kubernetes-manager';
-import { CONFIG_HASH_ANNOTATION, GATEWAY_CONFIG_KEY, gatewayConfigText } from './manifests';
+import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
+import { CONFIG_HASH_ANNOTATION, GATEWAY_SECRET_KEY } from './manifests';
 import { gatewayLabelSelector, gatewayObjectName } from './object-names';
 import { sampleApi } from './test-support/sample-api';
 import { FIRST_BUILD_TIMEOUT_MS, START_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from './test-support/real-clusters';
@@ -28,6 +29,7 @@ let west: RealCluster;
 
 const KINDS = [
   { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
@@ -77,17 +79,19 @@ describe('kubernetes manager against two real API servers', () => {
     for (const report of reports) expect(report).toMatchObject({ reachable: true, namespaceExists: true, ready: true });
   });
 
-  it('deploys ConfigMap, Deployment, Service and Ingress to both clusters', async () => {
+  it('deploys ConfigMap, Secret, Deployment, Service and Ingress to both clusters', async () => {
     const results = await Promise.all([east, west].map((real) => manager.deploy(api, real.cluster)));
     expect(results[0]!.configHash).toMatch(/^[0-9a-f]{16}$/);
     expect(results[1]).toEqual(results[0]);
 
     for (const real of [east, west]) {
-      expect(await objectsOf(real, api)).toEqual({ ConfigMap: [name], Deployment: [name], Service: [name], Ingress: [name], HorizontalPodAutoscaler: [] });
+      expect(await objectsOf(real, api)).toEqual({ ConfigMap: [name], Secret: [name], Deployment: [name], Service: [name], Ingress: [name], HorizontalPodAutoscaler: [] });
       const { core, apps, networking } = admin(real);
       const configMap = await core.readNamespacedConfigMap({ name, namespace });
-      expect(configMap.data?.[GATEWAY_CONFIG_KEY]).toBe(gatewayConfigText(api));
+      expect(configMap.data).toEqual(haproxyGatewayFiles(api.gateway));
       expect(configMap.metadata?.managedFields?.map((field) => field.manager)).toEqual(['privatejet']);
+      const secret = await core.readNamespacedSecret({ name, namespace });
+      expect(Buffer.from(secret.data![GATEWAY_SECRET_KEY]!, 'base64').toString()).toBe(api.gatewayClientSecret);
 
       const deployment = await apps.readNamespacedDeployment({ name, namespace });
       expect(deployment.spec?.replicas).toBe(2);
@@ -167,7 +171,7 @@ describe('kubernetes manager against two real API servers', () => {
     expect(after.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION]).toBe(result.configHash);
     expect(after.metadata?.generation).toBeGreaterThan(before.metadata?.generation ?? 0);
     const configMap = await admin(east).core.readNamespacedConfigMap({ name, namespace });
-    expect(configMap.data?.[GATEWAY_CONFIG_KEY]).toContain('https://docs.example.com');
+    expect(configMap.data?.['haproxy.cfg']).toContain('https://docs.example.com');
     expect((await manager.status(changed, east.cluster)).phase).toBe('progressing');
 
     // The same config again changes nothing: same hash, same generation.
@@ -179,7 +183,7 @@ describe('kubernetes manager against two real API servers', () => {
   it('never duplicates anything when deployed twice', async () => {
     await manager.deploy(api, west.cluster);
     await manager.deploy(api, west.cluster);
-    expect(await objectsOf(west, api)).toEqual({ ConfigMap: [name], Deployment: [name], Service: [name], Ingress: [name], HorizontalPodAutoscaler: [] });
+    expect(await objectsOf(west, api)).toEqual({ ConfigMap: [name], Secret: [name], Deployment: [name], Service: [name], Ingress: [name], HorizontalPodAutoscaler: [] });
   });
 
   it('keeps two versions of one API apart', async () => {
@@ -215,7 +219,7 @@ describe('kubernetes manager against two real API servers', () => {
     await manager.undeploy(api, east.cluster);
 
     await manager.deploy(api, east.cluster);
-    expect(await objectsOf(east, api)).toEqual({ ConfigMap: [name], Deployment: [name], Service: [name], Ingress: [name], HorizontalPodAutoscaler: [] });
+    expect(await objectsOf(east, api)).toEqual({ ConfigMap: [name], Secret: [name], Deployment: [name], Service: [name], Ingress: [name], HorizontalPodAutoscaler: [] });
   });
 
   it('fails only the cluster whose API server is down, with a KubeError the user can act on', async () => {

@@ -24,17 +24,18 @@ export function createKubernetesContainerManager(options: ClusterObjectsOptions 
     async deploy(api: DeployableApi, cluster: TargetCluster): Promise<DeployResult> {
       const plan = gatewayObjectsFor(api, cluster);
       const objects = clusterObjectsFor(cluster, options);
-      await objects.apply(plan.configMap);
+      await Promise.all([objects.apply(plan.configMap), objects.apply(plan.secret)]);
       await settleAll([...plan.others.map((object) => objects.apply(object)), ...plan.stale.map((address) => objects.remove(address))]);
       return { configHash: plan.configHash };
     },
 
     async undeploy(api: ApiIdentity, cluster: TargetCluster): Promise<void> {
       const objects = clusterObjectsFor(cluster, options);
-      const [configMap, ...others] = gatewayObjectReferences(api, cluster);
+      const references = gatewayObjectReferences(api, cluster);
+      const isConfig = (reference: { kind: string }) => reference.kind === 'ConfigMap' || reference.kind === 'Secret';
       // Routing and pods go first; the config last, so no pod ever runs without it.
-      await settleAll(others.map((address) => objects.remove(address)));
-      if (configMap) await objects.remove(configMap);
+      await settleAll(references.filter((reference) => !isConfig(reference)).map((address) => objects.remove(address)));
+      await settleAll(references.filter(isConfig).map((address) => objects.remove(address)));
     },
 
     async status(api: ApiIdentity, cluster: TargetCluster): Promise<ObservedStatus> {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,8 +10,10 @@ import {
   horizontalPodAutoscalerFor,
   ingressFor,
   ingressHostOf,
+  secretFor,
   serviceFor,
 } from './manifests';
+import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
 import { gatewayLabels, gatewayObjectName, isDns1123Label, isValidLabelValue, safeLabelValue } from './object-names';
 import { sampleApi, sampleCluster } from './test-support/sample-api';
 
@@ -40,10 +40,10 @@ describe('object names', () => {
   });
 
   it('keeps long and odd names readable and within the limit', () => {
-    const long = sampleApi({ name: 'The Very Long Name Of A Pet Store API That Goes On And On Forever', version: 'v2.0.0-beta.1' });
-    expect(gatewayObjectName(long)).toMatch(/^pj-the-very-long-name-of-a-pet-store-a-v2-0-0-beta-1-[0-9a-f]{10}$/);
-    expect(gatewayObjectName(sampleApi({ name: 'Café API!', version: '1.0' }))).toMatch(/^pj-cafe-api-1-0-[0-9a-f]{10}$/);
-    expect(gatewayObjectName(sampleApi({ name: '宠物商店', version: '~~' }))).toMatch(/^pj-[0-9a-f]{10}$/);
+    const named = (name: string, version: string) => gatewayObjectName({ tenantId: '1', apiId: api.apiId, name, version });
+    expect(named('The Very Long Name Of A Pet Store API That Goes On And On Forever', 'v2.0.0-beta.1')).toMatch(/^pj-the-very-long-name-of-a-pet-store-a-v2-0-0-beta-1-[0-9a-f]{10}$/);
+    expect(named('Café API!', '1.0')).toMatch(/^pj-cafe-api-1-0-[0-9a-f]{10}$/);
+    expect(named('宠物商店', '~~')).toMatch(/^pj-[0-9a-f]{10}$/);
   });
 
   it('never gives two versions of one API the same name', () => {
@@ -98,24 +98,35 @@ describe('config hash', () => {
     expect(configHashOf(sampleApi({ productionEndpoints: ['http://other:8090'] }))).not.toBe(configHashOf(api));
   });
 
-  it('does not change otherwise: same config, other cluster, other key order', () => {
+  it('changes when only the client secret changes, and never shows the secret', () => {
+    const rotated = sampleApi({ gatewayClientSecret: 'a-new-secret' });
+    expect(configHashOf(rotated)).not.toBe(configHashOf(api));
+    expect(JSON.stringify(deploymentFor(rotated, cluster))).not.toContain('a-new-secret');
+  });
+
+  it('does not change otherwise: same config, other cluster', () => {
     expect(configHashOf(sampleApi())).toBe(configHashOf(api));
-    const reordered = { ...api, gatewayConfig: Object.fromEntries(Object.entries(api.gatewayConfig).reverse()) as typeof api.gatewayConfig };
-    expect(configHashOf(reordered)).toBe(configHashOf(api));
     const onOtherCluster = deploymentFor(api, sampleCluster({ Replicas: 5, Namespace: 'other' }));
     expect(onOtherCluster.spec?.template.metadata?.annotations).toEqual(deploymentFor(api, cluster).spec?.template.metadata?.annotations);
   });
 });
 
 describe('manifests for the sample API', () => {
-  it('ConfigMap: the gateway config file', () => {
+  it('ConfigMap: the generated HAProxy files, and nothing secret', () => {
     const configMap = configMapFor(api, cluster);
-    expect(JSON.parse(configMap.data!['config.json']!)).toEqual(api.gatewayConfig);
+    expect(configMap.data).toEqual(haproxyGatewayFiles(api.gateway));
+    expect(JSON.stringify(configMap)).not.toContain(api.gatewayClientSecret);
     expect({ ...configMap, data: Object.keys(configMap.data!) }).toMatchInlineSnapshot(`
       {
         "apiVersion": "v1",
         "data": [
-          "config.json",
+          "haproxy.cfg",
+          "operations.map",
+          "paths.map",
+          "revoked-tokens.map",
+          "revoked-applications.map",
+          "privatejet.lua",
+          "key-sample-key-1.pem",
         ],
         "kind": "ConfigMap",
         "metadata": {
@@ -132,6 +143,10 @@ describe('manifests for the sample API', () => {
         },
       }
     `);
+  });
+
+  it('Secret: the gateway client secret, mounted as a file', () => {
+    expect(secretFor(api, cluster)).toMatchObject({ kind: 'Secret', type: 'Opaque', stringData: { 'client-secret': 'sample-gateway-secret' } });
   });
 
   it('Deployment: hardened gateway pods with probes, resources and the mounted config', () => {
@@ -171,7 +186,7 @@ describe('manifests for the sample API', () => {
           "template": {
             "metadata": {
               "annotations": {
-                "privatejet.io/config-hash": "028ba7b3f5dcf959",
+                "privatejet.io/config-hash": "5b8574121f2bbf8e",
               },
               "labels": {
                 "app.kubernetes.io/instance": "pj-petstore-1-0-0-9f51f6a59b",
@@ -188,15 +203,25 @@ describe('manifests for the sample API', () => {
                 {
                   "env": [
                     {
-                      "name": "GATEWAY_CONFIG",
-                      "value": "/etc/privatejet/gateway/config.json",
+                      "name": "PRIVATEJET_GATEWAY_BIND",
+                      "value": ":8080",
                     },
                     {
-                      "name": "PORT",
-                      "value": "8080",
+                      "name": "PRIVATEJET_GATEWAY_SECRET_FILE",
+                      "value": "/etc/privatejet/gateway-secret/client-secret",
                     },
                   ],
-                  "image": "ghcr.io/privatejet/gateway:0.1.0",
+                  "image": "haproxy:3.0",
+                  "lifecycle": {
+                    "preStop": {
+                      "exec": {
+                        "command": [
+                          "sleep",
+                          "3",
+                        ],
+                      },
+                    },
+                  },
                   "livenessProbe": {
                     "failureThreshold": 3,
                     "httpGet": {
@@ -220,16 +245,16 @@ describe('manifests for the sample API', () => {
                       "path": "/health/ready",
                       "port": "http",
                     },
-                    "periodSeconds": 5,
+                    "periodSeconds": 2,
                   },
                   "resources": {
                     "limits": {
                       "cpu": "1",
-                      "memory": "192Mi",
+                      "memory": "128Mi",
                     },
                     "requests": {
-                      "cpu": "100m",
-                      "memory": "96Mi",
+                      "cpu": "50m",
+                      "memory": "32Mi",
                     },
                   },
                   "securityContext": {
@@ -243,8 +268,13 @@ describe('manifests for the sample API', () => {
                   },
                   "volumeMounts": [
                     {
-                      "mountPath": "/etc/privatejet/gateway",
+                      "mountPath": "/usr/local/etc/haproxy",
                       "name": "config",
+                      "readOnly": true,
+                    },
+                    {
+                      "mountPath": "/etc/privatejet/gateway-secret",
+                      "name": "secret",
                       "readOnly": true,
                     },
                     {
@@ -256,9 +286,10 @@ describe('manifests for the sample API', () => {
               ],
               "enableServiceLinks": false,
               "securityContext": {
-                "runAsGroup": 10001,
+                "fsGroup": 99,
+                "runAsGroup": 99,
                 "runAsNonRoot": true,
-                "runAsUser": 10001,
+                "runAsUser": 99,
                 "seccompProfile": {
                   "type": "RuntimeDefault",
                 },
@@ -270,6 +301,13 @@ describe('manifests for the sample API', () => {
                     "name": "pj-petstore-1-0-0-9f51f6a59b",
                   },
                   "name": "config",
+                },
+                {
+                  "name": "secret",
+                  "secret": {
+                    "defaultMode": 288,
+                    "secretName": "pj-petstore-1-0-0-9f51f6a59b",
+                  },
                 },
                 {
                   "emptyDir": {
@@ -418,9 +456,13 @@ describe('cluster properties in the manifests', () => {
     expect(ingressFor(api, custom).spec?.ingressClassName).toBe('traefik');
   });
 
-  it('ships the default image of the same version as the app', () => {
-    const packageJson = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as { version: string };
-    expect(DEFAULT_GATEWAY_IMAGE).toBe(`ghcr.io/privatejet/gateway:${packageJson.version}`);
+  it('names only the stock official HAProxy image of the tested version line by default', () => {
+    expect(DEFAULT_GATEWAY_IMAGE).toBe('haproxy:3.0');
+    const pod = deploymentFor(api, cluster).spec!.template.spec!;
+    // The image's own entrypoint and command run the mounted config: nothing of ours to build.
+    expect(pod.containers[0]!.command).toBeUndefined();
+    expect(pod.containers[0]!.args).toBeUndefined();
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({ name: 'config', mountPath: '/usr/local/etc/haproxy', readOnly: true });
   });
 
   it('leaves the replica count to the autoscaler when there is one', () => {

@@ -4,12 +4,14 @@ import type {
   V1Deployment,
   V1Ingress,
   V1ObjectMeta,
+  V1Secret,
   V1Service,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+import { GATEWAY_CONTAINER_PORT } from '@/lib/gateway/gateway-spec';
+import { GATEWAY_ENV, gatewayConfigHash, haproxyGatewayFiles, type GatewayFiles } from '@/lib/gateway/haproxy-config';
 import { DEFAULT_INGRESS_CLASS } from '../../clusters/cluster.schema';
 import type { ApiIdentity, DeployableApi, TargetCluster } from '../container-manager';
-import { configHash } from '../gateway-config';
 import { gatewayLabels, gatewayObjectName, gatewaySelectorLabels } from './object-names';
 
 /**
@@ -17,18 +19,24 @@ import { gatewayLabels, gatewayObjectName, gatewaySelectorLabels } from './objec
  * (design: ContainerManager, `kubernetes`). Nothing here talks to a cluster.
  */
 
-/** The gateway image released with this version of the app; a cluster's GatewayImage overrides it. */
-export const DEFAULT_GATEWAY_IMAGE = 'ghcr.io/privatejet/gateway:0.1.0';
+/**
+ * The stock official HAProxy image, of the version line the tests run (3.0 LTS): nothing of
+ * PrivateJet's to build, push or host. A cluster's GatewayImage overrides it (a mirror, or a
+ * pinned digest); the pod follows this image's conventions: config in /usr/local/etc/haproxy,
+ * user haproxy (uid 99), master-worker mode added by its entrypoint, SIGUSR1 to drain.
+ */
+export const DEFAULT_GATEWAY_IMAGE = 'haproxy:3.0';
 
-/** The port the image listens on (gateway/Dockerfile: PORT=8080). */
-export const GATEWAY_PORT = 8080;
+export const GATEWAY_PORT = GATEWAY_CONTAINER_PORT;
 export const SERVICE_PORT = 80;
-/** The ConfigMap is mounted here as a directory; the image's GATEWAY_CONFIG points at the key below. */
-export const GATEWAY_CONFIG_DIR = '/etc/privatejet/gateway';
-export const GATEWAY_CONFIG_KEY = 'config.json';
+/** Where the image reads its config; the ConfigMap holds haproxy.cfg and every file it names. */
+export const GATEWAY_CONFIG_DIR = '/usr/local/etc/haproxy';
+/** The gateway's client secret (introspection, revocation list), from a Secret, never the ConfigMap. */
+export const GATEWAY_SECRET_DIR = '/etc/privatejet/gateway-secret';
+export const GATEWAY_SECRET_KEY = 'client-secret';
 export const CONFIG_HASH_ANNOTATION = 'privatejet.io/config-hash';
-/** Non-root user of the pod; any id works, the image writes nothing outside /tmp. */
-export const GATEWAY_USER_ID = 10001;
+/** The haproxy user of the official image. */
+export const GATEWAY_USER_ID = 99;
 export const AUTOSCALING_CPU_UTILIZATION = 70;
 
 /** A manifest as applied: kind, apiVersion and a namespaced name are always set. */
@@ -43,38 +51,23 @@ export interface ObjectReference {
 
 export type GatewayManifest =
   | Manifest<V1ConfigMap>
+  | Manifest<V1Secret>
   | Manifest<V1Deployment>
   | Manifest<V1Service>
   | Manifest<V1Ingress>
   | Manifest<V2HorizontalPodAutoscaler>;
 
 type ManifestApi = Pick<ApiIdentity, 'tenantId' | 'tenantDomain' | 'apiId' | 'name' | 'version'>;
+type GatewayInputs = Pick<DeployableApi, 'gateway' | 'gatewayClientSecret'>;
 
-/** JSON with object keys sorted, so the same config always gives the same text and hash. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2);
+/** The gateway's files exactly as mounted. */
+export function gatewayFilesOf(api: Pick<DeployableApi, 'gateway'>): GatewayFiles {
+  return haproxyGatewayFiles(api.gateway);
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
-}
-
-/** The gateway config file exactly as mounted. */
-export function gatewayConfigText(api: Pick<DeployableApi, 'gatewayConfig'>): string {
-  return `${canonicalJson(api.gatewayConfig)}\n`;
-}
-
-/** The hash every manager reports for a gateway config: changes exactly when the config does. */
-export function configHashOf(api: Pick<DeployableApi, 'gatewayConfig'>): string {
-  return configHash(api.gatewayConfig);
+/** Changes exactly when the pods must roll (HAProxy reads its files at start). */
+export function configHashOf(api: GatewayInputs): string {
+  return gatewayConfigHash(api.gateway, api.gatewayClientSecret);
 }
 
 /** `/<context>/<version>`, the prefix the gateway serves the API under. */
@@ -87,16 +80,21 @@ function metadataFor(api: ManifestApi, cluster: TargetCluster): V1ObjectMeta & {
   return { name: gatewayObjectName(api), namespace: cluster.properties.Namespace, labels: gatewayLabels(api) };
 }
 
-export function configMapFor(api: ManifestApi & Pick<DeployableApi, 'gatewayConfig'>, cluster: TargetCluster): Manifest<V1ConfigMap> {
+export function configMapFor(api: ManifestApi & Pick<DeployableApi, 'gateway'>, cluster: TargetCluster): Manifest<V1ConfigMap> {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataFor(api, cluster), data: gatewayFilesOf(api) };
+}
+
+export function secretFor(api: ManifestApi & Pick<DeployableApi, 'gatewayClientSecret'>, cluster: TargetCluster): Manifest<V1Secret> {
   return {
     apiVersion: 'v1',
-    kind: 'ConfigMap',
+    kind: 'Secret',
     metadata: metadataFor(api, cluster),
-    data: { [GATEWAY_CONFIG_KEY]: gatewayConfigText(api) },
+    type: 'Opaque',
+    stringData: { [GATEWAY_SECRET_KEY]: api.gatewayClientSecret },
   };
 }
 
-export function deploymentFor(api: ManifestApi & Pick<DeployableApi, 'gatewayConfig'>, cluster: TargetCluster): Manifest<V1Deployment> {
+export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetCluster): Manifest<V1Deployment> {
   const name = gatewayObjectName(api);
   const selector = gatewaySelectorLabels(api);
   const autoscaled = cluster.properties.MaxReplicas !== undefined;
@@ -116,32 +114,36 @@ export function deploymentFor(api: ManifestApi & Pick<DeployableApi, 'gatewayCon
       template: {
         metadata: {
           labels: gatewayLabels(api),
+          // HAProxy reads its files at start: a changed config or secret rolls the pods.
           annotations: { [CONFIG_HASH_ANNOTATION]: configHashOf(api) },
         },
         spec: {
           // The gateway never calls the API server: no token in the pod.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          // The gateway drains in-flight requests for up to 25 s on SIGTERM.
+          // The image stops on SIGUSR1: stop listening, finish in-flight requests (hard stop after 25 s).
           terminationGracePeriodSeconds: 30,
           securityContext: {
             runAsNonRoot: true,
             runAsUser: GATEWAY_USER_ID,
             runAsGroup: GATEWAY_USER_ID,
+            // Makes the mounted secret readable by the haproxy group, and nobody else.
+            fsGroup: GATEWAY_USER_ID,
             seccompProfile: { type: 'RuntimeDefault' },
           },
           containers: [
             {
               name: 'gateway',
               image: cluster.properties.GatewayImage ?? DEFAULT_GATEWAY_IMAGE,
+              // No command: the image runs haproxy -W -db -f /usr/local/etc/haproxy/haproxy.cfg.
               ports: [{ name: 'http', containerPort: GATEWAY_PORT, protocol: 'TCP' }],
               env: [
-                { name: 'GATEWAY_CONFIG', value: `${GATEWAY_CONFIG_DIR}/${GATEWAY_CONFIG_KEY}` },
-                { name: 'PORT', value: String(GATEWAY_PORT) },
+                { name: GATEWAY_ENV.bind, value: `:${GATEWAY_PORT}` },
+                { name: GATEWAY_ENV.secretFile, value: `${GATEWAY_SECRET_DIR}/${GATEWAY_SECRET_KEY}` },
               ],
               readinessProbe: {
                 httpGet: { path: '/health/ready', port: 'http' },
-                periodSeconds: 5,
+                periodSeconds: 2,
                 failureThreshold: 2,
               },
               livenessProbe: {
@@ -150,10 +152,13 @@ export function deploymentFor(api: ManifestApi & Pick<DeployableApi, 'gatewayCon
                 periodSeconds: 10,
                 failureThreshold: 3,
               },
-              // Sized from the design's targets: about 60 MB idle, at most 100 MB under load.
+              // The Service and Ingress take a terminating pod out of rotation a moment after
+              // it is told to stop: keep serving meanwhile, then drain.
+              lifecycle: { preStop: { exec: { command: ['sleep', '3'] } } },
+              // Sized from bench/gateway: about 10 MB idle, under 40 MB at full load (one thread).
               resources: {
-                requests: { cpu: '100m', memory: '96Mi' },
-                limits: { cpu: '1', memory: '192Mi' },
+                requests: { cpu: '50m', memory: '32Mi' },
+                limits: { cpu: '1', memory: '128Mi' },
               },
               securityContext: {
                 allowPrivilegeEscalation: false,
@@ -161,15 +166,15 @@ export function deploymentFor(api: ManifestApi & Pick<DeployableApi, 'gatewayCon
                 capabilities: { drop: ['ALL'] },
               },
               volumeMounts: [
-                // The whole map as a directory, not a subPath: only then does the kubelet swap in
-                // an updated ConfigMap, which the gateway picks up without a restart.
                 { name: 'config', mountPath: GATEWAY_CONFIG_DIR, readOnly: true },
+                { name: 'secret', mountPath: GATEWAY_SECRET_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
               ],
             },
           ],
           volumes: [
             { name: 'config', configMap: { name } },
+            { name: 'secret', secret: { secretName: name, defaultMode: 0o440 } },
             { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
           ],
         },
@@ -255,6 +260,7 @@ export function horizontalPodAutoscalerFor(api: ManifestApi, cluster: TargetClus
 /** Every kind the native manager may create for an API, in apply order; undeploy removes them all. */
 export const GATEWAY_OBJECT_KINDS = [
   { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
@@ -267,8 +273,9 @@ export function gatewayObjectReferences(api: ManifestApi, cluster: Pick<TargetCl
 }
 
 export interface GatewayObjectPlan {
-  /** ConfigMap first, so a new pod never starts without its config; then the rest. */
+  /** ConfigMap and Secret first, so a new pod never starts without its config; then the rest. */
   configMap: Manifest<V1ConfigMap>;
+  secret: Manifest<V1Secret>;
   others: GatewayManifest[];
   /** Objects of an earlier deploy that this one no longer wants (the autoscaler after MaxReplicas was removed). */
   stale: ObjectReference[];
@@ -283,5 +290,5 @@ export function gatewayObjectsFor(api: DeployableApi, cluster: TargetCluster): G
   const stale = autoscaler
     ? []
     : gatewayObjectReferences(api, cluster).filter((reference) => reference.kind === 'HorizontalPodAutoscaler');
-  return { configMap: configMapFor(api, cluster), others, stale, configHash: configHashOf(api) };
+  return { configMap: configMapFor(api, cluster), secret: secretFor(api, cluster), others, stale, configHash: configHashOf(api) };
 }

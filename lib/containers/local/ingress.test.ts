@@ -72,3 +72,34 @@ it("refuses another owner's path, a path inside it and a path around it, and rem
   ingress.setRoute('/petstore/1.0.0', 'api-of-tenant-b', intruder);
   expect(ingress.routeOwner('/petstore/1.0.0')).toBe('api-of-tenant-b');
 });
+
+it("passes on a gateway's early answer (413 before the body was read) instead of turning it into 502", async () => {
+  // Like the gateway: answers as soon as the headers say the body is too large, never reads it, closes.
+  const early = http.createServer((request, response) => {
+    response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+    response.end('{"error":{"code":"payload_too_large","message":"too large"}}');
+  });
+  await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
+  servers.push(early);
+  const port = (early.address() as AddressInfo).port;
+  ingress.setRoute('/upload/v1', 'upload-api', { status: () => ({ state: 'ready', port }) });
+  const earlyAnswer = await fetch(`${ingress.url}/upload/v1/files`, { method: 'POST', body: Buffer.alloc(64 * 1024) });
+  expect(earlyAnswer.status).toBe(413);
+  // Over the gateways' limit the ingress answers itself, declared or streamed, and never sends the body on.
+  const declared = await fetch(`${ingress.url}/upload/v1/files`, { method: 'POST', body: Buffer.alloc(20 * 1024 * 1024) });
+  expect(declared.status).toBe(413);
+  expect(((await declared.json()) as { error: { message: string } }).error.message).toBe('request body is larger than the limit of 10485760 bytes');
+  const chunks = (async function* () {
+    for (let index = 0; index < 30; index++) yield Buffer.alloc(512 * 1024);
+  })();
+  const sink = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.end('{}'));
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  servers.push(sink);
+  const sinkPort = (sink.address() as AddressInfo).port;
+  ingress.setRoute('/sink/v1', 'sink-api', { status: () => ({ state: 'ready', port: sinkPort }) });
+  const streamed = await fetch(`${ingress.url}/sink/v1/files`, { method: 'POST', body: ReadableStream.from(chunks), duplex: 'half' } as RequestInit);
+  expect(streamed.status).toBe(413);
+});

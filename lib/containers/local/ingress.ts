@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GATEWAY_LIMITS } from '@/lib/gateway/gateway-spec-for';
 
 // The local stand-in for a cluster's ingress: one HTTP server per Local cluster on a stable
 // port (from the cluster's AccessURL) that sends /<context>/<version>/... to the gateway
@@ -12,6 +13,8 @@ export interface IngressTarget {
 
 export interface LocalIngressOptions {
   host?: string;
+  /** The gateways' own body limit: the ingress refuses larger bodies itself, before a byte goes on. */
+  maxBodyBytes?: number;
   /** The stable port, e.g. 8243 from AccessURL https://localhost:8243; 0 picks a free one. */
   port: number;
 }
@@ -145,6 +148,18 @@ export class LocalIngress {
       return;
     }
 
+    // Refused here rather than by the gateway: a gateway that answers 413 and closes while the
+    // body is still being sent would leave this proxy with a broken pipe instead of its answer.
+    const maxBodyBytes = this.options.maxBodyBytes ?? GATEWAY_LIMITS.maxBodyBytes;
+    const tooLarge = () => {
+      response.setHeader('connection', 'close');
+      sendJsonError(response, 413, 'payload_too_large', `request body is larger than the limit of ${maxBodyBytes} bytes`);
+    };
+    if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+      tooLarge();
+      return;
+    }
+
     const headers: OutgoingHttpHeaders = {};
     for (const name in request.headers) if (!HOP_BY_HOP.has(name)) headers[name] = request.headers[name];
     const remoteAddress = request.socket.remoteAddress ?? '';
@@ -152,20 +167,42 @@ export class LocalIngress {
     headers['x-forwarded-host'] = request.headers.host ?? '';
     headers['x-forwarded-proto'] = 'http';
 
+    let answered = false;
     const upstream = http.request(
       { host: '127.0.0.1', port, method: request.method, path: url, headers, agent: this.agent },
       (upstreamResponse) => {
+        answered = true;
         const responseHeaders: OutgoingHttpHeaders = {};
         for (const name in upstreamResponse.headers) {
           if (!HOP_BY_HOP.has(name)) responseHeaders[name] = upstreamResponse.headers[name];
+        }
+        // An answer before the whole body was sent (a 413 from the gateway): stop sending it, and
+        // end the client's connection after the answer rather than read what nobody will use.
+        if (!request.complete) {
+          request.unpipe(upstream);
+          responseHeaders.connection = 'close';
         }
         response.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders);
         upstreamResponse.pipe(response);
       },
     );
-    upstream.on('error', () => sendJsonError(response, 502, 'bad_gateway', `the gateway of ${route.prefix} did not answer`));
+    upstream.on('error', () => {
+      // A gateway that answered and then closed while the body was still coming is not a failure.
+      if (!answered) sendJsonError(response, 502, 'bad_gateway', `the gateway of ${route.prefix} did not answer`);
+    });
     response.once('close', () => {
       if (!response.writableFinished) upstream.destroy();
+    });
+    let received = 0;
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      // A body without a declared length that grows past the limit.
+      if (received > maxBodyBytes && !answered) {
+        answered = true;
+        request.unpipe(upstream);
+        upstream.destroy();
+        tooLarge();
+      }
     });
     request.pipe(upstream);
   }

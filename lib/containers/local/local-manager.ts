@@ -3,20 +3,21 @@ import path from 'node:path';
 import { clusterAccessReport } from '../../clusters/connection-check';
 import { dataDir } from '../../env';
 import type { ApiIdentity, ContainerManager, DeployableApi, ObservedStatus, TargetCluster } from '../container-manager';
-import { configHash } from '../gateway-config';
-import { GatewayProcess } from './gateway-process';
+import { gatewayConfigHash, haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
+import { checkHaproxyConfig, GatewayProcess } from './haproxy-process';
 import { LocalIngress, RouteTakenError } from './ingress';
 
 /**
- * The `local` container manager (type Local): one supervised gateway process per API, and one
- * local ingress per Local cluster on the stable port of its AccessURL, which routes
- * /<context>/<version> to that API's gateway — the one-machine stand-in for a cluster.
- * Config files live in the data folder; the gateway reloads them in place on change.
+ * The `local` container manager (type Local): one supervised HAProxy per API — the same files a
+ * cluster's pods mount — and one local ingress per Local cluster on the stable port of its
+ * AccessURL, which routes /<context>/<version> to that API's gateway: the one-machine stand-in
+ * for a cluster. Files live in the data folder; a change is checked with `haproxy -c` first and
+ * then loaded by a seamless reload.
  */
 class LocalContainerManager implements ContainerManager {
   readonly name = 'local';
   private readonly ingresses = new Map<number, Promise<LocalIngress>>();
-  private readonly gateways = new Map<string, GatewayProcess>();
+  private readonly gateways = new Map<string, { process: GatewayProcess; configHash: string }>();
 
   checkAccess(cluster: TargetCluster) {
     return clusterAccessReport(cluster, 'local');
@@ -26,8 +27,8 @@ class LocalContainerManager implements ContainerManager {
     return `${cluster.clusterName}/${api.apiId}`;
   }
 
-  private configPath(api: ApiIdentity, cluster: TargetCluster): string {
-    return path.join(dataDir(), 'gateways', cluster.clusterName, `${api.apiId}.json`);
+  private gatewayDir(api: ApiIdentity, cluster: TargetCluster): string {
+    return path.join(dataDir(), 'gateways', cluster.clusterName, api.apiId);
   }
 
   /** One ingress per port: two Local clusters of the platform on one port share its routes. */
@@ -61,29 +62,32 @@ class LocalContainerManager implements ContainerManager {
     const ingress = await this.ingressFor(cluster);
     // Refuse before starting anything: the path may belong to another tenant's API.
     ingress.checkRouteFree(this.routePrefix(api), api.apiId);
-    const file = this.configPath(api, cluster);
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    // Write-then-rename, so the running gateway never reads half a file.
-    const temporary = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(temporary, JSON.stringify(api.gatewayConfig, null, 2), { mode: 0o600 });
-    await fs.rename(temporary, file);
+    const configHash = gatewayConfigHash(api.gateway, api.gatewayClientSecret);
     const key = this.key(api, cluster);
-    let gateway = this.gateways.get(key);
-    if (!gateway) {
-      gateway = new GatewayProcess({ configPath: file });
-      this.gateways.set(key, gateway);
+    const running = this.gateways.get(key);
+    if (running?.configHash === configHash && running.process.status().state !== 'failed') {
+      ingress.setRoute(this.routePrefix(api), api.apiId, running.process);
+      return { configHash };
     }
+    const directory = this.gatewayDir(api, cluster);
+    await writeCheckedGatewayFiles(directory, api);
+    let gateway = running?.process;
+    if (!gateway) {
+      gateway = new GatewayProcess({ directory, secretFile: path.join(directory, SECRET_FILE) });
+    }
+    this.gateways.set(key, { process: gateway, configHash });
     const state = gateway.status().state;
     if (state === 'stopped' || state === 'failed') void gateway.start().catch(() => undefined);
+    else gateway.reload();
     try {
       ingress.setRoute(this.routePrefix(api), api.apiId, gateway);
     } catch (error) {
       this.gateways.delete(key);
       await gateway.stop();
-      await fs.rm(file, { force: true });
+      await fs.rm(directory, { recursive: true, force: true });
       throw error;
     }
-    return { configHash: configHash(api.gatewayConfig) };
+    return { configHash };
   }
 
   async undeploy(api: ApiIdentity, cluster: TargetCluster): Promise<void> {
@@ -92,12 +96,12 @@ class LocalContainerManager implements ContainerManager {
     const key = this.key(api, cluster);
     const gateway = this.gateways.get(key);
     this.gateways.delete(key);
-    await gateway?.stop();
-    await fs.rm(this.configPath(api, cluster), { force: true });
+    await gateway?.process.stop();
+    await fs.rm(this.gatewayDir(api, cluster), { recursive: true, force: true });
   }
 
   async status(api: ApiIdentity, cluster: TargetCluster): Promise<ObservedStatus> {
-    const gateway = this.gateways.get(this.key(api, cluster));
+    const gateway = this.gateways.get(this.key(api, cluster))?.process;
     if (!gateway) return { phase: 'absent' };
     // Ready means requests to this API's path reach this API's gateway, nobody else's.
     const ingress = await this.ingresses.get(this.ingressPort(cluster))?.catch(() => undefined);
@@ -121,10 +125,38 @@ class LocalContainerManager implements ContainerManager {
 
   /** Stops every gateway and ingress of this process (on shutdown). */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.gateways.values()].map((g) => g.stop()));
+    await Promise.all([...this.gateways.values()].map((g) => g.process.stop()));
     this.gateways.clear();
     await Promise.all([...this.ingresses.values()].map(async (i) => (await i).close().catch(() => undefined)));
     this.ingresses.clear();
+  }
+}
+
+const SECRET_FILE = 'client-secret';
+
+/**
+ * Writes the gateway's files into a staging folder, has haproxy check them, then moves each into
+ * the live folder (write-then-rename: a restart never reads half a file). A config haproxy
+ * refuses never replaces one that works.
+ */
+async function writeCheckedGatewayFiles(directory: string, api: DeployableApi): Promise<void> {
+  const staging = `${directory}.staging-${process.pid}`;
+  await fs.rm(staging, { recursive: true, force: true });
+  await fs.mkdir(staging, { recursive: true, mode: 0o700 });
+  try {
+    const files = { ...haproxyGatewayFiles(api.gateway), [SECRET_FILE]: api.gatewayClientSecret };
+    await Promise.all(Object.entries(files).map(([name, text]) => fs.writeFile(path.join(staging, name), text, { mode: 0o600 })));
+    await checkHaproxyConfig(staging);
+    await fs.mkdir(directory, { recursive: true, mode: 0o700 });
+    const previous = new Set(await fs.readdir(directory));
+    for (const name of Object.keys(files)) {
+      await fs.rename(path.join(staging, name), path.join(directory, name));
+      previous.delete(name);
+    }
+    // Key files of keys no longer published.
+    await Promise.all([...previous].map((name) => fs.rm(path.join(directory, name), { force: true })));
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { ApiIdentity, DeployableApi, TargetCluster } from '../container-manager';
-import { configHash } from '../gateway-config';
-import { apiPathPrefix, canonicalJson, type Manifest, type ObjectReference } from '../kubernetes/manifests';
+import { canonicalJson, configHash } from '../config-hash';
+import { apiPathPrefix, type Manifest, type ObjectReference } from '../kubernetes/manifests';
 import { gatewayLabels, gatewayObjectName } from '../kubernetes/object-names';
 
 /**

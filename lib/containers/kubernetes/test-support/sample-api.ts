@@ -1,4 +1,4 @@
-import { gatewayConfigSchema } from '@/gateway/src/config';
+import { gatewaySpecFor, type GatewayPlatformSettings } from '@/lib/gateway/gateway-spec-for';
 import type { DeployableApi, TargetCluster } from '../../container-manager';
 
 /** The pet store as a publisher would deploy it, for the managers' tests and the benchmark. */
@@ -12,6 +12,21 @@ const PETSTORE_OPENAPI = {
   },
 };
 
+/** A fixed public key (the private half was thrown away): manifests and golden files stay stable. */
+export const SAMPLE_SIGNING_JWK = { kty: 'RSA', kid: 'sample-key-1', n: '8ly2f1eVYVgsE5z817Psc5ChMP_SEW7_7DRHLj49ft5Qvu1IxygkQwtHNBSVzVUxhF3Vv7XdflLn3wRskiU-QtMJWdm1yBeOHW4SYGzIC46U2UrwC91XITukmWDn97XvdvwAnFQ-4df3ALWLosYnfxFK4vdZqgAgGwA1V5tr2YCjOC5iXH1Jt3lqy15MAsBtKvT3gxwMEzs-yQW_DQDoO2ebMp1oCWhVI5spd9nGYg33h_nb7kObWaXHOvnxi7fi-exOzRKwxwOOp3yr2GAeppHmGUd7eYb1QmxiSpw4EtppGsNVAiyEprlfNy6MeUI1cUs7tmfhytJxP_JYrURYBQ', e: 'AQAB' };
+
+export const SAMPLE_PLATFORM: GatewayPlatformSettings = {
+  issuers: ['https://portal.example.com/oauth2/token'],
+  audience: 'privatejet-gateway',
+  jwks: { keys: [SAMPLE_SIGNING_JWK] },
+  portalOrigin: 'https://portal.example.com',
+  gatewayClientId: 'introspection-sample',
+  introspectionUrl: 'https://portal.example.com/oauth2/introspect',
+  revocationsUrl: 'https://portal.example.com/oauth2/gateway-revocations',
+  revocationsPollSeconds: 10,
+  introspectionCacheSeconds: 60,
+};
+
 export interface SampleApiOverrides {
   apiId?: string;
   tenantId?: string;
@@ -22,6 +37,9 @@ export interface SampleApiOverrides {
   productionEndpoints?: string[];
   /** Changes the gateway config (and nothing else): the CORS origins. */
   allowedOrigins?: string[];
+  /** The replicas that share each tier's rate. */
+  replicas?: number;
+  gatewayClientSecret?: string;
 }
 
 export function sampleApi(overrides: SampleApiOverrides = {}): DeployableApi {
@@ -34,19 +52,19 @@ export function sampleApi(overrides: SampleApiOverrides = {}): DeployableApi {
     context: overrides.context ?? '/petstore',
   };
   const productionEndpoints = overrides.productionEndpoints ?? ['http://petstore.backend.svc:8090'];
-  const gatewayConfig = gatewayConfigSchema.parse({
-    api: { id: identity.apiId, tenant: identity.tenantDomain, name: identity.name, context: identity.context, version: identity.version },
-    openapi: PETSTORE_OPENAPI,
-    endpoints: { production: productionEndpoints },
-    security: { jwt: { enabled: true } },
-    tokens: {
-      issuer: 'https://portal.example.com/oauth2/token',
-      audience: 'privatejet-gateways',
-      jwksUrl: 'https://portal.example.com/oauth2/jwks',
+  const gateway = gatewaySpecFor(
+    {
+      ...identity,
+      openapi: PETSTORE_OPENAPI,
+      productionEndpoints,
+      security: { oauth2: true },
+      tiers: ['Gold', 'Bronze'],
+      cors: { enabled: true, allowedOrigins: overrides.allowedOrigins ?? [] },
     },
-    cors: { allowedOrigins: overrides.allowedOrigins ?? ['https://portal.example.com'] },
-  });
-  return { ...identity, openapi: PETSTORE_OPENAPI, productionEndpoints, gatewayConfig };
+    SAMPLE_PLATFORM,
+    { replicas: overrides.replicas ?? 2, accessUrl: 'https://apis.example.com' },
+  );
+  return { ...identity, openapi: PETSTORE_OPENAPI, productionEndpoints, gateway, gatewayClientSecret: overrides.gatewayClientSecret ?? 'sample-gateway-secret' };
 }
 
 export function sampleCluster(properties: Partial<TargetCluster['properties']> = {}): TargetCluster {

@@ -1,5 +1,5 @@
 // A tiny pet store used to demonstrate and test publishing through the dedicated gateway.
-// No dependencies: run it with `node gateway/sample-backend/server.mjs` (PORT, default 8090).
+// No dependencies: run it with `node tools/sample-backend/server.mjs` (PORT, default 8090).
 import http from 'node:http';
 
 const port = Number(process.env.PORT ?? 8090);

@@ -1,15 +1,17 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { GatewayConfigInput } from '@/gateway/src/config';
-import { GatewayProcess, type GatewayProcessStatus } from './gateway-process';
+import { GATEWAY_LIMITS, gatewaySpecFor } from '@/lib/gateway/gateway-spec-for';
+import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
+import { SAMPLE_PLATFORM } from '../kubernetes/test-support/sample-api';
+import { GatewayProcess, type GatewayProcessStatus } from './haproxy-process';
 import { LocalIngress } from './ingress';
 
 // Publish → answer through the ingress; kill -9 → restarted and answering; stop → gone.
-// Uses the real bundled gateway and the sample pet-store backend as child processes.
+// Uses the machine's haproxy and the sample pet-store backend as child processes.
 
 const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
 let directory: string;
@@ -19,9 +21,8 @@ let ingress: LocalIngress;
 let gateway: GatewayProcess | undefined;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [path.join(repositoryRoot, 'gateway', 'build.mjs')], { stdio: 'ignore' });
   directory = await mkdtemp(path.join(tmpdir(), 'local-manager-'));
-  backendProcess = spawn(process.execPath, [path.join(repositoryRoot, 'gateway', 'sample-backend', 'server.mjs')], {
+  backendProcess = spawn(process.execPath, [path.join(repositoryRoot, 'tools', 'sample-backend', 'server.mjs')], {
     env: { ...process.env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -40,15 +41,30 @@ afterAll(async () => {
   if (directory) await rm(directory, { recursive: true, force: true });
 });
 
-async function petStoreConfig(): Promise<GatewayConfigInput> {
-  const openapi = parseYaml(await readFile(path.join(repositoryRoot, 'gateway', 'sample-backend', 'openapi.yaml'), 'utf8')) as GatewayConfigInput['openapi'];
-  return {
-    api: { id: 'petstore-local', tenant: 'carbon.super', name: 'PetStore', context: '/petstore', version: '1.0.0' },
-    openapi,
-    endpoints: { production: [backendUrl] },
-    security: { jwt: { enabled: false } },
-    tokens: { issuer: 'https://localhost:3000/oauth2/token', audience: 'privatejet-gateways' },
-  };
+/** The sample pet store's gateway files, open to anyone (no security), in a folder of its own. */
+async function writePetStoreGateway(folder: string): Promise<string> {
+  const openapi = parseYaml(await readFile(path.join(repositoryRoot, 'tools', 'sample-backend', 'openapi.yaml'), 'utf8')) as Record<string, unknown>;
+  const spec = gatewaySpecFor(
+    {
+      apiId: 'petstore-local',
+      tenantDomain: 'carbon.super',
+      name: 'PetStore',
+      context: '/petstore',
+      version: '1.0.0',
+      openapi,
+      productionEndpoints: [backendUrl],
+      security: { oauth2: false },
+      tiers: ['Unlimited'],
+      cors: { enabled: false, allowedOrigins: [] },
+    },
+    SAMPLE_PLATFORM,
+    { replicas: 1, accessUrl: 'http://localhost:8243' },
+  );
+  expect(spec.limits).toEqual(GATEWAY_LIMITS);
+  const gatewayDir = path.join(directory, folder);
+  await mkdir(gatewayDir, { recursive: true });
+  for (const [name, text] of Object.entries(haproxyGatewayFiles(spec))) await writeFile(path.join(gatewayDir, name), text);
+  return gatewayDir;
 }
 
 async function waitForState(process: GatewayProcess, state: GatewayProcessStatus['state'], timeoutMs = 15_000): Promise<void> {
@@ -60,11 +76,9 @@ async function waitForState(process: GatewayProcess, state: GatewayProcessStatus
 }
 
 it('publishes an API whose gateway answers through the ingress, survives kill -9, and is gone after stop', async () => {
-  const configPath = path.join(directory, 'petstore.json');
-  await writeFile(configPath, JSON.stringify(await petStoreConfig()));
-
+  const gatewayDir = await writePetStoreGateway('petstore');
   const publishedAt = Date.now();
-  gateway = new GatewayProcess({ configPath, bundlePath: path.join(repositoryRoot, 'gateway', 'dist', 'gateway.mjs'), initialBackoffMs: 100 });
+  gateway = new GatewayProcess({ directory: gatewayDir, initialBackoffMs: 100 });
   ingress.setRoute('/petstore/1.0.0', 'petstore-api', gateway);
   await gateway.start();
   const first = await fetch(`${ingress.url}/petstore/1.0.0/pets`);
@@ -76,8 +90,12 @@ it('publishes an API whose gateway answers through the ingress, survives kill -9
   expect(before).toMatchObject({ state: 'ready', restarts: 0 });
   // the gateway gets none of the app's secrets: its environment holds only what it reads
   const environment = (await readFile(`/proc/${before.pid!}/environ`, 'utf8')).split('\0').filter(Boolean).map((entry) => entry.slice(0, entry.indexOf('=')));
-  expect(environment.sort()).toEqual(expect.arrayContaining(['GATEWAY_CONFIG', 'HOST', 'PORT', 'WORKERS']));
-  expect(environment.filter((name) => !['GATEWAY_CONFIG', 'HOST', 'PORT', 'WORKERS', 'NODE_ENV', 'PATH', 'TZ', 'LANG', 'LC_ALL'].includes(name))).toEqual([]);
+  const expected = ['PRIVATEJET_GATEWAY_BIND', 'PRIVATEJET_GATEWAY_SECRET_FILE'];
+  expect(environment.sort()).toEqual(expect.arrayContaining(expected));
+  // setenv lines of haproxy.cfg add the gateway's own settings; nothing else of the app's environment.
+  const allowed = [...expected, 'NODE_ENV', 'PATH', 'TZ', 'LANG', 'LC_ALL', 'PRIVATEJET_API_ID', 'PRIVATEJET_CLIENT_ID'];
+  // haproxy's master adds its own HAPROXY_* variables.
+  expect(environment.filter((name) => !allowed.includes(name) && !name.startsWith('HAPROXY_'))).toEqual([]);
   process.kill(before.pid!, 'SIGKILL');
   await waitForState(gateway, 'restarting');
   expect((await fetch(`${ingress.url}/petstore/1.0.0/pets`)).status).toBe(503);
@@ -96,10 +114,8 @@ it('publishes an API whose gateway answers through the ingress, survives kill -9
 });
 
 it('gives up with state "failed" and the reason when the gateway cannot start', async () => {
-  const configPath = path.join(directory, 'missing-folder', 'config.json');
   const broken = new GatewayProcess({
-    configPath,
-    bundlePath: path.join(repositoryRoot, 'gateway', 'dist', 'gateway.mjs'),
+    directory: path.join(directory, 'missing-folder'),
     initialBackoffMs: 10,
     maxConsecutiveCrashes: 2,
     readyTimeoutMs: 1_000,
@@ -108,7 +124,7 @@ it('gives up with state "failed" and the reason when the gateway cannot start', 
     await expect(broken.start()).rejects.toThrow(/keeps failing/);
     const status = broken.status();
     expect(status).toMatchObject({ state: 'failed', restarts: 2 });
-    expect(status.lastExitReason).toMatch(/^not ready within 1000 ms: .*config_rejected.*cannot read the file/);
+    expect(status.lastExitReason).toMatch(/^exited with code 1: .*haproxy\.cfg/);
   } finally {
     await broken.stop();
   }

@@ -1,0 +1,152 @@
+-- PrivateJet gateway: opaque tokens (RFC 7662 introspection) and revocations.
+-- Generated with the gateway's haproxy.cfg; settings come from its setenv lines.
+
+local api_id = os.getenv("PRIVATEJET_API_ID") or ""
+local client_id = os.getenv("PRIVATEJET_CLIENT_ID") or ""
+local introspection_url = os.getenv("PRIVATEJET_INTROSPECTION_URL") or ""
+local cache_seconds = tonumber(os.getenv("PRIVATEJET_INTROSPECTION_CACHE_SECONDS")) or 60
+local revocations_url = os.getenv("PRIVATEJET_REVOCATIONS_URL") or ""
+local poll_seconds = tonumber(os.getenv("PRIVATEJET_REVOCATIONS_POLL_SECONDS")) or 10
+local secret_file = os.getenv("PRIVATEJET_GATEWAY_SECRET_FILE") or ""
+
+local MAX_CACHED_ANSWERS = 10000
+local CALL_TIMEOUT_MS = 3000
+
+local function read_secret()
+  local file = io.open(secret_file, "r")
+  if not file then return nil end
+  local secret = file:read("*a"):gsub("%s+$", "")
+  file:close()
+  return secret
+end
+
+local base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function base64(data)
+  return ((data:gsub(".", function(character)
+    local bits, byte = "", character:byte()
+    for i = 8, 1, -1 do bits = bits .. (byte % 2 ^ i - byte % 2 ^ (i - 1) > 0 and "1" or "0") end
+    return bits
+  end) .. "0000"):gsub("%d%d%d?%d?%d?%d?", function(bits)
+    if #bits < 6 then return "" end
+    local value = 0
+    for i = 1, 6 do value = value + (bits:sub(i, i) == "1" and 2 ^ (6 - i) or 0) end
+    return base64_alphabet:sub(value + 1, value + 1)
+  end) .. ({ "", "==", "=" })[#data % 3 + 1])
+end
+
+local function form_encode(value)
+  return (value:gsub("[^%w%-%._~]", function(character) return string.format("%%%02X", character:byte()) end))
+end
+
+local secret = read_secret()
+if secret == nil then
+  core.Warning("privatejet: no client secret at " .. secret_file .. "; opaque tokens and revocations are off")
+end
+local authorization = secret and ("Basic " .. base64(form_encode(client_id) .. ":" .. form_encode(secret))) or nil
+
+-- Answers of the introspection endpoint by token: { vars = {...}, until_time = epoch seconds }.
+local answers, answer_count = {}, 0
+
+local function remember(token, entry, now)
+  if answer_count >= MAX_CACHED_ANSWERS then
+    for cached_token, cached in pairs(answers) do
+      if cached.until_time <= now then answers[cached_token] = nil; answer_count = answer_count - 1 end
+    end
+    if answer_count >= MAX_CACHED_ANSWERS then answers, answer_count = {}, 0 end
+  end
+  if answers[token] == nil then answer_count = answer_count + 1 end
+  answers[token] = entry
+end
+
+local function introspect(txn, token, now)
+  if authorization == nil or introspection_url == "" then return nil end
+  local client = core.httpclient()
+  local response = client:post{
+    url = introspection_url,
+    headers = {
+      ["content-type"] = { "application/x-www-form-urlencoded" },
+      ["accept"] = { "application/json" },
+      ["authorization"] = { authorization },
+    },
+    body = "token=" .. form_encode(token) .. "&token_type_hint=access_token",
+    timeout = CALL_TIMEOUT_MS,
+  }
+  if response == nil or response.status ~= 200 or response.body == nil then return nil end
+  local body = response.body
+  local active = txn.c:json_query(body, "$.active")
+  if active ~= 1 and active ~= true then
+    return { vars = { active = 0 }, until_time = now + cache_seconds }
+  end
+  local vars = {
+    active = 1,
+    exp = txn.c:json_query(body, "$.exp", "int"),
+    nbf = txn.c:json_query(body, "$.nbf", "int"),
+    iat = txn.c:json_query(body, "$.iat", "int"),
+    iss = txn.c:json_query(body, "$.iss"),
+    jti = txn.c:json_query(body, "$.jti"),
+    client_id = txn.c:json_query(body, "$.client_id"),
+    tenant = txn.c:json_query(body, "$.tenant"),
+    app_id = txn.c:json_query(body, "$.application.id"),
+    app_name = txn.c:json_query(body, "$.application.name"),
+    tier = txn.c:json_query(body, "$.subscriptions." .. api_id),
+  }
+  local until_time = now + cache_seconds
+  if type(vars.exp) == "number" and vars.exp < until_time then until_time = vars.exp end
+  return { vars = vars, until_time = until_time }
+end
+
+core.register_action("privatejet_introspect", { "http-req" }, function(txn)
+  local token = txn:get_var("txn.token")
+  if token == nil then return end
+  local now = core.now().sec
+  local entry = answers[token]
+  if entry == nil or entry.until_time <= now then
+    entry = introspect(txn, token, now)
+    if entry == nil then return end -- txn.active stays unset: the portal could not be asked
+    remember(token, entry, now)
+  end
+  for name, value in pairs(entry.vars) do txn:set_var("txn." .. name, value) end
+end)
+
+-- The revocation list of this API, as lines "token <jti>" and "application <id> <epoch>".
+local revoked_tokens, revoked_applications = {}, {}
+
+local function apply(map_file, current, wanted)
+  for key, value in pairs(wanted) do
+    if current[key] ~= value then core.set_map(map_file, key, value) end
+  end
+  for key in pairs(current) do
+    if wanted[key] == nil then core.del_map(map_file, key) end
+  end
+end
+
+local function poll_revocations()
+  local client = core.httpclient()
+  local response = client:get{
+    url = revocations_url .. "?api=" .. form_encode(api_id),
+    headers = { ["authorization"] = { authorization } },
+    timeout = CALL_TIMEOUT_MS,
+  }
+  if response == nil or response.status ~= 200 or response.body == nil then
+    core.Warning("privatejet: revocation list unavailable (" .. tostring(response and response.status) .. "); keeping the last one")
+    return
+  end
+  local tokens, applications = {}, {}
+  for line in response.body:gmatch("[^\n]+") do
+    local kind, key, value = line:match("^(%a+) ([%w%-_.]+) ?(%d*)$")
+    if kind == "token" then tokens[key] = "1" end
+    if kind == "application" and value ~= "" then applications[key] = value end
+  end
+  apply("revoked-tokens.map", revoked_tokens, tokens)
+  apply("revoked-applications.map", revoked_applications, applications)
+  revoked_tokens, revoked_applications = tokens, applications
+end
+
+if revocations_url ~= "" and authorization ~= nil then
+  core.register_task(function()
+    while true do
+      poll_revocations()
+      core.sleep(poll_seconds)
+    end
+  end)
+end

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SAMPLE_PLATFORM } from '../containers/kubernetes/test-support/sample-api';
+import { gatewaySpecSchema } from './gateway-spec';
+import { gatewaySpecFor, type ApiForGateway } from './gateway-spec-for';
+import { gatewayConfigHash, haproxyGatewayFiles } from './haproxy-config';
+import { compareTemplates, routesOfOpenApi, templateRegex } from './openapi-routes';
+
+// The generated gateway pinned by golden files: a change to the output shows up in review as a
+// diff of the config people read when they debug a gateway. UPDATE_GOLDEN=1 rewrites them.
+
+const goldenDir = path.join(__dirname, 'golden');
+
+const petstore: ApiForGateway = {
+  apiId: '7f3c2a9e-5b1d-4c8e-9a6f-2d4b8e1c3a5f',
+  tenantDomain: 'carbon.super',
+  name: 'PetStore',
+  version: '1.0.0',
+  context: '/petstore',
+  openapi: {
+    openapi: '3.0.3',
+    paths: {
+      '/pets': { get: {}, post: {} },
+      '/pets/{petId}': { get: {}, put: {}, delete: {} },
+      '/pets/mine': { get: {} },
+      '/status': { get: { security: [] } },
+    },
+  },
+  productionEndpoints: ['http://petstore.backend.svc:8090/api'],
+  security: { oauth2: true },
+  tiers: ['Gold', 'Bronze', 'Unlimited'],
+  cors: { enabled: true, allowedOrigins: ['https://app.example.com'] },
+};
+
+function expectGolden(name: string, text: string): void {
+  const file = path.join(goldenDir, name);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, text);
+  expect(text, `${name} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(file, 'utf8'));
+}
+
+describe('the generated gateway', () => {
+  const files = haproxyGatewayFiles(gatewaySpecFor(petstore, SAMPLE_PLATFORM, { replicas: 2, accessUrl: 'https://apis.example.com' }));
+
+  it('matches the golden files', () => {
+    expect(Object.keys(files).sort()).toEqual(
+      ['haproxy.cfg', 'key-sample-key-1.pem', 'operations.map', 'paths.map', 'privatejet.lua', 'revoked-applications.map', 'revoked-tokens.map'].sort(),
+    );
+    for (const name of ['haproxy.cfg', 'operations.map', 'paths.map', 'privatejet.lua']) expectGolden(`petstore.${name}`, files[name]!);
+  });
+
+  it('is the same text for the same input, and changes with what a gateway must do', () => {
+    const again = haproxyGatewayFiles(gatewaySpecFor(petstore, SAMPLE_PLATFORM, { replicas: 2, accessUrl: 'https://apis.example.com' }));
+    expect(again).toEqual(files);
+    const spec = gatewaySpecFor(petstore, SAMPLE_PLATFORM, { replicas: 2, accessUrl: 'https://apis.example.com' });
+    expect(gatewayConfigHash(spec, 's')).toBe(gatewayConfigHash(spec, 's'));
+    expect(gatewayConfigHash(gatewaySpecFor(petstore, SAMPLE_PLATFORM, { replicas: 3, accessUrl: 'https://apis.example.com' }), 's')).not.toBe(gatewayConfigHash(spec, 's'));
+    expect(gatewayConfigHash(spec, 'other secret')).not.toBe(gatewayConfigHash(spec, 's'));
+  });
+
+  it('gives each replica its share of a tier, and an open API no token checks at all', () => {
+    expect(files['haproxy.cfg']).toContain('int(2500) if has_token tier_Gold');
+    const open = haproxyGatewayFiles(gatewaySpecFor({ ...petstore, security: { oauth2: false } }, SAMPLE_PLATFORM, { replicas: 1, accessUrl: 'http://localhost:8243' }));
+    expect(open['haproxy.cfg']).not.toMatch(/jwt_verify|http_auth_bearer|track-sc/);
+    expect(open['haproxy.cfg']).toContain('X-Forwarded-Proto http');
+  });
+});
+
+describe('route order', () => {
+  it('puts literal segments before templated ones at the first difference, and longer paths first', () => {
+    const order = ['/pets/{id}', '/pets/mine', '/{any}', '/pets', '/pets/{id}.json', '/a/{x}/c', '/a/b/{y}'].sort(compareTemplates);
+    // Only templates that can match the same path need an order: the more specific one first.
+    const before = (first: string, second: string) => expect(order.indexOf(first), `${first} before ${second}`).toBeLessThan(order.indexOf(second));
+    before('/pets/mine', '/pets/{id}');
+    before('/pets/{id}.json', '/pets/{id}');
+    before('/a/b/{y}', '/a/{x}/c');
+    before('/pets', '/{any}');
+  });
+
+  it('turns a template into a regular expression that matches one segment per parameter', () => {
+    const regex = new RegExp(`^${templateRegex('/petstore/1.0.0', '/files/{name}.json')}$`);
+    expect(regex.test('/petstore/1.0.0/files/a.json')).toBe(true);
+    expect(regex.test('/petstore/1.0.0/files/a/b.json')).toBe(false);
+    expect(regex.test('/petstore/1x0x0/files/a.json')).toBe(false);
+  });
+
+  it('reads operations and their security: [] from OpenAPI paths, ignoring what is not an operation', () => {
+    expect(routesOfOpenApi({ paths: { '/a': { get: {}, parameters: [], summary: 'x', post: { security: [] } }, '/b': { description: 'none' } } })).toEqual([
+      { template: '/a', operations: [{ method: 'GET', public: false }, { method: 'POST', public: true }] },
+    ]);
+  });
+});
+
+describe('input that could break out of the generated files', () => {
+  const valid = gatewaySpecFor(petstore, SAMPLE_PLATFORM, { replicas: 1, accessUrl: 'https://apis.example.com' });
+  const hostile = fc.oneof(fc.constantFrom("'", '"', '\n', '\r', '#', '\\', ' ', '%', '{', '\u0000'), fc.string({ minLength: 1, maxLength: 3 }));
+
+  it('refuses any quote, newline, backslash or "#" in a route template', () => {
+    fc.assert(
+      fc.property(hostile, (text) => {
+        fc.pre(/['"\\#\s\u0000-\u001f]/.test(text));
+        const result = gatewaySpecSchema.safeParse({ ...valid, routes: [{ template: `/pets/${text}`, operations: [{ method: 'GET', public: false }] }] });
+        expect(result.success).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses names, tenants, tiers, issuers and endpoints that are not plain text', () => {
+    const attempts: Array<(spec: typeof valid) => unknown> = [
+      (spec) => ({ ...spec, api: { ...spec.api, name: "Pet'Store" } }),
+      (spec) => ({ ...spec, api: { ...spec.api, name: 'Pet\nglobal' } }),
+      (spec) => ({ ...spec, api: { ...spec.api, tenant: 'a b' } }),
+      (spec) => ({ ...spec, tiers: { 'Gold if TRUE': 5 } }),
+      (spec) => ({ ...spec, authorizationServer: { ...spec.authorizationServer, issuers: ["https://x' y"] } }),
+      (spec) => ({ ...spec, endpoints: ["http://backend:80/a'b"] }),
+      (spec) => ({ ...spec, endpoints: ['http://a:80/x', 'http://b:80/y'] }),
+      (spec) => ({ ...spec, cors: { ...spec.cors, allowedOrigins: ['https://a.example.com/path'] } }),
+    ];
+    for (const attempt of attempts) expect(gatewaySpecSchema.safeParse(attempt(valid)).success).toBe(false);
+  });
+
+  it('says which field of the API could not become a gateway', () => {
+    expect(() =>
+      gatewaySpecFor({ ...petstore, openapi: { paths: { '/pets/{id} x': { get: {} } } } }, SAMPLE_PLATFORM, { replicas: 1, accessUrl: 'https://apis.example.com' }),
+    ).toThrow(/^The gateway cannot be configured for this API: routes\.0\.template:/);
+  });
+});

@@ -18,6 +18,8 @@ test.describe('publisher on the Local cluster', () => {
     });
     const row = page.getByTestId('deployment-row-local');
     await expect(row).toContainText(`${LOCAL_ACCESS_URL}/petstore/1.0.0`);
+    // How the tiers' rate limits are enforced on this cluster is stated beside it.
+    await expect(row.getByTestId('rate-limits')).toContainText("One gateway replica enforces each tier's full rate");
 
     // The dedicated gateway is really there: without a token it refuses, naming what it expected.
     const unauthenticated = await request.get(`${LOCAL_ACCESS_URL}/petstore/1.0.0/pets`);

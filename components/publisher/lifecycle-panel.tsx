@@ -136,6 +136,11 @@ export function LifecyclePanel(props: {
                     <Typography variant="caption" color="text.secondary" sx={{ display: 'block' }}>
                       {v.type}
                     </Typography>
+                    {v.rateLimits && (
+                      <Typography variant="caption" color="text.secondary" sx={{ display: 'block', maxWidth: 260 }} data-testid="rate-limits">
+                        {v.rateLimits}
+                      </Typography>
+                    )}
                   </TableCell>
                   <TableCell>
                     <Chip size="small" color={statusLabels[v.status].color} label={statusLabels[v.status].label} data-testid="deployment-status" />

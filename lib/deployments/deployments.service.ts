@@ -9,6 +9,7 @@ import { db } from '../db/drizzle';
 import { apiClusterSelections, apis, deployments, tenants, type DeploymentStatus } from '../db/schema';
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
+import { TIERS } from '../apis/tiers';
 import { isDeployedState } from '../lifecycle/lifecycle';
 import { gatewaySpecFor } from '../gateway/gateway-spec-for';
 import { endpointPolicyIssues } from '../net/endpoint-policy';
@@ -246,6 +247,23 @@ export interface DeploymentView {
   message: string | null;
   updatedAt: string | null;
   accessUrl: string | null;
+  /** How the cluster's replicas share each tier's rate limit, for people; null when nothing is limited. */
+  rateLimits: string | null;
+}
+
+/**
+ * Gateway replicas share no state: each enforces its share of a tier's rate (lib/gateway), so
+ * a caller spread over the replicas gets the tier's rate in all.
+ */
+export function rateLimitNote(tiers: string[], securedByTokens: boolean, replicas: number, maxReplicas?: number): string | null {
+  const limited = tiers.flatMap((tier) => {
+    const rate = TIERS[tier as keyof typeof TIERS]?.requestsPerMinute;
+    return typeof rate === 'number' ? [`${tier} ${Math.max(1, Math.ceil(rate / replicas))}/min`] : [];
+  });
+  if (!securedByTokens || limited.length === 0) return null;
+  const scaling = maxReplicas !== undefined ? ` (autoscaled up to ${maxReplicas}; shares are reckoned from ${replicas}, so the total can grow with the pods)` : '';
+  if (replicas === 1) return `One gateway replica enforces each tier's full rate: ${limited.join(', ')} per application.`;
+  return `Each of ${replicas} gateway replicas enforces 1/${replicas} of a tier's rate: ${limited.join(', ')} per application and replica${scaling}.`;
 }
 
 export function accessUrlFor(accessUrl: string, api: { context: string; version: string }): string {
@@ -277,6 +295,7 @@ export async function deploymentViews(actor: Actor, apiId: string): Promise<Depl
       message: record?.message ?? null,
       updatedAt: record?.updatedAt.toISOString() ?? null,
       accessUrl: cluster ? accessUrlFor(cluster.properties.AccessURL, api) : null,
+      rateLimits: cluster ? rateLimitNote(api.tiers, api.security.oauth2, cluster.properties.Replicas, cluster.properties.MaxReplicas) : null,
     };
   });
 }

@@ -89,9 +89,13 @@ it("passes on a gateway's early answer (413 before the body was read) instead of
   const declared = await fetch(`${ingress.url}/upload/v1/files`, { method: 'POST', body: Buffer.alloc(20 * 1024 * 1024) });
   expect(declared.status).toBe(413);
   expect(((await declared.json()) as { error: { message: string } }).error.message).toBe('request body is larger than the limit of 10485760 bytes');
-  const chunks = (async function* () {
-    for (let index = 0; index < 30; index++) yield Buffer.alloc(512 * 1024);
-  })();
+  let sent = 0;
+  const chunks = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent++ < 30) controller.enqueue(new Uint8Array(512 * 1024));
+      else controller.close();
+    },
+  });
   const sink = http.createServer((request, response) => {
     request.resume();
     request.on('end', () => response.end('{}'));
@@ -100,6 +104,6 @@ it("passes on a gateway's early answer (413 before the body was read) instead of
   servers.push(sink);
   const sinkPort = (sink.address() as AddressInfo).port;
   ingress.setRoute('/sink/v1', 'sink-api', { status: () => ({ state: 'ready', port: sinkPort }) });
-  const streamed = await fetch(`${ingress.url}/sink/v1/files`, { method: 'POST', body: ReadableStream.from(chunks), duplex: 'half' } as RequestInit);
+  const streamed = await fetch(`${ingress.url}/sink/v1/files`, { method: 'POST', body: chunks, duplex: 'half' } as RequestInit);
   expect(streamed.status).toBe(413);
 });

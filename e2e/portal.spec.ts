@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { seededAccounts } from './support/accounts';
+import { collectCspViolations } from './support/csp';
 import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';
 import { setDeveloperSignUp, signIn, signInAfterSignUp, signOut, signUp } from './support/session';
 
@@ -88,6 +89,8 @@ test.describe('developer portal', () => {
     const unsubscribedToken = await generateTokenOnApplicationPage(page);
 
     // Try Out: pick the gateway, get a token for the subscribed application, call GET /pets.
+    // All of it under the Content-Security-Policy, which must not get in the way.
+    const cspViolations = collectCspViolations(page);
     await page.goto(`/portal/apis/${apiId}`);
     await page.getByRole('link', { name: 'Try Out' }).click();
     await page.getByRole('combobox', { name: 'Gateway' }).click();
@@ -109,6 +112,7 @@ test.describe('developer portal', () => {
     await executeListPets(page);
     await expect(response.status).toHaveText(/^403\b/, { timeout: 20_000 });
     await expect(response.body).toContainText('not_subscribed');
+    expect(cspViolations).toEqual([]);
 
     // A gateway that does not answer gets a plain message naming the URL tried.
     await page.route('http://localhost:8243/**', (route) => route.abort('connectionrefused'));

@@ -1,4 +1,6 @@
+import { isModulePath, type ContainerManagerMap } from './clusters/cluster.schema';
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
+import { containerManagerFor } from './containers/registry';
 import { appDatabase } from './db/drizzle';
 import { refreshAllGateways, resumeDeployments } from './deployments/deployments.service';
 import { dataDir, selfSignupDefault } from './env';
@@ -22,6 +24,22 @@ async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Loads every manager module that [ContainerMgtConfig] names by path, so a missing or broken
+ * module stops start-up with one line instead of failing the first deploy to that cluster type.
+ * Built-in managers are left to load on first use (they need no file and pull in the Kubernetes client).
+ */
+export async function loadManagerModules(managers: ContainerManagerMap): Promise<void> {
+  for (const [type, reference] of Object.entries(managers)) {
+    if (!isModulePath(reference)) continue;
+    try {
+      await containerManagerFor(reference);
+    } catch (error) {
+      throw new Error(`ContainerMgtConfig.${type}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
+    }
+  }
+}
+
 /** Runs once per server process before the first request: open, migrate, seed. */
 export async function startApp(): Promise<void> {
   // Per-address limits need the socket's address, which Next.js does not hand to route code.
@@ -31,6 +49,7 @@ export async function startApp(): Promise<void> {
   captureRequestPeers();
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
+  await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
   const handle = await step('opening the database', () => appDatabase());
   await step(`migrating the database (${handle.location})`, () => handle.migrate());
   const seeded = await step('seeding the first tenant', () => seedIfEmpty(handle.db));

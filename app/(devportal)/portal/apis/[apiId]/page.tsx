@@ -43,7 +43,8 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
         {api.deprecated && <Chip color="warning" label="Deprecated" />}
         {api.visibility === 'private' && <Chip label="Private" />}
         {!api.restricted && (
-          <LinkButton href={`/portal/apis/${api.id}/try-out${tenantQuery}`} variant="contained" sx={{ ml: { sm: 'auto' } }}>
+          // A page load of its own: only Try Out's policy lets the browser call the gateways (lib/http/security-headers.ts).
+          <LinkButton href={`/portal/apis/${api.id}/try-out${tenantQuery}`} fullPageLoad variant="contained" sx={{ ml: { sm: 'auto' } }}>
             Try Out
           </LinkButton>
         )}

@@ -129,3 +129,39 @@ it('gives up with state "failed" and the reason when the gateway cannot start', 
     await broken.stop();
   }
 });
+
+it('dies with the process that started it, even when that process is killed with SIGKILL', async () => {
+  const gatewayDir = await writePetStoreGateway('orphan-check');
+  // A stand-in for the app: a Node process that starts a gateway and reports its pid.
+  const app = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `import('${path.join(repositoryRoot, 'lib/containers/local/haproxy-process.ts')}').then(async (module) => {
+        const { GatewayProcess } = module.GatewayProcess ? module : module.default;
+        const gateway = new GatewayProcess({ directory: ${JSON.stringify(gatewayDir)} });
+        await gateway.start();
+        console.log(JSON.stringify({ pid: gateway.status().pid }));
+      });`,
+    ],
+    { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const pid = await new Promise<number>((resolve, reject) => {
+    app.stdout!.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { pid: number }).pid));
+    app.once('exit', () => reject(new Error('the stand-in app exited before starting its gateway')));
+  });
+  expect(() => process.kill(pid, 0)).not.toThrow();
+  app.kill('SIGKILL');
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return; // gone: no orphan gateway keeps serving
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gateway ${pid} outlived the process that started it`);
+}, 30_000);

@@ -39,6 +39,8 @@ test.afterAll(async () => {
 });
 
 test('publish to two Kubernetes clusters, both turn ready; block removes both', async ({ page }) => {
+  // Three roles sign in and out and two clusters settle twice: longer than one page's worth.
+  test.setTimeout(180_000);
   const containerMgt = `"ContainerMgt": ${JSON.stringify(
     [
       {

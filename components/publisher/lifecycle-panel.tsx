@@ -3,6 +3,7 @@ import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Dialog from '@mui/material/Dialog';
+import Link from '@mui/material/Link';
 import DialogActions from '@mui/material/DialogActions';
 import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
@@ -102,7 +103,13 @@ export function LifecyclePanel(props: {
           {error && <Alert severity="error">{error}</Alert>}
           <Stack direction="row" spacing={1}>
             {props.transitions.map((t) => (
-              <Button key={t.to} variant={t.undeploys ? 'outlined' : 'contained'} color={t.undeploys ? 'warning' : 'primary'} disabled={pending} onClick={() => (t.undeploys ? setConfirming(t) : run(t))}>
+              <Button
+                key={t.to}
+                variant={t.primary ? 'contained' : 'outlined'}
+                color={t.undeploys ? 'warning' : 'primary'}
+                disabled={pending}
+                onClick={() => (t.undeploys ? setConfirming(t) : run(t))}
+              >
                 {t.action}
               </Button>
             ))}
@@ -145,7 +152,15 @@ export function LifecyclePanel(props: {
                   <TableCell>
                     <Chip size="small" color={statusLabels[v.status].color} label={statusLabels[v.status].label} data-testid="deployment-status" />
                   </TableCell>
-                  <TableCell>{v.status === 'ready' ? v.accessUrl : '—'}</TableCell>
+                  <TableCell>
+                    {v.status === 'ready' && v.accessUrl ? (
+                      <Link href={v.accessUrl} target="_blank" rel="noopener noreferrer">
+                        {v.accessUrl}
+                      </Link>
+                    ) : (
+                      '—'
+                    )}
+                  </TableCell>
                   <TableCell sx={{ maxWidth: 420, wordBreak: 'break-word' }}>{v.message}</TableCell>
                   <TableCell>
                     {v.status === 'failed' && (

@@ -10,6 +10,8 @@ export interface Transition {
   to: ApiState;
   /** Removing gateways is asked for confirmation first. */
   undeploys: boolean;
+  /** The natural next step from this state, shown as the main button (at most one per state). */
+  primary: boolean;
 }
 
 export const STATE_LABELS: Record<ApiState, string> = {
@@ -28,30 +30,36 @@ export function isDeployedState(state: ApiState): boolean {
   return DEPLOYED_STATES.has(state);
 }
 
-const TRANSITIONS: Record<ApiState, { action: string; to: ApiState }[]> = {
+// Listed in the order the buttons show; `primary` marks the step most publishers take next (a
+// published API has none: it is where an API is meant to stay).
+const TRANSITIONS: Record<ApiState, { action: string; to: ApiState; primary?: true }[]> = {
   CREATED: [
-    { action: 'Publish', to: 'PUBLISHED' },
+    { action: 'Publish', to: 'PUBLISHED', primary: true },
     { action: 'Deploy as a Prototype', to: 'PRE_RELEASED' },
   ],
   PRE_RELEASED: [
-    { action: 'Publish', to: 'PUBLISHED' },
+    { action: 'Publish', to: 'PUBLISHED', primary: true },
     { action: 'Demote to Created', to: 'CREATED' },
   ],
   PUBLISHED: [
-    { action: 'Block', to: 'BLOCKED' },
     { action: 'Deprecate', to: 'DEPRECATED' },
+    { action: 'Block', to: 'BLOCKED' },
     { action: 'Demote to Created', to: 'CREATED' },
   ],
   BLOCKED: [
-    { action: 'Re-Publish', to: 'PUBLISHED' },
+    { action: 'Re-Publish', to: 'PUBLISHED', primary: true },
     { action: 'Deprecate', to: 'DEPRECATED' },
+    { action: 'Retire', to: 'RETIRED' },
   ],
-  DEPRECATED: [{ action: 'Retire', to: 'RETIRED' }],
+  DEPRECATED: [
+    { action: 'Retire', to: 'RETIRED', primary: true },
+    { action: 'Re-Publish', to: 'PUBLISHED' },
+  ],
   RETIRED: [],
 };
 
 export function transitionsFrom(state: ApiState): Transition[] {
-  return TRANSITIONS[state].map((t) => ({ ...t, undeploys: isDeployedState(state) && !isDeployedState(t.to) }));
+  return TRANSITIONS[state].map((t) => ({ action: t.action, to: t.to, primary: t.primary === true, undeploys: isDeployedState(state) && !isDeployedState(t.to) }));
 }
 
 export function canTransition(from: ApiState, to: ApiState): boolean {

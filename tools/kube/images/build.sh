@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Builds the container images the test cluster runs, with no registry and no container
+# engine: each is a root filesystem packed by hand into an OCI image layout (one layer tar,
+# a config, a manifest, index.json naming the image, oci-layout) and archived for
+# `ctr images import`. Cached outside the repository, keyed by everything that goes in.
+#
+#   tools/kube/images/build.sh [--force]
+#
+# Images:
+#   pause           the pod sandbox: a static C program (pause.c)
+#   haproxy         the gateway: HAProxy 3.0 on a Debian 13 (trixie) minbase root filesystem,
+#                   laid out like the official haproxy:3.0 image (user haproxy 99:99,
+#                   /usr/local/sbin/haproxy, /usr/local/etc/haproxy, docker-entrypoint.sh)
+#   sample-backend  gateway/sample-backend/server.mjs on this machine's node binary and the
+#                   libraries it links
+#
+# Output folder: ${PRIVATEJET_IMAGE_CACHE:-$HOME/.cache/privatejet/images}/
+# stdout: one line per image, "<name> <reference> <archive>"; progress goes to stderr.
+# Needs root (debootstrap, chroot, file ownership).
+set -euo pipefail
+# A failing builder inside $(...) must stop the build, not leave a half-made image.
+shopt -s inherit_errexit
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$script_dir/../../.." && pwd)"
+cache_dir="${PRIVATEJET_IMAGE_CACHE:-$HOME/.cache/privatejet/images}"
+force=false
+[[ "${1:-}" == "--force" ]] && force=true
+
+# .test is reserved (RFC 2606): these names can never be pulled from anywhere by mistake.
+image_prefix="privatejet.test"
+debian_suite=trixie
+haproxy_packages=haproxy
+# The official image's user and group (haproxy:3.0 Dockerfile: uid 99, gid 99).
+haproxy_uid=99
+sample_backend_uid=10001
+
+log() { echo "images: $*" >&2; }
+
+seconds_since() {
+  awk -v start="$1" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.1f", now - start }'
+}
+
+# An image's key covers the functions that make it (as bash prints them: comments and
+# layout may change freely), so editing one image does not rebuild the others.
+functions_stamp() {
+  declare -f write_oci_archive build_cached "$@"
+}
+
+key_of() {
+  sha256sum | cut -c1-16
+}
+
+# The Debian mirror this machine already uses, read from its apt sources at run time, so
+# no mirror is ever written into the repository. PRIVATEJET_DEBIAN_MIRROR overrides it.
+debian_mirror() {
+  if [[ -n "${PRIVATEJET_DEBIAN_MIRROR:-}" ]]; then
+    echo "$PRIVATEJET_DEBIAN_MIRROR"
+    return
+  fi
+  local codename
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+  local mirror="" one_line=() deb822=() file
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [[ -f "$file" ]] && one_line+=("$file"); done
+  for file in /etc/apt/sources.list.d/*.sources; do [[ -f "$file" ]] && deb822+=("$file"); done
+  if [[ ${#one_line[@]} -gt 0 ]]; then
+    # One-line style: deb [options] URI SUITE COMPONENTS...
+    mirror="$(awk -v suite="$codename" '
+      $1 == "deb" {
+        i = 2
+        if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+        if ($(i + 1) == suite) { print $i; exit }
+      }' "${one_line[@]}")"
+  fi
+  if [[ -z "$mirror" && ${#deb822[@]} -gt 0 ]]; then
+    # deb822 style: paragraphs with Types:, URIs:, Suites: (each file ends a paragraph).
+    mirror="$(awk -v suite="$codename" '
+      function flush() { if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " suite " ") && uris != "") { split(uris, u, " "); print u[1]; found = 1 } types = uris = suites = "" }
+      FNR == 1 { flush(); if (found) exit }
+      /^[[:space:]]*#/ { next }
+      /^[[:space:]]*$/ { flush(); if (found) exit; next }
+      /^Types:/ { sub(/^Types:[[:space:]]*/, ""); types = $0 }
+      /^URIs:/ { sub(/^URIs:[[:space:]]*/, ""); uris = $0 }
+      /^Suites:/ { sub(/^Suites:[[:space:]]*/, ""); suites = $0 }
+      END { if (!found) flush() }' "${deb822[@]}")"
+  fi
+  if [[ -z "$mirror" ]]; then
+    log "no Debian mirror for suite '$codename' in /etc/apt/sources.list*; set PRIVATEJET_DEBIAN_MIRROR"
+    return 1
+  fi
+  echo "$mirror"
+}
+
+# write_oci_archive ROOTFS REFERENCE IMAGE_CONFIG_JSON ARCHIVE
+# IMAGE_CONFIG_JSON is the "config" object of the image config (User, Env, Cmd, ...).
+write_oci_archive() {
+  local rootfs="$1" reference="$2" image_config="$3" archive="$4"
+  local layout
+  layout="$(mktemp -d "$cache_dir/.layout.XXXXXX")"
+  mkdir -p "$layout/blobs/sha256"
+  # Uncompressed: importing then only copies and unpacks, with no gunzip on every cluster start.
+  # Sorted names, numeric owners and a fixed time keep the layer's digest stable.
+  tar --sort=name --numeric-owner --mtime=@0 --format=posix \
+    --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+    -C "$rootfs" -cf "$layout/layer.tar" .
+  local layer_digest layer_size
+  layer_digest="$(sha256sum "$layout/layer.tar" | cut -d' ' -f1)"
+  layer_size="$(stat -c %s "$layout/layer.tar")"
+  mv "$layout/layer.tar" "$layout/blobs/sha256/$layer_digest"
+
+  local config
+  config="$(printf '{"architecture":"amd64","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"tools/kube/images/build.sh"}]}' \
+    "$image_config" "$layer_digest")"
+  local config_digest
+  config_digest="$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)"
+  printf '%s' "$config" >"$layout/blobs/sha256/$config_digest"
+
+  local manifest
+  manifest="$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}' \
+    "$config_digest" "${#config}" "$layer_digest" "$layer_size")"
+  local manifest_digest
+  manifest_digest="$(printf '%s' "$manifest" | sha256sum | cut -d' ' -f1)"
+  printf '%s' "$manifest" >"$layout/blobs/sha256/$manifest_digest"
+
+  # containerd names the imported image after io.containerd.image.name.
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$manifest_digest" "${#manifest}" "$reference" "${reference##*:}" >"$layout/index.json"
+  printf '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+
+  tar -C "$layout" -cf "$archive.partial" oci-layout index.json blobs
+  mv -f "$archive.partial" "$archive"
+  rm -rf "$layout"
+}
+
+# A JSON string from a shell word (the values here have no quotes or backslashes).
+json_string() { printf '"%s"' "$1"; }
+
+# build_cached NAME REFERENCE KEY BUILDER: runs BUILDER ROOTFS when no archive has this key.
+build_cached() {
+  local name="$1" reference="$2" key="$3" builder="$4"
+  local archive="$cache_dir/$name-$key.oci.tar"
+  if ! $force && [[ -s "$archive" ]]; then
+    log "$name up to date ($archive)"
+  else
+    local started="$EPOCHREALTIME" rootfs
+    rootfs="$(mktemp -d "$cache_dir/.rootfs.XXXXXX")"
+    # mktemp makes it 0700, which the layer would carry to the image's / (unreadable to non-root).
+    chmod 755 "$rootfs"
+    log "building $name"
+    local image_config
+    image_config="$("$builder" "$rootfs")"
+    write_oci_archive "$rootfs" "$reference" "$image_config" "$archive"
+    rm -rf "$rootfs"
+    # Older builds of this image are superseded.
+    find "$cache_dir" -maxdepth 1 -name "$name-*.oci.tar" ! -path "$archive" -delete
+    log "$name built in $(seconds_since "$started")s, $(du -m "$archive" | cut -f1) MiB"
+  fi
+  echo "$name $reference $archive"
+}
+
+build_pause() {
+  local rootfs="$1"
+  mkdir -p "$rootfs/usr/local/bin"
+  gcc -static -Os -s -Wall -Wextra -o "$rootfs/usr/local/bin/pause" "$script_dir/pause.c"
+  printf '{"User":"65535:65535","Entrypoint":["/usr/local/bin/pause"],"WorkingDir":"/"}'
+}
+
+build_haproxy() {
+  local rootfs="$1" mirror
+  mirror="$(debian_mirror)"
+  log "debootstrap $debian_suite (minbase + $haproxy_packages)"
+  # The downloaded packages are kept, so a rebuild (a change here) fetches only what changed.
+  mkdir -p "$cache_dir/debootstrap-$debian_suite"
+  debootstrap --variant=minbase --include="$haproxy_packages" --components=main \
+    --cache-dir="$cache_dir/debootstrap-$debian_suite" "$debian_suite" "$rootfs" "$mirror" >"$cache_dir/.debootstrap.log" 2>&1 || {
+    tail -n 30 "$cache_dir/.debootstrap.log" >&2
+    return 1
+  }
+
+  # The Debian package made a system user with the next free id; move it to the official
+  # image's 99:99 so pods written for that image (runAsUser: 99) work unchanged.
+  local old_uid old_gid
+  old_uid="$(chroot "$rootfs" id -u haproxy)"
+  old_gid="$(chroot "$rootfs" id -g haproxy)"
+  chroot "$rootfs" groupmod --gid "$haproxy_uid" haproxy
+  chroot "$rootfs" usermod --uid "$haproxy_uid" --gid "$haproxy_uid" --home /var/lib/haproxy haproxy
+  find "$rootfs" -xdev -uid "$old_uid" -exec chown -h "$haproxy_uid" {} +
+  find "$rootfs" -xdev -gid "$old_gid" -exec chgrp -h "$haproxy_uid" {} +
+
+  # The official image's layout: binary, config folder, error pages, working folder.
+  mkdir -p "$rootfs/usr/local/sbin" "$rootfs/usr/local/etc/haproxy" "$rootfs/var/lib/haproxy"
+  ln -sf /usr/sbin/haproxy "$rootfs/usr/local/sbin/haproxy"
+  ln -sfn /etc/haproxy/errors "$rootfs/usr/local/etc/haproxy/errors"
+  chown "$haproxy_uid:$haproxy_uid" "$rootfs/var/lib/haproxy"
+  install -m 755 "$script_dir/haproxy-entrypoint.sh" "$rootfs/usr/local/bin/docker-entrypoint.sh"
+
+  # Smaller: no documentation, manuals, translations, package lists or logs.
+  rm -rf "$rootfs"/usr/share/{doc,man,info,locale,lintian,linda}/* \
+    "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/var/cache/debconf/*-old \
+    "$rootfs"/var/cache/ldconfig/* "$rootfs"/var/log/* "$rootfs"/dev/* "$rootfs"/run/* "$rootfs"/tmp/*
+  # debootstrap leaves the machine's resolver and host name behind; the runtime provides its own.
+  rm -f "$rootfs/etc/resolv.conf" "$rootfs/etc/hostname"
+
+  log "$(chroot "$rootfs" /usr/local/sbin/haproxy -v | head -n 1)"
+  printf '{"User":"haproxy","Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Entrypoint":["docker-entrypoint.sh"],"Cmd":["haproxy","-f","/usr/local/etc/haproxy/haproxy.cfg"],"WorkingDir":"/var/lib/haproxy","StopSignal":"SIGUSR1","ExposedPorts":{}}'
+}
+
+build_sample_backend() {
+  local rootfs="$1" node_binary
+  node_binary="$(command -v node)"
+  node_binary="$(readlink -f "$node_binary")"
+  # The same top-level links as this (merged /usr) machine, so library paths resolve alike.
+  mkdir -p "$rootfs/usr/lib" "$rootfs/usr/lib64" "$rootfs/usr/bin" "$rootfs/usr/local/bin" \
+    "$rootfs/app" "$rootfs/etc" "$rootfs/tmp"
+  local top
+  for top in lib lib64 bin; do
+    if [[ -L "/$top" ]]; then ln -s "usr/$top" "$rootfs/$top"; else mkdir -p "$rootfs/$top"; fi
+  done
+  chmod 1777 "$rootfs/tmp"
+  cp "$node_binary" "$rootfs/usr/local/bin/node"
+  local library
+  for library in $(ldd "$node_binary" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }'); do
+    cp --parents -L "$library" "$rootfs"
+  done
+  cp "$repo_root/gateway/sample-backend/server.mjs" "$rootfs/app/server.mjs"
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:%d:%d:node:/app:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' \
+    "$sample_backend_uid" "$sample_backend_uid" >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnode:x:%d:\nnogroup:x:65534:\n' "$sample_backend_uid" >"$rootfs/etc/group"
+  chroot --userspec="$sample_backend_uid:$sample_backend_uid" "$rootfs" /usr/local/bin/node --version >&2
+  printf '{"User":"%d:%d","Env":["PATH=/usr/local/bin:/usr/bin:/bin","HOST=0.0.0.0","PORT=8090","NODE_ENV=production"],"Cmd":["node","/app/server.mjs"],"WorkingDir":"/app","ExposedPorts":{"8090/tcp":{}}}' \
+    "$sample_backend_uid" "$sample_backend_uid"
+}
+
+main() {
+  mkdir -p "$cache_dir"
+  exec 9>"$cache_dir/.build.lock"
+  flock 9
+  rm -rf "$cache_dir"/.layout.* "$cache_dir"/.rootfs.* "$cache_dir"/*.partial
+
+  build_cached pause "$image_prefix/pause:local" \
+    "$({ functions_stamp build_pause; cat "$script_dir/pause.c"; gcc --version | head -n 1; } | key_of)" build_pause
+  build_cached haproxy "$image_prefix/haproxy:3.0" \
+    "$({ functions_stamp build_haproxy debian_mirror; cat "$script_dir/haproxy-entrypoint.sh"
+      echo "$debian_suite $haproxy_packages $haproxy_uid"; } | key_of)" build_haproxy
+  build_cached sample-backend "$image_prefix/sample-backend:local" \
+    "$({ functions_stamp build_sample_backend; echo "$sample_backend_uid"
+      cat "$repo_root/gateway/sample-backend/server.mjs"; sha256sum "$(readlink -f "$(command -v node)")"; } | key_of)" \
+    build_sample_backend
+}
+
+main

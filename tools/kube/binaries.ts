@@ -20,6 +20,8 @@ export interface ClusterBinaries extends KubeBinaries {
   kubeControllerManager: string;
   kubeScheduler: string;
   kubeProxy: string;
+  /** For the setup guide's commands in tests, and for people using `npm run kube:up`. */
+  kubectl: string;
   /** The ingress controller (Skipper). */
   skipper: string;
 }
@@ -40,6 +42,7 @@ export function clusterBinariesIn(dir: string): ClusterBinaries {
     kubeControllerManager: path.join(dir, 'kube-controller-manager'),
     kubeScheduler: path.join(dir, 'kube-scheduler'),
     kubeProxy: path.join(dir, 'kube-proxy'),
+    kubectl: path.join(dir, 'kubectl'),
     skipper: path.join(dir, 'skipper'),
   };
 }
@@ -64,7 +67,7 @@ async function buildGroups(groups: string[], options: { force?: boolean }): Prom
   const binaries = clusterBinariesIn(dir);
   const expected: Record<string, string[]> = {
     'control-plane': [binaries.kubeApiserver, binaries.etcd, binaries.kubePki],
-    node: [binaries.kubelet, binaries.kubeControllerManager, binaries.kubeScheduler, binaries.kubeProxy],
+    node: [binaries.kubelet, binaries.kubeControllerManager, binaries.kubeScheduler, binaries.kubeProxy, binaries.kubectl],
     ingress: [binaries.skipper],
   };
   for (const file of groups.flatMap((group) => expected[group] ?? [])) {

@@ -5,7 +5,7 @@
 #
 #   control-plane  kube-apiserver, etcd, kube-pki (certificates)        module go/
 #   node           kubelet, kube-controller-manager, kube-scheduler,    module go/
-#                  kube-proxy
+#                  kube-proxy, kubectl
 #   ingress        skipper (the ingress controller)                     module ingress/
 #
 #   tools/kube/build.sh [--force] [GROUP...]   build the groups (default: all) if missing or
@@ -44,7 +44,7 @@ out_dir="$cache_root/${kube_version}_${etcd_version}"
 binaries_of() {
   case "$1" in
     control-plane) echo kube-apiserver etcd kube-pki ;;
-    node) echo kubelet kube-controller-manager kube-scheduler kube-proxy ;;
+    node) echo kubelet kube-controller-manager kube-scheduler kube-proxy kubectl ;;
     ingress) echo skipper ;;
   esac
 }

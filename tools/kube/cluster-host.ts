@@ -437,17 +437,24 @@ async function unmountUnder(dirs: string[]): Promise<void> {
 
 // ─── containerd and CNI leftovers ─────────────────────────────────────────────────────────
 
+/** Containers and pod sandboxes containerd still had tasks for, by namespace. */
+async function containerdTasks(record: HostRecord): Promise<{ namespace: string; id: string }[]> {
+  const tasksDir = path.join(record.containerdState, 'io.containerd.runtime.v2.task');
+  const tasks: { namespace: string; id: string }[] = [];
+  for (const namespace of await readdir(tasksDir).catch(() => [] as string[])) {
+    for (const id of await readdir(path.join(tasksDir, namespace)).catch(() => [] as string[])) tasks.push({ namespace, id });
+  }
+  return tasks;
+}
+
 /**
  * A shim killed outright leaves its socket in /run/containerd/s/, named by a hash of
  * containerd's address, the namespace and the container id (containerd 1.6 shim.SocketAddress).
  */
-async function removeShimSockets(record: HostRecord): Promise<void> {
-  const tasksDir = path.join(record.containerdState, 'io.containerd.runtime.v2.task');
-  for (const namespace of await readdir(tasksDir).catch(() => [] as string[])) {
-    for (const id of await readdir(path.join(tasksDir, namespace)).catch(() => [] as string[])) {
-      const hash = createHash('sha256').update(path.join(record.containerdSocket, namespace, id)).digest('hex');
-      await rm(path.join('/run/containerd/s', hash), { force: true });
-    }
+async function removeShimSockets(record: HostRecord, tasks: { namespace: string; id: string }[]): Promise<void> {
+  for (const { namespace, id } of tasks) {
+    const hash = createHash('sha256').update(path.join(record.containerdSocket, namespace, id)).digest('hex');
+    await rm(path.join('/run/containerd/s', hash), { force: true });
   }
   // Created by the first shim if it was missing; leave it only if something else uses it.
   await rmdir('/run/containerd/s').catch(() => {});
@@ -456,10 +463,20 @@ async function removeShimSockets(record: HostRecord): Promise<void> {
 
 export const cniCacheDir = '/var/lib/cni';
 
-async function removeCniCache(record: HostRecord): Promise<void> {
+/**
+ * CNI keeps each pod's result in /var/lib/cni/results/<network>-<sandbox id>-<interface> until
+ * CNI DEL, which a killed pod never gets: ours are the cluster's network and the loopback
+ * network of its sandboxes.
+ */
+function isOurCniResult(record: HostRecord, sandboxIds: Set<string>, entry: string): boolean {
+  const loopback = /^cni-loopback-([0-9a-f]{64})-lo$/.exec(entry);
+  return entry.startsWith(`${record.cniNetwork}-`) || (loopback !== null && sandboxIds.has(loopback[1]!));
+}
+
+async function removeCniCache(record: HostRecord, sandboxIds: Set<string>): Promise<void> {
   const results = path.join(cniCacheDir, 'results');
   for (const entry of await readdir(results).catch(() => [] as string[])) {
-    if (entry.startsWith(`${record.cniNetwork}-`)) await rm(path.join(results, entry), { force: true });
+    if (isOurCniResult(record, sandboxIds, entry)) await rm(path.join(results, entry), { force: true });
   }
   if (record.createdCniCacheDir) {
     await rmdir(results).catch(() => {});
@@ -482,10 +499,11 @@ export async function undoHostChanges(record: HostRecord, options: { stopTimeout
     await run(kubeProxy.binary, ['--cleanup']).catch((error: unknown) => console.error(String(error)));
   }
   await killCgroupProcesses(record.cgroupName);
-  await removeShimSockets(record);
+  const tasks = await containerdTasks(record);
+  await removeShimSockets(record, tasks);
   await deletePodNetworkDevices([record.dataDir, record.runDir]);
   await unmountUnder([record.dataDir, record.runDir]);
-  await removeCniCache(record);
+  await removeCniCache(record, new Set(tasks.map(({ id }) => id)));
   await tryRun('nft', ['delete', 'table', 'inet', record.nftTable]);
   if (existsSync(`/sys/class/net/${record.bridge}`)) await tryRun('ip', ['link', 'delete', record.bridge]);
   await removeCgroups(record.cgroupName);
@@ -515,5 +533,6 @@ export function hostLeftovers(record: HostRecord): string[] {
       if (entry.startsWith(`${record.cniNetwork}-`)) leftovers.push(`CNI cache ${entry}`);
     }
   }
+  if (record.createdCniCacheDir && existsSync(cniCacheDir)) leftovers.push(`folder ${cniCacheDir}`);
   return leftovers;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -52,6 +52,8 @@ function hostSnapshot() {
     nftTables: execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort(),
     routes: execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort(),
     mountCount: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length,
+    cniCache: existsSync('/var/lib/cni') ? execFileSync('find', ['/var/lib/cni'], { encoding: 'utf8' }).split('\n').sort() : [],
+    containerdRun: existsSync('/run/containerd') ? execFileSync('find', ['/run/containerd'], { encoding: 'utf8' }).split('\n').sort() : [],
   };
 }
 

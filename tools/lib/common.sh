@@ -20,6 +20,16 @@ ensure_debian_packages() {
   fi
 }
 
+# What the real single-node test cluster runs on (tools/kube/cluster.ts) and builds its
+# images with (tools/kube/images/build.sh): containerd, runc and the CNI plugins from Debian,
+# nft for kube-proxy's nftables mode, debootstrap and a static C toolchain for the images.
+ensure_cluster_packages() {
+  ensure_debian_packages /usr/bin/containerd containerd /usr/sbin/runc runc \
+    /usr/lib/cni/bridge containernetworking-plugins /usr/sbin/nft nftables /usr/sbin/iptables iptables \
+    /usr/sbin/debootstrap debootstrap /usr/bin/gcc gcc /usr/lib/x86_64-linux-gnu/libc.a libc6-dev \
+    /usr/bin/nsenter util-linux /usr/sbin/ip iproute2
+}
+
 # npm ci when node_modules is missing or older than the lock file.
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -23,6 +23,8 @@ shopt -s inherit_errexit
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$script_dir/../../.." && pwd)"
+# ensure_debian_packages (its own log() is replaced below: stdout is for the image lines).
+. "$repo_root/tools/lib/common.sh"
 cache_dir="${PRIVATEJET_IMAGE_CACHE:-$HOME/.cache/privatejet/images}"
 force=false
 [[ "${1:-}" == "--force" ]] && force=true
@@ -232,6 +234,8 @@ build_sample_backend() {
 }
 
 main() {
+  ensure_debian_packages /usr/sbin/debootstrap debootstrap /usr/bin/gcc gcc \
+    /usr/lib/x86_64-linux-gnu/libc.a libc6-dev >&2
   mkdir -p "$cache_dir"
   exec 9>"$cache_dir/.build.lock"
   flock 9

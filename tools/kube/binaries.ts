@@ -24,6 +24,8 @@ export interface ClusterBinaries extends KubeBinaries {
   kubectl: string;
   /** The ingress controller (Skipper). */
   skipper: string;
+  /** The cluster DNS server. */
+  coredns: string;
 }
 
 export function binariesIn(dir: string): KubeBinaries {
@@ -44,6 +46,7 @@ export function clusterBinariesIn(dir: string): ClusterBinaries {
     kubeProxy: path.join(dir, 'kube-proxy'),
     kubectl: path.join(dir, 'kubectl'),
     skipper: path.join(dir, 'skipper'),
+    coredns: path.join(dir, 'coredns'),
   };
 }
 
@@ -56,7 +59,7 @@ export async function ensureKubeBinaries(options: { force?: boolean } = {}): Pro
 
 /** Every binary of the full cluster: control plane, node components, ingress controller. */
 export async function ensureClusterBinaries(options: { force?: boolean } = {}): Promise<ClusterBinaries> {
-  return clusterBinariesIn(await buildGroups(['control-plane', 'node', 'ingress'], options));
+  return clusterBinariesIn(await buildGroups(['control-plane', 'node', 'ingress', 'dns'], options));
 }
 
 async function buildGroups(groups: string[], options: { force?: boolean }): Promise<string> {
@@ -69,6 +72,7 @@ async function buildGroups(groups: string[], options: { force?: boolean }): Prom
     'control-plane': [binaries.kubeApiserver, binaries.etcd, binaries.kubePki],
     node: [binaries.kubelet, binaries.kubeControllerManager, binaries.kubeScheduler, binaries.kubeProxy, binaries.kubectl],
     ingress: [binaries.skipper],
+    dns: [binaries.coredns],
   };
   for (const file of groups.flatMap((group) => expected[group] ?? [])) {
     await access(file, constants.X_OK);

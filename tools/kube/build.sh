@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes test binaries from Go modules into a cache outside the repository,
-# so every clone on this machine reuses one build. Three groups, each built and cached on
+# so every clone on this machine reuses one build. Four groups, each built and cached on
 # its own so the API-server-only tests never wait for the node's binaries:
 #
 #   control-plane  kube-apiserver, etcd, kube-pki (certificates)        module go/
 #   node           kubelet, kube-controller-manager, kube-scheduler,    module go/
 #                  kube-proxy, kubectl
 #   ingress        skipper (the ingress controller)                     module ingress/
+#   dns            coredns (the cluster DNS server)                     module dns/
 #
 #   tools/kube/build.sh [--force] [GROUP...]   build the groups (default: all) if missing or
 #                                              out of date, then print the folder
@@ -21,16 +22,17 @@ export GOTOOLCHAIN=local
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 module_dir="$script_dir/go"
 ingress_module_dir="$script_dir/ingress"
+dns_module_dir="$script_dir/dns"
 force=false
 groups=()
 for argument in "$@"; do
   case "$argument" in
     --force) force=true ;;
-    control-plane | node | ingress) groups+=("$argument") ;;
-    *) echo "usage: tools/kube/build.sh [--force] [control-plane|node|ingress]..." >&2; exit 2 ;;
+    control-plane | node | ingress | dns) groups+=("$argument") ;;
+    *) echo "usage: tools/kube/build.sh [--force] [control-plane|node|ingress|dns]..." >&2; exit 2 ;;
   esac
 done
-[[ ${#groups[@]} -gt 0 ]] || groups=(control-plane node ingress)
+[[ ${#groups[@]} -gt 0 ]] || groups=(control-plane node ingress dns)
 
 # Versions come from go.mod so the cache key can never disagree with what gets built.
 module_version() {
@@ -46,6 +48,7 @@ binaries_of() {
     control-plane) echo kube-apiserver etcd kube-pki ;;
     node) echo kubelet kube-controller-manager kube-scheduler kube-proxy kubectl ;;
     ingress) echo skipper ;;
+    dns) echo coredns ;;
   esac
 }
 
@@ -57,6 +60,8 @@ source_stamp() {
     grep -v '^[[:space:]]*#' "$script_dir/build.sh"
     if [[ "$group" == ingress ]]; then
       cat "$ingress_module_dir/go.mod" "$ingress_module_dir/go.sum"
+    elif [[ "$group" == dns ]]; then
+      cat "$dns_module_dir/go.mod" "$dns_module_dir/go.sum" "$dns_module_dir/main.go"
     else
       cd "$module_dir"
       local binary
@@ -108,6 +113,7 @@ build_group_into() {
   local started="$EPOCHREALTIME"
   local directory="$module_dir"
   [[ "$group" == ingress ]] && directory="$ingress_module_dir"
+  [[ "$group" == dns ]] && directory="$dns_module_dir"
   echo "kube build: downloading modules for $group" >&2
   (cd "$directory" && go mod download)
   echo "kube build: $group modules ready in $(seconds_since "$started")s" >&2
@@ -122,6 +128,8 @@ build_group_into() {
     skipper_version="$(awk '$1 == "github.com/zalando/skipper" { print $2; exit }' "$ingress_module_dir/go.mod")"
     (cd "$ingress_module_dir" && CGO_ENABLED=0 go build -p 2 -trimpath -buildvcs=false \
       -ldflags "-s -w -X main.version=$skipper_version" -o "$target/" github.com/zalando/skipper/cmd/skipper)
+  elif [[ "$group" == dns ]]; then
+    (cd "$dns_module_dir" && CGO_ENABLED=0 go build -p 2 -trimpath -buildvcs=false -ldflags "-s -w" -o "$target/coredns" .)
   else
     local packages=() binary
     for binary in $(binaries_of "$group"); do packages+=("./cmd/$binary"); done

@@ -37,6 +37,7 @@ const layout: ClusterLayout = {
     kubeProxyMetrics: 1009,
     ingress: 1010,
     ingressSupport: 1011,
+    dnsReady: 1012,
   },
   ingressClassName: 'nginx',
   sandboxImage: 'privatejet.test/pause:local',

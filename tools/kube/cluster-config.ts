@@ -20,6 +20,8 @@ export interface ClusterPorts {
   kubeProxyMetrics: number;
   ingress: number;
   ingressSupport: number;
+  /** CoreDNS's readiness endpoint; DNS itself is port 53 on nodeIp. */
+  dnsReady: number;
 }
 
 /** Everything that names or places one cluster on this machine. */
@@ -75,11 +77,18 @@ export function clusterPaths(layout: ClusterLayout) {
     resolvConf: path.join(dataDir, 'resolv.conf'),
     kubeProxyConfig: path.join(dataDir, 'kube-proxy.yaml'),
     ingressToken: path.join(dataDir, 'ingress.token'),
+    corefile: path.join(dataDir, 'Corefile'),
   };
 }
 
 /** Components that log in with a client certificate of their own (file name = component). */
-export type ClusterComponent = 'kubelet' | 'kube-controller-manager' | 'kube-scheduler' | 'kube-proxy' | 'apiserver-kubelet-client';
+export type ClusterComponent =
+  | 'kubelet'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kube-proxy'
+  | 'coredns'
+  | 'apiserver-kubelet-client';
 
 /** The Kubernetes user and groups of each component, as a kubeadm cluster names them. */
 export function componentIdentities(layout: ClusterLayout): Record<ClusterComponent, { user: string; groups: string[] }> {
@@ -90,6 +99,8 @@ export function componentIdentities(layout: ClusterLayout): Record<ClusterCompon
     'kube-scheduler': { user: 'system:kube-scheduler', groups: [] },
     // Bound to the system:node-proxier ClusterRole by the API server's bootstrap policy.
     'kube-proxy': { user: 'system:kube-proxy', groups: [] },
+    // Bound to the system:coredns ClusterRole below (kubeadm binds it to a ServiceAccount).
+    coredns: { user: 'system:coredns', groups: [] },
     // The API server's identity towards the kubelet (logs, exec, port-forward).
     'apiserver-kubelet-client': { user: 'kube-apiserver-kubelet-client', groups: ['system:masters'] },
   };
@@ -235,8 +246,10 @@ export function kubeletConfigYaml(layout: ClusterLayout): string {
     failSwapOn: false,
     podLogsDir: paths.podLogs,
     clusterDomain: 'cluster.local',
-    // No cluster DNS server runs; pods get a resolver file that points nowhere, so a lookup
-    // fails at once instead of leaving the machine.
+    // CoreDNS on the node address answers for cluster.local and refuses everything else.
+    clusterDNS: [layout.nodeIp],
+    // Pods with dnsPolicy Default get a resolver file with no name server rather than this
+    // machine's, so no lookup of theirs ever leaves the machine.
     resolvConf: paths.resolvConf,
     // A host disk filling up must never evict test pods or delete their images.
     evictionHard: {
@@ -386,6 +399,51 @@ export function ingressControllerArgs(layout: ClusterLayout): string[] {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * CoreDNS on the node's address, outside the cluster like the ingress controller: Service and
+ * pod names under cluster.local, and no forwarding, so other names fail at once (REFUSED).
+ */
+export function corefile(layout: ClusterLayout): string {
+  const kubeconfig = clusterPaths(layout).componentKubeconfig('coredns');
+  return `# CoreDNS for the PrivateJet test cluster ${layout.id}
+cluster.local:53 in-addr.arpa:53 ip6.arpa:53 {
+    bind ${layout.nodeIp}
+    errors
+    ready 127.0.0.1:${layout.ports.dnsReady}
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+        kubeconfig ${kubeconfig}
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 5
+    }
+    cache 5
+    loadbalance
+}
+.:53 {
+    bind ${layout.nodeIp}
+    errors
+}
+`;
+}
+
+export function dnsArgs(layout: ClusterLayout): string[] {
+  return ['-conf', clusterPaths(layout).corefile];
+}
+
+/** What CoreDNS reads, as kubeadm's system:coredns ClusterRole grants it. */
+export const dnsRbac = {
+  user: 'system:coredns',
+  clusterRole: {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'system:coredns' },
+    rules: [
+      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    ],
+  },
+};
 
 /** The ingress controller's ServiceAccount and what it may read, as its own deployment manifests grant. */
 export const ingressControllerRbac = {

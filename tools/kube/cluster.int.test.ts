@@ -82,7 +82,6 @@ describe('a real single-node cluster', () => {
   let apps: AppsV1Api;
   let networking: NetworkingV1Api;
   let before: ReturnType<typeof hostSnapshot>;
-  let backendClusterIp: string;
 
   beforeAll(async () => {
     before = hostSnapshot();
@@ -152,7 +151,7 @@ describe('a real single-node cluster', () => {
         spec: { selector: { app: 'petstore' }, ports: [{ name: 'http', port: backendPort, targetPort: 'http' }] },
       },
     });
-    backendClusterIp = service.spec!.clusterIP!;
+    const backendClusterIp = service.spec!.clusterIP!;
 
     const answer = await eventually('the ClusterIP to answer', async () => {
       const response = await getText(`http://${backendClusterIp}:${backendPort}/pets/1`);
@@ -210,8 +209,9 @@ describe('a real single-node cluster', () => {
       '  http-request return status 200 content-type text/plain string "ready" if { path /health/ready }',
       '  default_backend petstore',
       'backend petstore',
-      // A ClusterIP from inside a pod: kube-proxy's rules serve pods as well as the host.
-      `  server petstore ${backendClusterIp}:${backendPort}`,
+      // A Service name, resolved at start through the cluster DNS; its ClusterIP then goes
+      // through kube-proxy's rules, which serve pods as well as the host.
+      `  server petstore petstore.${namespace}.svc.cluster.local:${backendPort}`,
       '',
     ].join('\n');
     await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'gateway' }, data: { 'haproxy.cfg': config } } });
@@ -297,7 +297,7 @@ describe('a real single-node cluster', () => {
     expect(accessLog).toMatch(/gateway petstore\/petstore .* 200 .*"GET \/pets\/3 HTTP\/1.1"/);
   });
 
-  it('lets a pod reach the API server in-cluster with its ServiceAccount token', async () => {
+  it('lets a pod reach the API server in-cluster, by address and by name, with its ServiceAccount token', async () => {
     const rbac = cluster.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
     await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'greeting' }, data: { text: 'hello from the API' } } });
     await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
@@ -316,26 +316,29 @@ describe('a real single-node cluster', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace }],
       },
     });
-    // What any in-cluster client does: the Service address from the environment, the
-    // mounted token and CA, and a TLS check of the API server's certificate.
+    // What any in-cluster client does: the API server's address from the environment (or
+    // its Service name through the cluster DNS), the mounted token and CA, and a TLS check of
+    // the API server's certificate against that CA.
     const script = `
       const https = require('node:https');
       const fs = require('node:fs');
       const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
-      const request = https.get({
-        host: process.env.KUBERNETES_SERVICE_HOST,
-        port: process.env.KUBERNETES_SERVICE_PORT,
-        path: '/api/v1/namespaces/${namespace}/configmaps/greeting',
-        ca: fs.readFileSync(dir + '/ca.crt'),
-        headers: { authorization: 'Bearer ' + fs.readFileSync(dir + '/token', 'utf8') },
-      }, (response) => {
-        let body = '';
-        response.on('data', (chunk) => (body += chunk));
-        response.on('end', () => {
-          console.log(JSON.stringify({ host: process.env.KUBERNETES_SERVICE_HOST, status: response.statusCode, data: JSON.parse(body).data }));
+      const get = (host) => new Promise((resolve) => {
+        const request = https.get({
+          host,
+          port: process.env.KUBERNETES_SERVICE_PORT,
+          path: '/api/v1/namespaces/${namespace}/configmaps/greeting',
+          ca: fs.readFileSync(dir + '/ca.crt'),
+          headers: { authorization: 'Bearer ' + fs.readFileSync(dir + '/token', 'utf8') },
+        }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => (body += chunk));
+          response.on('end', () => resolve({ host, status: response.statusCode, data: JSON.parse(body).data }));
         });
+        request.on('error', (error) => resolve({ host, error: error.message }));
       });
-      request.on('error', (error) => { console.log(JSON.stringify({ error: error.message })); process.exitCode = 1; });
+      Promise.all([get(process.env.KUBERNETES_SERVICE_HOST), get('kubernetes.default.svc')])
+        .then((results) => console.log(JSON.stringify(results)));
     `;
     await core.createNamespacedPod({
       namespace,
@@ -355,9 +358,13 @@ describe('a real single-node cluster', () => {
     });
     const log = await core.readNamespacedPodLog({ name: 'in-cluster-client', namespace });
     const kubernetesService = await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
-    expect({ phase, result: JSON.parse(log) }).toEqual({
+    const data = { text: 'hello from the API' };
+    expect({ phase, results: JSON.parse(log) }).toEqual({
       phase: 'Succeeded',
-      result: { host: kubernetesService.spec?.clusterIP, status: 200, data: { text: 'hello from the API' } },
+      results: [
+        { host: kubernetesService.spec?.clusterIP, status: 200, data },
+        { host: 'kubernetes.default.svc', status: 200, data },
+      ],
     });
   });
 

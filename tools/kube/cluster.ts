@@ -32,6 +32,9 @@ import {
   componentKubeconfigYaml,
   containerdConfigToml,
   controllerManagerArgs,
+  corefile,
+  dnsArgs,
+  dnsRbac,
   ingressControllerArgs,
   ingressControllerRbac,
   ingressUrl,
@@ -224,6 +227,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const adminKubeConfig = new KubeConfig();
     adminKubeConfig.loadFromString(await readFile(paths.adminKubeconfig, 'utf8'));
     await prepareIngressController(adminKubeConfig, layout);
+    await prepareDns(adminKubeConfig);
 
     const controllerManager = await launch('kube-controller-manager', binaries.kubeControllerManager, controllerManagerArgs(layout));
     const scheduler = await launch('kube-scheduler', binaries.kubeScheduler, schedulerArgs(layout));
@@ -235,6 +239,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       SSL_CERT_FILE: paths.pkiFile('ca.crt'),
     });
 
+    const dns = await launch('dns', binaries.coredns, dnsArgs(layout));
+
     const core = adminKubeConfig.makeApiClient(CoreV1Api);
     await Promise.all([
       waitFor('kube-controller-manager', controllerManager, () => healthzAnswers(layout.ports.controllerManager)),
@@ -242,6 +248,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       waitFor('kubelet', kubelet, () => nodeIsReady(core, layout.nodeName)),
       waitFor('kube-proxy', kubeProxy, () => httpAnswers200(layout.ports.kubeProxyHealthz, '/healthz')),
       waitFor('ingress', ingress, () => portAccepts(layout.ports.ingress)),
+      // Ready once its kubernetes plugin has loaded every Service.
+      waitFor('dns', dns, () => httpAnswers200(layout.ports.dnsReady, '/ready')),
       // Pods are refused until the ServiceAccount controller has made the namespace's default account.
       waitFor('kube-controller-manager', controllerManager, () => defaultServiceAccountExists(core)),
     ]);
@@ -309,7 +317,7 @@ async function stopInOrder(record: HostRecord, timeoutMs: number): Promise<void>
   const live = new Map(liveProcesses(record).map((process) => [process.name, process.pid]));
   const stop = (names: string[]) =>
     Promise.all(names.map((name) => (live.has(name) ? terminateProcess(live.get(name)!, timeoutMs) : undefined)));
-  await stop(['ingress', 'kube-scheduler', 'kube-controller-manager', 'kube-proxy']);
+  await stop(['ingress', 'dns', 'kube-scheduler', 'kube-controller-manager', 'kube-proxy']);
   await stop(['kubelet']);
   await stop(['kube-apiserver']);
   await stop(['etcd']);
@@ -349,8 +357,8 @@ function commandExists(command: string): boolean {
 }
 
 async function pickPorts(): Promise<ClusterPorts> {
-  const [etcdClient, etcdPeer, kubeletHealthz, controllerManager, scheduler, kubeProxyHealthz, kubeProxyMetrics, ingress, ingressSupport, apiserver, kubelet] =
-    (await findFreePorts(11)) as number[];
+  const [etcdClient, etcdPeer, kubeletHealthz, controllerManager, scheduler, kubeProxyHealthz, kubeProxyMetrics, ingress, ingressSupport, dnsReady, apiserver, kubelet] =
+    (await findFreePorts(12)) as number[];
   // The API server and kubelet bind the bridge address, which does not exist yet: a port free
   // on 127.0.0.1 is as good a guess there (nothing else listens on a fresh bridge).
   return {
@@ -365,13 +373,14 @@ async function pickPorts(): Promise<ClusterPorts> {
     kubeProxyMetrics: kubeProxyMetrics!,
     ingress: ingress!,
     ingressSupport: ingressSupport!,
+    dnsReady: dnsReady!,
   };
 }
 
 async function writeConfigFiles(layout: ClusterLayout, pki: Pki): Promise<void> {
   const paths = clusterPaths(layout);
   await writeFile(paths.adminKubeconfig, adminKubeconfigYaml(layout.name, apiserverUrl(layout), pki), { mode: 0o600 });
-  const components: ClusterComponent[] = ['kubelet', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'];
+  const components: ClusterComponent[] = ['kubelet', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns'];
   for (const component of components) {
     await writeFile(paths.componentKubeconfig(component), componentKubeconfigYaml(layout, component), { mode: 0o600 });
   }
@@ -385,6 +394,7 @@ async function writeConfigFiles(layout: ClusterLayout, pki: Pki): Promise<void> 
   // No name server: pods with the Default DNS policy resolve nothing rather than ask the machine's.
   await writeFile(paths.resolvConf, '# PrivateJet test cluster: no DNS server\noptions timeout:1 attempts:1\n');
   await writeFile(paths.kubeProxyConfig, kubeProxyConfigYaml(layout));
+  await writeFile(paths.corefile, corefile(layout));
 }
 
 async function containerdAnswers(socket: string): Promise<boolean> {
@@ -431,6 +441,19 @@ async function prepareIngressController(admin: KubeConfig, layout: ClusterLayout
       metadata: { name: layout.ingressClassName },
       // Skipper matches ingressClassName itself; the object makes the class visible to kubectl and apps.
       spec: { controller: 'zalando.org/skipper' },
+    },
+  });
+}
+
+/** CoreDNS logs in as system:coredns with its own certificate; this is what that user may read. */
+async function prepareDns(admin: KubeConfig): Promise<void> {
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createClusterRole({ body: dnsRbac.clusterRole });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: dnsRbac.clusterRole.metadata.name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: dnsRbac.clusterRole.metadata.name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: dnsRbac.user }],
     },
   });
 }
@@ -494,7 +517,7 @@ function portAccepts(port: number): Promise<boolean> {
 }
 
 async function logTails(layout: ClusterLayout): Promise<string> {
-  const names = ['containerd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'ingress'];
+  const names = ['containerd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'ingress', 'dns'];
   const parts: string[] = [];
   for (const name of names) {
     const tail = await tailOf(clusterPaths(layout).log(name), 8);

@@ -43,6 +43,8 @@ export interface HostRecord {
   id: string;
   /** The process that started the cluster; its death frees the lock unless detached. */
   owner: number;
+  /** When the owner started (clock ticks after boot), so a reused PID is not taken for it. */
+  ownerStartTime: string;
   detached: boolean;
   dataDir: string;
   runDir: string;
@@ -99,10 +101,20 @@ export function liveProcesses(record: HostRecord): RecordedProcess[] {
   );
 }
 
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks after boot. */
+export function processStartTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
 /** A cluster is alive while its owner runs (tests) or while its servers run (`kube:up`). */
 export function isRecordAlive(record: HostRecord): boolean {
-  if (!record.detached && isProcessAlive(record.owner)) return true;
-  return record.detached && liveProcesses(record).length > 0;
+  if (record.detached) return liveProcesses(record).length > 0;
+  return isProcessAlive(record.owner) && processStartTime(record.owner) === record.ownerStartTime;
 }
 
 let recordWrites: Promise<void> = Promise.resolve();

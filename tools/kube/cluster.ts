@@ -59,6 +59,7 @@ import {
   hostLeftovers,
   liveProcesses,
   moveIntoCgroup,
+  processStartTime,
   readHostRecord,
   readSysctls,
   releaseHostLock,
@@ -163,6 +164,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const record: HostRecord = {
     id,
     owner: process.pid,
+    ownerStartTime: processStartTime(process.pid),
     detached,
     dataDir,
     runDir,
@@ -177,7 +179,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     processes: [],
   };
 
-  await acquireHostLock(record, options.lockWaitMs ?? defaultLockWaitMs);
+  try {
+    await acquireHostLock(record, options.lockWaitMs ?? defaultLockWaitMs);
+  } catch (error) {
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   // From here every change is recorded first, so a failure (or a kill) can be undone.
   record.sysctls = readSysctls();
   record.createdCniCacheDir = !existsSync(cniCacheDir);

@@ -40,20 +40,25 @@ async function getText(url: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: await response.text() };
 }
 
-/** What this machine looks like from the outside: compared before start and after stop. */
+/**
+ * What the cluster could leave on this machine, compared before start and after stop. Only
+ * the kinds of things a cluster makes count, so other work on the machine cannot upset it.
+ */
 function hostSnapshot() {
+  const lines = (command: string, args: string[]) =>
+    execFileSync(command, args, { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+  const filesUnder = (dir: string) => (existsSync(dir) ? lines('find', [dir]) : []);
   return {
     sysctls: Object.fromEntries(sysctlsToRestore.map((name) => [name, readFileSync(`/proc/sys/${name}`, 'utf8').trim()])),
-    links: execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => line.split(':')[1]?.trim())
-      .filter(Boolean)
-      .sort(),
-    nftTables: execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort(),
-    routes: execFileSync('ip', ['-4', 'route', 'show', 'table', 'all'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort(),
-    mountCount: readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).length,
-    cniCache: existsSync('/var/lib/cni') ? execFileSync('find', ['/var/lib/cni'], { encoding: 'utf8' }).split('\n').sort() : [],
-    containerdRun: existsSync('/run/containerd') ? execFileSync('find', ['/run/containerd'], { encoding: 'utf8' }).split('\n').sort() : [],
+    bridgesAndVeths: lines('ip', ['-o', 'link', 'show'])
+      .map((line) => line.split(':')[1]?.trim() ?? '')
+      .filter((name) => /^(pjk-|veth)/.test(name)),
+    nftTables: lines('nft', ['list', 'tables']).filter((table) => /kube-proxy|privatejet/.test(table)),
+    routes: lines('ip', ['-4', 'route', 'show', 'table', 'all']).filter((route) => /pjk-|10\.21[34]\./.test(route)),
+    cgroups: lines('find', ['/sys/fs/cgroup', '-maxdepth', '2', '-name', 'privatejet-*']),
+    cniCache: filesUnder('/var/lib/cni'),
+    containerdRun: filesUnder('/run/containerd'),
+    netns: filesUnder('/run/netns').filter((file) => file.includes('/cni-')),
   };
 }
 

@@ -229,7 +229,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       const apiserver = await launch('kube-apiserver', binaries.kubeApiserver, apiserverArgs(layout));
       await waitFor('kube-apiserver', apiserver, () => apiserverIsReady(apiserverUrl(layout), pki));
     })();
-    await Promise.all([runtimeReady, controlPlaneReady]);
+    // Both settle before any failure is raised: the teardown must not race a branch that is
+    // still launching servers.
+    const [runtimeResult, controlPlaneResult] = await Promise.allSettled([runtimeReady, controlPlaneReady]);
+    for (const result of [runtimeResult, controlPlaneResult]) {
+      if (result.status === 'rejected') throw result.reason;
+    }
 
     const adminKubeConfig = new KubeConfig();
     adminKubeConfig.loadFromString(await readFile(paths.adminKubeconfig, 'utf8'));

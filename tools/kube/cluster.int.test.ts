@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from './cluster';
 import { sysctlsToRestore } from './cluster-host';
+import { kubeConfigForServiceAccount, provisionServiceAccount, seedClusterRole, seedClusterRoleBinding } from './service-account';
 
 // On a machine that has never built the binaries and images, the first run makes them (minutes).
 const firstBuildTimeoutMs = 60 * 60_000;
@@ -371,6 +372,24 @@ describe('a real single-node cluster', () => {
         { host: 'kubernetes.default.svc', status: 200, data },
       ],
     });
+  });
+
+  it('serves the MasterURL, CA and ServiceAccount token a user pastes into PrivateJet', async () => {
+    const serviceAccount = { name: 'wso2am-privatejet', namespace: 'privatejet' };
+    const access = await provisionServiceAccount(cluster, {
+      namespace: serviceAccount.namespace,
+      serviceAccountName: serviceAccount.name,
+      rbac: [seedClusterRole, seedClusterRoleBinding(serviceAccount)],
+    });
+    expect(access.masterUrl).toBe(cluster.masterUrl);
+
+    const asPrivateJet = kubeConfigForServiceAccount(access).makeApiClient(CoreV1Api);
+    await asPrivateJet.createNamespacedConfigMap({
+      namespace: serviceAccount.namespace,
+      body: { metadata: { name: 'gateway-config' }, data: { 'config.json': '{}' } },
+    });
+    const stored = await core.readNamespacedConfigMap({ name: 'gateway-config', namespace: serviceAccount.namespace });
+    expect(stored.data).toEqual({ 'config.json': '{}' });
   });
 
   it('stop() ends every process and leaves the machine as it was', async () => {

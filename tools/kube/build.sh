@@ -74,8 +74,9 @@ source_stamp() {
 }
 
 stamp_file() {
-  # The control plane keeps the stamp name it has always had.
-  [[ "$1" == control-plane ]] && echo "$out_dir/.source-stamp" || echo "$out_dir/.source-stamp-$1"
+  # Not .source-stamp, the single stamp of the build.sh that built only the control plane:
+  # while clones of both versions share this cache, each keeps its own stamp.
+  echo "$out_dir/.source-stamp-$1"
 }
 
 is_current() {

@@ -505,10 +505,15 @@ async function removeCniCache(record: HostRecord, sandboxIds: Set<string>): Prom
 export async function undoHostChanges(record: HostRecord, options: { stopTimeoutMs: number }): Promise<void> {
   // Whatever of ours still runs is stopped by PID, the last started first (servers last).
   for (const { pid } of liveProcesses(record).reverse()) await terminateProcess(pid, options.stopTimeoutMs);
-  // kube-proxy's own way to remove its nftables tables (and any iptables or IPVS rules).
+  // kube-proxy's own way to remove its nftables tables (and any iptables or IPVS rules); if
+  // its binary has gone meanwhile (a rebuild), the tables are deleted by name.
   const kubeProxy = record.processes.find((recorded) => recorded.name === 'kube-proxy');
-  if (kubeProxy && existsSync(kubeProxy.binary)) {
-    await run(kubeProxy.binary, ['--cleanup']).catch((error: unknown) => console.error(String(error)));
+  if (kubeProxy) {
+    if (existsSync(kubeProxy.binary)) {
+      await run(kubeProxy.binary, ['--cleanup']).catch((error: unknown) => console.error(String(error)));
+    }
+    await tryRun('nft', ['delete', 'table', 'ip', 'kube-proxy']);
+    await tryRun('nft', ['delete', 'table', 'ip6', 'kube-proxy']);
   }
   await killCgroupProcesses(record.cgroupName);
   const tasks = await containerdTasks(record);

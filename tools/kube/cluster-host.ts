@@ -174,6 +174,8 @@ export async function acquireHostLock(record: HostRecord, waitMs: number): Promi
     if (stale) {
       console.error(`Cleaning up after an earlier test cluster (${stale.dataDir}) that was not stopped.`);
       await undoHostChanges(stale, { stopTimeoutMs: 2_000 });
+      // A test's temp folder has no other owner; `kube:up`'s folder is left to that command.
+      if (!stale.detached) await rm(stale.dataDir, { recursive: true, force: true });
     }
     await rm(claimed, { force: true });
   }

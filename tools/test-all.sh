@@ -12,13 +12,18 @@ set -e
 # the version line the cluster image ships, so both are tested.
 ensure_debian_packages /usr/bin/chromium chromium '/usr/lib/postgresql/*/bin/postgres' postgresql \
   /usr/sbin/haproxy haproxy /usr/sbin/debootstrap debootstrap /usr/bin/setpriv util-linux
+ensure_cluster_packages
 ensure_node_modules
 results="$PWD/.cache/test-results"
 rm -rf "$results" && mkdir -p "$results"
 
 if [ -x tools/kube/build.sh ]; then
-  log "Kubernetes test control plane (built once, then cached)"
+  log "Kubernetes test binaries and images (built once, then cached)"
+  # The images mostly wait on the Debian mirror and the disk, the binaries on the CPU: side by side.
+  tools/kube/images/build.sh > /dev/null &
+  images_build=$!
   tools/kube/build.sh
+  wait "$images_build"
 fi
 log "HAProxy 3.0 for the gateway tests (a Debian 13 root filesystem, built once, then cached)"
 tools/haproxy/debian13-rootfs.sh > /dev/null
@@ -29,11 +34,17 @@ npm run --silent build
 set +e
 
 failed=0
+# Tests on the real single-node cluster use no database: they run once, not once per database.
+cluster_tests='tools/kube/cluster.int.test.ts'
+log "Real single-node cluster tests (once)"
+npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-cluster.json" "$cluster_tests" || failed=1
+
 # $1: label; $2: DATABASE_URL for the unit tests (each test file creates its own database
 # on that server); $3: DATABASE_URL for the app under end-to-end test. Empty means PGlite.
 run_suite() {
   log "Unit and integration tests on $1"
-  DATABASE_URL="$2" npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-$1.json" || failed=1
+  DATABASE_URL="$2" npx vitest run --exclude "$cluster_tests" \
+    --reporter=default --reporter=json --outputFile="$results/vitest-$1.json" || failed=1
   log "End-to-end tests in Chromium on $1"
   DATABASE_URL="$3" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-$1.json" npx playwright test --reporter=list,json || failed=1
 }

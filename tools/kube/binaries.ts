@@ -14,6 +14,20 @@ export interface KubeBinaries {
   kubePki: string;
 }
 
+/** What a full single-node cluster runs on top of the control plane. */
+export interface ClusterBinaries extends KubeBinaries {
+  kubelet: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubeProxy: string;
+  /** For the setup guide's commands in tests, and for people using `npm run kube:up`. */
+  kubectl: string;
+  /** The ingress controller (Skipper). */
+  skipper: string;
+  /** The cluster DNS server. */
+  coredns: string;
+}
+
 export function binariesIn(dir: string): KubeBinaries {
   return {
     dir,
@@ -23,18 +37,47 @@ export function binariesIn(dir: string): KubeBinaries {
   };
 }
 
+export function clusterBinariesIn(dir: string): ClusterBinaries {
+  return {
+    ...binariesIn(dir),
+    kubelet: path.join(dir, 'kubelet'),
+    kubeControllerManager: path.join(dir, 'kube-controller-manager'),
+    kubeScheduler: path.join(dir, 'kube-scheduler'),
+    kubeProxy: path.join(dir, 'kube-proxy'),
+    kubectl: path.join(dir, 'kubectl'),
+    skipper: path.join(dir, 'skipper'),
+    coredns: path.join(dir, 'coredns'),
+  };
+}
+
 // build.sh owns the cache layout and the "is it current" decision; this only asks it.
-// It returns in milliseconds when the binaries are already built.
+// It returns in milliseconds when the binaries are already built. Only the control plane's
+// group is asked for, so the many API-server-only tests never wait for the node's build.
 export async function ensureKubeBinaries(options: { force?: boolean } = {}): Promise<KubeBinaries> {
-  const args = [path.join(kubeToolsDir, 'build.sh'), ...(options.force ? ['--force'] : [])];
+  return binariesIn(await buildGroups(['control-plane'], options));
+}
+
+/** Every binary of the full cluster: control plane, node components, ingress controller. */
+export async function ensureClusterBinaries(options: { force?: boolean } = {}): Promise<ClusterBinaries> {
+  return clusterBinariesIn(await buildGroups(['control-plane', 'node', 'ingress', 'dns'], options));
+}
+
+async function buildGroups(groups: string[], options: { force?: boolean }): Promise<string> {
+  const args = [path.join(kubeToolsDir, 'build.sh'), ...(options.force ? ['--force'] : []), ...groups];
   const stdout = await runBuildScript(args);
   const dir = stdout.trim().split('\n').at(-1);
   if (!dir) throw new Error('tools/kube/build.sh printed no output folder');
-  const binaries = binariesIn(dir);
-  for (const file of [binaries.kubeApiserver, binaries.etcd, binaries.kubePki]) {
+  const binaries = clusterBinariesIn(dir);
+  const expected: Record<string, string[]> = {
+    'control-plane': [binaries.kubeApiserver, binaries.etcd, binaries.kubePki],
+    node: [binaries.kubelet, binaries.kubeControllerManager, binaries.kubeScheduler, binaries.kubeProxy, binaries.kubectl],
+    ingress: [binaries.skipper],
+    dns: [binaries.coredns],
+  };
+  for (const file of groups.flatMap((group) => expected[group] ?? [])) {
     await access(file, constants.X_OK);
   }
-  return binaries;
+  return dir;
 }
 
 function runBuildScript(args: string[]): Promise<string> {

@@ -54,13 +54,13 @@ interface ProcessRecord extends ControlPlaneProcessIds {
   binaries: { etcd: string; kubeApiserver: string };
 }
 
-interface Ports {
+export interface Ports {
   etcdClient: number;
   etcdPeer: number;
   apiserver: number;
 }
 
-interface Pki {
+export interface Pki {
   dir: string;
   caCertPem: string;
   adminCertPem: string;
@@ -73,7 +73,7 @@ const startAttempts = 3;
 const defaultReadyTimeoutMs = 90_000;
 const defaultStopTimeoutMs = 10_000;
 // The in-cluster name of the API server; tokens carry it as issuer, as in a kubeadm cluster.
-const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
+export const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
 
 class PortTakenError extends Error {}
 
@@ -160,7 +160,7 @@ async function startServers(
   }
 }
 
-function etcdArgs(dataDir: string, ports: Ports): string[] {
+export function etcdArgs(dataDir: string, ports: Pick<Ports, 'etcdClient' | 'etcdPeer'>): string[] {
   const clientUrl = `http://127.0.0.1:${ports.etcdClient}`;
   const peerUrl = `http://127.0.0.1:${ports.etcdPeer}`;
   return [
@@ -203,9 +203,14 @@ function apiserverArgs(pki: Pki, dataDir: string, ports: Ports): string[] {
   ];
 }
 
-async function generatePki(binaries: KubeBinaries, dir: string): Promise<Pki> {
+/** extraArgs: kube-pki's -ip and -client flags, for a full cluster's addresses and components. */
+export async function generatePki(
+  binaries: Pick<KubeBinaries, 'kubePki'>,
+  dir: string,
+  extraArgs: string[] = [],
+): Promise<Pki> {
   await new Promise<void>((resolve, reject) => {
-    const pkiTool = spawn(binaries.kubePki, ['-out', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const pkiTool = spawn(binaries.kubePki, ['-out', dir, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     pkiTool.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     pkiTool.on('error', reject);
@@ -220,14 +225,14 @@ async function generatePki(binaries: KubeBinaries, dir: string): Promise<Pki> {
   };
 }
 
-async function findFreePorts(count: number): Promise<number[]> {
+export async function findFreePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   // All listeners stay open until every port is known, so the kernel cannot hand one out twice.
   const servers = await Promise.all(
     Array.from({ length: count }, () => {
       const server = net.createServer();
       return new Promise<net.Server>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve(server));
+        server.listen(0, host, () => resolve(server));
       });
     }),
   );
@@ -236,7 +241,7 @@ async function findFreePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-async function waitUntilReady(
+export async function waitUntilReady(
   serverName: string,
   server: LaunchedProcess,
   logFile: string,
@@ -258,12 +263,12 @@ async function waitUntilReady(
   }
 }
 
-async function tailOf(file: string, lines = 30): Promise<string> {
+export async function tailOf(file: string, lines = 30): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-function etcdIsHealthy(clientPort: number): Promise<boolean> {
+export function etcdIsHealthy(clientPort: number): Promise<boolean> {
   return new Promise((resolve) => {
     // No keep-alive agent: a pooled socket would hold the `up` command open for seconds.
     const request = http.get(`http://127.0.0.1:${clientPort}/health`, { timeout: 2_000, agent: false }, (response) => {
@@ -277,7 +282,7 @@ function etcdIsHealthy(clientPort: number): Promise<boolean> {
 
 // /readyz covers etcd, RBAC bootstrap roles and the other post-start hooks: once it answers
 // 200 the server behaves as a cluster's would.
-function apiserverIsReady(masterUrl: string, pki: Pki): Promise<boolean> {
+export function apiserverIsReady(masterUrl: string, pki: Pki): Promise<boolean> {
   return new Promise((resolve) => {
     const request = https.get(
       `${masterUrl}/readyz`,
@@ -292,7 +297,7 @@ function apiserverIsReady(masterUrl: string, pki: Pki): Promise<boolean> {
   });
 }
 
-function adminKubeconfigYaml(name: string, masterUrl: string, pki: Pki): string {
+export function adminKubeconfigYaml(name: string, masterUrl: string, pki: Pki): string {
   const base64 = (pem: string) => Buffer.from(pem).toString('base64');
   const user = `${name}-admin`;
   return toYaml({

@@ -21,7 +21,13 @@ function canUseParentDeathSignal(): boolean {
  * detached: the process outlives this one (used by the `up` command); otherwise it is
  * tied to this process and killed when it exits.
  */
-export function launchServer(binary: string, args: string[], logFile: string, detached: boolean): LaunchedProcess {
+export function launchServer(
+  binary: string,
+  args: string[],
+  logFile: string,
+  detached: boolean,
+  env?: NodeJS.ProcessEnv,
+): LaunchedProcess {
   const log = openSync(logFile, 'a');
   const tied = !detached && canUseParentDeathSignal();
   const [command, commandArgs] = tied
@@ -29,7 +35,7 @@ export function launchServer(binary: string, args: string[], logFile: string, de
     : [binary, args];
   let child: ChildProcess;
   try {
-    child = spawn(command, commandArgs, { stdio: ['ignore', log, log], detached });
+    child = spawn(command, commandArgs, { stdio: ['ignore', log, log], detached, env });
   } finally {
     closeSync(log);
   }

@@ -71,7 +71,8 @@ const roleKinds = new Set(['Role', 'ClusterRole']);
 const bindingKinds = new Set(['RoleBinding', 'ClusterRoleBinding']);
 
 export async function provisionServiceAccount(
-  controlPlane: ControlPlane,
+  // A control plane or a full cluster (startCluster()): only its address, CA and admin are used.
+  controlPlane: Pick<ControlPlane, 'masterUrl' | 'caCertPem' | 'adminKubeConfig'>,
   request: ServiceAccountRequest,
 ): Promise<ServiceAccountAccess> {
   const { namespace, serviceAccountName } = request;

@@ -1,0 +1,405 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  NetworkingV1Api,
+  RbacAuthorizationV1Api,
+  type V1Container,
+  type V1Pod,
+  type V1PodSpec,
+} from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from './cluster';
+import { sysctlsToRestore } from './cluster-host';
+import { kubeConfigForServiceAccount, provisionServiceAccount, seedClusterRole, seedClusterRoleBinding } from './service-account';
+
+// On a machine that has never built the binaries and images, the first run makes them (minutes).
+const firstBuildTimeoutMs = 60 * 60_000;
+const namespace = 'cluster-test';
+const backendPort = 8090;
+const gatewayPort = 8080;
+
+/** Polls until `check` returns a value (not undefined), or fails with the last reason. */
+async function eventually<T>(description: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = '';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastProblem = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}${lastProblem ? `: ${lastProblem}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function getText(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+/**
+ * What the cluster could leave on this machine, compared before start and after stop. Only
+ * the kinds of things a cluster makes count, so other work on the machine cannot upset it.
+ */
+function hostSnapshot() {
+  const lines = (command: string, args: string[]) =>
+    execFileSync(command, args, { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+  const filesUnder = (dir: string) => (existsSync(dir) ? lines('find', [dir]) : []);
+  return {
+    sysctls: Object.fromEntries(sysctlsToRestore.map((name) => [name, readFileSync(`/proc/sys/${name}`, 'utf8').trim()])),
+    bridgesAndVeths: lines('ip', ['-o', 'link', 'show'])
+      .map((line) => line.split(':')[1]?.trim() ?? '')
+      .filter((name) => /^(pjk-|veth)/.test(name)),
+    nftTables: lines('nft', ['list', 'tables']).filter((table) => /kube-proxy|privatejet/.test(table)),
+    routes: lines('ip', ['-4', 'route', 'show', 'table', 'all']).filter((route) => /pjk-|10\.21[34]\./.test(route)),
+    cgroups: lines('find', ['/sys/fs/cgroup', '-maxdepth', '2', '-name', 'privatejet-*']),
+    cniCache: filesUnder('/var/lib/cni'),
+    containerdRun: filesUnder('/run/containerd'),
+    netns: filesUnder('/run/netns').filter((file) => file.includes('/cni-')),
+  };
+}
+
+/** The hardening production gateway pods get (lib/containers/kubernetes/manifests.ts). */
+const restrictedContainer: Pick<V1Container, 'securityContext'> = {
+  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+};
+
+function restrictedPodSpec(userId: number, spec: V1PodSpec): V1PodSpec {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: 1,
+    securityContext: { runAsNonRoot: true, runAsUser: userId, runAsGroup: userId, seccompProfile: { type: 'RuntimeDefault' } },
+    ...spec,
+  };
+}
+
+function isReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
+}
+
+describe('a real single-node cluster', () => {
+  let cluster: Cluster;
+  let core: CoreV1Api;
+  let apps: AppsV1Api;
+  let networking: NetworkingV1Api;
+  let before: ReturnType<typeof hostSnapshot>;
+
+  beforeAll(async () => {
+    before = hostSnapshot();
+    cluster = await startCluster({ name: 'cluster-test' });
+    console.log(`cluster ready in ${cluster.startSeconds}s: API server ${cluster.masterUrl}, ingress ${cluster.ingressUrl}`);
+    core = cluster.adminKubeConfig.makeApiClient(CoreV1Api);
+    apps = cluster.adminKubeConfig.makeApiClient(AppsV1Api);
+    networking = cluster.adminKubeConfig.makeApiClient(NetworkingV1Api);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+  }, firstBuildTimeoutMs);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('runs a 2-replica Deployment of the sample backend and reports it Ready from the kubelet', async () => {
+    const labels = { app: 'petstore' };
+    const createdAt = performance.now();
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name: 'petstore' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: restrictedPodSpec(10001, {
+              containers: [
+                {
+                  name: 'petstore',
+                  image: cluster.images.sampleBackend,
+                  ports: [{ name: 'http', containerPort: backendPort }],
+                  readinessProbe: { httpGet: { path: '/pets', port: 'http' }, periodSeconds: 1 },
+                  ...restrictedContainer,
+                },
+              ],
+            }),
+          },
+        },
+      },
+    });
+
+    const deployment = await eventually('2 ready replicas', async () => {
+      const current = await apps.readNamespacedDeployment({ name: 'petstore', namespace });
+      return current.status?.readyReplicas === 2 ? current : undefined;
+    });
+    console.log(`Deployment ready ${((performance.now() - createdAt) / 1000).toFixed(1)}s after it was created`);
+
+    expect(deployment.status?.availableReplicas).toBe(2);
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: 'app=petstore' })).items;
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      // Set by the kubelet after its readiness probe passed, not by anything in this test.
+      expect(isReady(pod)).toBe(true);
+      expect(pod.spec?.nodeName).toBe(cluster.nodeName);
+      expect(pod.status?.podIP?.startsWith(cluster.podCidr.replace(/0\/24$/, ''))).toBe(true);
+      expect(pod.status?.containerStatuses?.[0]?.started).toBe(true);
+    }
+  });
+
+  it('answers on the Service ClusterIP from this machine through kube-proxy', async () => {
+    const service = await core.createNamespacedService({
+      namespace,
+      body: {
+        metadata: { name: 'petstore' },
+        spec: { selector: { app: 'petstore' }, ports: [{ name: 'http', port: backendPort, targetPort: 'http' }] },
+      },
+    });
+    const backendClusterIp = service.spec!.clusterIP!;
+
+    const answer = await eventually('the ClusterIP to answer', async () => {
+      const response = await getText(`http://${backendClusterIp}:${backendPort}/pets/1`);
+      return response.status === 200 ? response : undefined;
+    });
+    expect(JSON.parse(answer.body)).toMatchObject({ id: 1, name: 'Rex' });
+  });
+
+  it('routes an Ingress of its class to the Service, and ignores an Ingress of another class', async () => {
+    const ingressFor = (name: string, className: string, pathPrefix: string) => ({
+      metadata: { name },
+      spec: {
+        ingressClassName: className,
+        rules: [
+          {
+            http: {
+              paths: [
+                {
+                  path: pathPrefix,
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'petstore', port: { number: backendPort } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await networking.createNamespacedIngress({ namespace, body: ingressFor('petstore', cluster.ingressClassName, '/pets') });
+    await networking.createNamespacedIngress({ namespace, body: ingressFor('elsewhere', 'some-other-class', '/pets/2') });
+
+    const answer = await eventually('the Ingress to route', async () => {
+      const response = await getText(`${cluster.ingressUrl}/pets`);
+      return response.status === 200 ? response : undefined;
+    });
+    expect(JSON.parse(answer.body).map((pet: { name: string }) => pet.name)).toEqual(['Rex', 'Tom', 'Nemo']);
+    // /pets/2 would be the other class's route if it were served; it falls under /pets instead.
+    expect(JSON.parse((await getText(`${cluster.ingressUrl}/pets/2`)).body)).toMatchObject({ id: 2, name: 'Tom' });
+    expect((await getText(`${cluster.ingressUrl}/nothing-here`)).status).toBe(404);
+  });
+
+  it('runs the gateway image as production does: uid 99, read-only root, no capabilities, config from a ConfigMap', async () => {
+    const config = [
+      'global',
+      '  log stdout format raw local0',
+      'defaults',
+      '  mode http',
+      '  log global',
+      '  option httplog',
+      '  timeout connect 5s',
+      '  timeout client 30s',
+      '  timeout server 30s',
+      'frontend gateway',
+      `  bind :${gatewayPort}`,
+      '  http-request return status 200 content-type text/plain string "ready" if { path /health/ready }',
+      '  default_backend petstore',
+      'backend petstore',
+      // A Service name, resolved at start through the cluster DNS; its ClusterIP then goes
+      // through kube-proxy's rules, which serve pods as well as the host.
+      `  server petstore petstore.${namespace}.svc.cluster.local:${backendPort}`,
+      '',
+    ].join('\n');
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'gateway' }, data: { 'haproxy.cfg': config } } });
+    const configVolume = {
+      volumes: [{ name: 'config', configMap: { name: 'gateway' } }],
+      mountPath: '/usr/local/etc/haproxy',
+    };
+
+    // The image's own `haproxy -c` (through its entrypoint) accepts the mounted config, and
+    // refuses a broken one: HAProxy really parses it.
+    const checkConfig = async (name: string, configMap: string) => {
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name },
+          spec: restrictedPodSpec(99, {
+            restartPolicy: 'Never',
+            volumes: [{ name: 'config', configMap: { name: configMap } }],
+            containers: [
+              {
+                name: 'check',
+                image: cluster.images.gateway,
+                args: ['haproxy', '-c', '-f', '/usr/local/etc/haproxy/haproxy.cfg'],
+                volumeMounts: [{ name: 'config', mountPath: configVolume.mountPath, readOnly: true }],
+                ...restrictedContainer,
+              },
+            ],
+          }),
+        },
+      });
+      const exitCode = await eventually(`${name} to finish`, async () => {
+        const pod = await core.readNamespacedPod({ name, namespace });
+        return pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode;
+      });
+      // Logs travel API server → kubelet → containerd: the node's whole log path works.
+      return { exitCode, log: await core.readNamespacedPodLog({ name, namespace }) };
+    };
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'gateway-broken' }, data: { 'haproxy.cfg': config.replace(`bind :${gatewayPort}`, 'bind :no-port') } },
+    });
+    const [valid, broken] = await Promise.all([
+      checkConfig('gateway-config-check', 'gateway'),
+      checkConfig('gateway-broken-config-check', 'gateway-broken'),
+    ]);
+    expect(valid).toEqual({ exitCode: 0, log: '' });
+    expect(broken.exitCode).not.toBe(0);
+    expect(broken.log).toMatch(/ALERT.*no-port/);
+
+    // The image's default command (entrypoint + CMD) serves the mounted config.
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'gateway', labels: { app: 'gateway' } },
+        spec: restrictedPodSpec(99, {
+          volumes: configVolume.volumes,
+          containers: [
+            {
+              name: 'gateway',
+              image: cluster.images.gateway,
+              ports: [{ name: 'http', containerPort: gatewayPort }],
+              readinessProbe: { httpGet: { path: '/health/ready', port: 'http' }, periodSeconds: 1 },
+              volumeMounts: [{ name: 'config', mountPath: configVolume.mountPath, readOnly: true }],
+              ...restrictedContainer,
+            },
+          ],
+        }),
+      },
+    });
+    const gateway = await eventually('the gateway pod to be Ready', async () => {
+      const pod = await core.readNamespacedPod({ name: 'gateway', namespace });
+      return isReady(pod) ? pod : undefined;
+    });
+
+    const answer = await getText(`http://${gateway.status!.podIP}:${gatewayPort}/pets/3`);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ id: 3, name: 'Nemo' });
+    // HAProxy logs a request once it is done, a moment after the answer.
+    const accessLog = await eventually('the access log line', async () => {
+      const log = await core.readNamespacedPodLog({ name: 'gateway', namespace });
+      return log.includes('GET /pets/3') ? log : undefined;
+    });
+    expect(accessLog).toMatch(/gateway petstore\/petstore .* 200 .*"GET \/pets\/3 HTTP\/1.1"/);
+  });
+
+  it('lets a pod reach the API server in-cluster, by address and by name, with its ServiceAccount token', async () => {
+    const rbac = cluster.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'greeting' }, data: { text: 'hello from the API' } } });
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
+    await rbac.createNamespacedRole({
+      namespace,
+      body: {
+        metadata: { name: 'reader' },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: 'reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace }],
+      },
+    });
+    // What any in-cluster client does: the API server's address from the environment (or
+    // its Service name through the cluster DNS), the mounted token and CA, and a TLS check of
+    // the API server's certificate against that CA.
+    const script = `
+      const https = require('node:https');
+      const fs = require('node:fs');
+      const dir = '/var/run/secrets/kubernetes.io/serviceaccount';
+      const get = (host) => new Promise((resolve) => {
+        const request = https.get({
+          host,
+          port: process.env.KUBERNETES_SERVICE_PORT,
+          path: '/api/v1/namespaces/${namespace}/configmaps/greeting',
+          ca: fs.readFileSync(dir + '/ca.crt'),
+          headers: { authorization: 'Bearer ' + fs.readFileSync(dir + '/token', 'utf8') },
+        }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => (body += chunk));
+          response.on('end', () => resolve({ host, status: response.statusCode, data: JSON.parse(body).data }));
+        });
+        request.on('error', (error) => resolve({ host, error: error.message }));
+      });
+      Promise.all([get(process.env.KUBERNETES_SERVICE_HOST), get('kubernetes.default.svc')])
+        .then((results) => console.log(JSON.stringify(results)));
+    `;
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'in-cluster-client' },
+        spec: {
+          serviceAccountName: 'reader',
+          restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'client', image: cluster.images.sampleBackend, command: ['node', '-e', script] }],
+        },
+      },
+    });
+    const phase = await eventually('the in-cluster client to finish', async () => {
+      const pod = await core.readNamespacedPod({ name: 'in-cluster-client', namespace });
+      return ['Succeeded', 'Failed'].includes(pod.status?.phase ?? '') ? pod.status?.phase : undefined;
+    });
+    const log = await core.readNamespacedPodLog({ name: 'in-cluster-client', namespace });
+    const kubernetesService = await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
+    const data = { text: 'hello from the API' };
+    expect({ phase, results: JSON.parse(log) }).toEqual({
+      phase: 'Succeeded',
+      results: [
+        { host: kubernetesService.spec?.clusterIP, status: 200, data },
+        { host: 'kubernetes.default.svc', status: 200, data },
+      ],
+    });
+  });
+
+  it('serves the MasterURL, CA and ServiceAccount token a user pastes into PrivateJet', async () => {
+    const serviceAccount = { name: 'wso2am-privatejet', namespace: 'privatejet' };
+    const access = await provisionServiceAccount(cluster, {
+      namespace: serviceAccount.namespace,
+      serviceAccountName: serviceAccount.name,
+      rbac: [seedClusterRole, seedClusterRoleBinding(serviceAccount)],
+    });
+    expect(access.masterUrl).toBe(cluster.masterUrl);
+
+    const asPrivateJet = kubeConfigForServiceAccount(access).makeApiClient(CoreV1Api);
+    await asPrivateJet.createNamespacedConfigMap({
+      namespace: serviceAccount.namespace,
+      body: { metadata: { name: 'gateway-config' }, data: { 'config.json': '{}' } },
+    });
+    const stored = await core.readNamespacedConfigMap({ name: 'gateway-config', namespace: serviceAccount.namespace });
+    expect(stored.data).toEqual({ 'config.json': '{}' });
+  });
+
+  it('stop() ends every process and leaves the machine as it was', async () => {
+    const pids = Object.values(cluster.pids);
+    const stoppingAt = performance.now();
+    await cluster.stop();
+    console.log(`cluster stopped in ${((performance.now() - stoppingAt) / 1000).toFixed(1)}s`);
+
+    expect(cluster.leftovers()).toEqual([]);
+    expect(hostSnapshot()).toEqual(before);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Builds the container images the test cluster runs, with no registry and no container
+# engine: each is a root filesystem packed by hand into an OCI image layout (one layer tar,
+# a config, a manifest, index.json naming the image, oci-layout) and archived for
+# `ctr images import`. Cached outside the repository, keyed by everything that goes in.
+#
+#   tools/kube/images/build.sh [--force]
+#
+# Images:
+#   pause           the pod sandbox: a static C program (pause.c)
+#   haproxy         the gateway: HAProxy 3.0 on a Debian 13 (trixie) minbase root filesystem,
+#                   laid out like the official haproxy:3.0 image (user haproxy 99:99,
+#                   /usr/local/sbin/haproxy, /usr/local/etc/haproxy, docker-entrypoint.sh)
+#   sample-backend  tools/sample-backend/server.mjs on this machine's node binary and the
+#                   libraries it links
+#
+# Output folder: ${PRIVATEJET_IMAGE_CACHE:-$HOME/.cache/privatejet/images}/
+# stdout: one line per image, "<name> <reference> <archive>"; progress goes to stderr.
+# Needs root (debootstrap, chroot, file ownership).
+set -euo pipefail
+# A failing builder inside $(...) must stop the build, not leave a half-made image.
+shopt -s inherit_errexit
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$script_dir/../../.." && pwd)"
+# ensure_debian_packages (its own log() is replaced below: stdout is for the image lines).
+. "$repo_root/tools/lib/common.sh"
+cache_dir="${PRIVATEJET_IMAGE_CACHE:-$HOME/.cache/privatejet/images}"
+force=false
+[[ "${1:-}" == "--force" ]] && force=true
+
+# .test is reserved (RFC 2606): these names can never be pulled from anywhere by mistake.
+image_prefix="privatejet.test"
+sample_backend_uid=10001
+
+log() { echo "images: $*" >&2; }
+
+seconds_since() {
+  awk -v start="$1" -v now="$EPOCHREALTIME" 'BEGIN { printf "%.1f", now - start }'
+}
+
+# An image's key covers the functions that make it (as bash prints them: comments and
+# layout may change freely), so editing one image does not rebuild the others.
+functions_stamp() {
+  declare -f write_oci_archive build_cached "$@"
+}
+
+key_of() {
+  sha256sum | cut -c1-16
+}
+
+# write_oci_archive ROOTFS REFERENCE IMAGE_CONFIG_JSON ARCHIVE
+# IMAGE_CONFIG_JSON is the "config" object of the image config (User, Env, Cmd, ...).
+write_oci_archive() {
+  local rootfs="$1" reference="$2" image_config="$3" archive="$4"
+  local layout
+  layout="$(mktemp -d "$cache_dir/.layout.XXXXXX")"
+  mkdir -p "$layout/blobs/sha256"
+  # Uncompressed: importing then only copies and unpacks, with no gunzip on every cluster start.
+  # Sorted names, numeric owners and a fixed time keep the layer's digest stable.
+  tar --sort=name --numeric-owner --mtime=@0 --format=posix \
+    --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+    -C "$rootfs" -cf "$layout/layer.tar" .
+  local layer_digest layer_size
+  layer_digest="$(sha256sum "$layout/layer.tar" | cut -d' ' -f1)"
+  layer_size="$(stat -c %s "$layout/layer.tar")"
+  mv "$layout/layer.tar" "$layout/blobs/sha256/$layer_digest"
+
+  local config
+  config="$(printf '{"architecture":"amd64","os":"linux","config":%s,"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"tools/kube/images/build.sh"}]}' \
+    "$image_config" "$layer_digest")"
+  local config_digest
+  config_digest="$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)"
+  printf '%s' "$config" >"$layout/blobs/sha256/$config_digest"
+
+  local manifest
+  manifest="$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%d}]}' \
+    "$config_digest" "${#config}" "$layer_digest" "$layer_size")"
+  local manifest_digest
+  manifest_digest="$(printf '%s' "$manifest" | sha256sum | cut -d' ' -f1)"
+  printf '%s' "$manifest" >"$layout/blobs/sha256/$manifest_digest"
+
+  # containerd names the imported image after io.containerd.image.name.
+  printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%d,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
+    "$manifest_digest" "${#manifest}" "$reference" "${reference##*:}" >"$layout/index.json"
+  printf '{"imageLayoutVersion":"1.0.0"}' >"$layout/oci-layout"
+
+  tar -C "$layout" -cf "$archive.partial" oci-layout index.json blobs
+  mv -f "$archive.partial" "$archive"
+  rm -rf "$layout"
+}
+
+# A JSON string from a shell word (the values here have no quotes or backslashes).
+json_string() { printf '"%s"' "$1"; }
+
+# build_cached NAME REFERENCE KEY BUILDER: runs BUILDER ROOTFS when no archive has this key.
+build_cached() {
+  local name="$1" reference="$2" key="$3" builder="$4"
+  local archive="$cache_dir/$name-$key.oci.tar"
+  if ! $force && [[ -s "$archive" ]]; then
+    log "$name up to date ($archive)"
+  else
+    local started="$EPOCHREALTIME" rootfs
+    rootfs="$(mktemp -d "$cache_dir/.rootfs.XXXXXX")"
+    # mktemp makes it 0700, which the layer would carry to the image's / (unreadable to non-root).
+    chmod 755 "$rootfs"
+    log "building $name"
+    local image_config
+    image_config="$("$builder" "$rootfs")"
+    write_oci_archive "$rootfs" "$reference" "$image_config" "$archive"
+    rm -rf "$rootfs"
+    # Older builds of this image are superseded.
+    find "$cache_dir" -maxdepth 1 -name "$name-*.oci.tar" ! -path "$archive" -delete
+    log "$name built in $(seconds_since "$started")s, $(du -m "$archive" | cut -f1) MiB"
+  fi
+  echo "$name $reference $archive"
+}
+
+build_pause() {
+  local rootfs="$1"
+  mkdir -p "$rootfs/usr/local/bin"
+  gcc -static -Os -s -Wall -Wextra -o "$rootfs/usr/local/bin/pause" "$script_dir/pause.c"
+  printf '{"User":"65535:65535","Entrypoint":["/usr/local/bin/pause"],"WorkingDir":"/"}'
+}
+
+build_haproxy() {
+  local rootfs="$1" source
+  # The one Debian 13 HAProxy root filesystem (also what the gateway tests chroot into).
+  source="$("$repo_root/tools/haproxy/debian13-rootfs.sh" | tail -n 1)"
+  tar -C "$source" --exclude=./dev --exclude=./run --exclude=./tmp --exclude=./proc --exclude=./sys -cf - . | tar -C "$rootfs" -xf -
+  mkdir -p "$rootfs/dev" "$rootfs/run" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys"
+  chmod 1777 "$rootfs/tmp"
+  # The runtime provides the resolver and the host name.
+  rm -f "$rootfs/etc/resolv.conf" "$rootfs/etc/hostname"
+  log "$(chroot "$rootfs" /usr/local/sbin/haproxy -v | head -n 1)"
+  printf '{"User":"haproxy","Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Entrypoint":["docker-entrypoint.sh"],"Cmd":["haproxy","-f","/usr/local/etc/haproxy/haproxy.cfg"],"WorkingDir":"/var/lib/haproxy","StopSignal":"SIGUSR1","ExposedPorts":{}}'
+}
+
+build_sample_backend() {
+  local rootfs="$1" node_binary
+  node_binary="$(command -v node)"
+  node_binary="$(readlink -f "$node_binary")"
+  # The same top-level links as this (merged /usr) machine, so library paths resolve alike.
+  mkdir -p "$rootfs/usr/lib" "$rootfs/usr/lib64" "$rootfs/usr/bin" "$rootfs/usr/local/bin" \
+    "$rootfs/app" "$rootfs/etc" "$rootfs/tmp"
+  local top
+  for top in lib lib64 bin; do
+    if [[ -L "/$top" ]]; then ln -s "usr/$top" "$rootfs/$top"; else mkdir -p "$rootfs/$top"; fi
+  done
+  chmod 1777 "$rootfs/tmp"
+  cp "$node_binary" "$rootfs/usr/local/bin/node"
+  local library
+  for library in $(ldd "$node_binary" | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }'); do
+    cp --parents -L "$library" "$rootfs"
+  done
+  cp "$repo_root/tools/sample-backend/server.mjs" "$rootfs/app/server.mjs"
+  printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnode:x:%d:%d:node:/app:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' \
+    "$sample_backend_uid" "$sample_backend_uid" >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnode:x:%d:\nnogroup:x:65534:\n' "$sample_backend_uid" >"$rootfs/etc/group"
+  chroot --userspec="$sample_backend_uid:$sample_backend_uid" "$rootfs" /usr/local/bin/node --version >&2
+  printf '{"User":"%d:%d","Env":["PATH=/usr/local/bin:/usr/bin:/bin","HOST=0.0.0.0","PORT=8090","NODE_ENV=production"],"Cmd":["node","/app/server.mjs"],"WorkingDir":"/app","ExposedPorts":{"8090/tcp":{}}}' \
+    "$sample_backend_uid" "$sample_backend_uid"
+}
+
+main() {
+  ensure_debian_packages /usr/sbin/debootstrap debootstrap /usr/bin/gcc gcc \
+    /usr/lib/x86_64-linux-gnu/libc.a libc6-dev >&2
+  mkdir -p "$cache_dir"
+  exec 9>"$cache_dir/.build.lock"
+  flock 9
+  rm -rf "$cache_dir"/.layout.* "$cache_dir"/.rootfs.* "$cache_dir"/*.partial
+
+  build_cached pause "$image_prefix/pause:local" \
+    "$({ functions_stamp build_pause; cat "$script_dir/pause.c"; gcc --version | head -n 1; } | key_of)" build_pause
+  build_cached haproxy "$image_prefix/haproxy:3.0" \
+    "$({ functions_stamp build_haproxy; cat "$script_dir/haproxy-entrypoint.sh" "$repo_root/tools/haproxy/debian13-rootfs.sh"; } | key_of)" build_haproxy
+  build_cached sample-backend "$image_prefix/sample-backend:local" \
+    "$({ functions_stamp build_sample_backend; echo "$sample_backend_uid"
+      cat "$repo_root/tools/sample-backend/server.mjs"; sha256sum "$(readlink -f "$(command -v node)")"; } | key_of)" \
+    build_sample_backend
+}
+
+main

@@ -7,7 +7,7 @@ import { applicationClaimsFor } from './access-token-claims';
 import { clientAuthenticationFailed, findApplicationClient, type PresentedCredentials } from './client-auth';
 import { newConsumerKey, newSecret, sameSecret } from './credentials';
 import { findIssuedToken } from './issued-tokens';
-import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
+import { ACCESS_TOKEN_AUDIENCE } from './issuer';
 
 export interface IntrospectionClientCredentials {
   clientId: string;
@@ -67,7 +67,7 @@ export async function introspect(token: string, credentials: PresentedCredential
   return {
     active: true,
     token_type: 'Bearer',
-    iss: issuerUrl(),
+    iss: record.issuer,
     sub: record.consumerKey,
     aud: ACCESS_TOKEN_AUDIENCE,
     exp: Math.floor(record.expiresAt.getTime() / 1000),

@@ -1,7 +1,8 @@
-import { authorizationServerMetadata } from '@/lib/oauth/metadata';
+import { wellKnownMetadataResponse } from '@/lib/oauth/metadata';
 
 export const dynamic = 'force-dynamic';
 
+/** RFC 8414 metadata of the issuer (the portal's public URL). */
 export async function GET(): Promise<Response> {
-  return Response.json(authorizationServerMetadata(), { headers: { 'Cache-Control': 'public, max-age=3600' } });
+  return wellKnownMetadataResponse('');
 }

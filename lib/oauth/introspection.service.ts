@@ -8,6 +8,7 @@ import { clientAuthenticationFailed, findApplicationClient, type PresentedCreden
 import { newConsumerKey, newSecret, sameSecret } from './credentials';
 import { findIssuedToken } from './issued-tokens';
 import { ACCESS_TOKEN_AUDIENCE } from './issuer';
+import { GRANTED_SCOPE } from './token.service';
 
 export interface IntrospectionClientCredentials {
   clientId: string;
@@ -75,6 +76,8 @@ export async function introspect(token: string, credentials: PresentedCredential
     nbf: issuedAt,
     jti: record.jti,
     client_id: record.consumerKey,
+    // RFC 7662 §2.2: every token this server issues has the one scope (see GRANTED_SCOPE).
+    scope: GRANTED_SCOPE,
     ...context.claims,
   };
 }

@@ -63,6 +63,19 @@ describe('token endpoint', () => {
     expect(decodeJwt(body.access_token as string).iss).toBe(issuerUrl());
   });
 
+  it('answers invalid_target for resource indicators (RFC 8707), one or several, rather than ignoring them', async () => {
+    const one = post('/oauth2/token', { grant_type: 'client_credentials', resource: 'https://gateway.test/orders/v1' }, { authorization: basic(clientId, clientSecret) });
+    await expectOAuthError(await tokenEndpoint(one), 400, 'invalid_target');
+    const several = new Request('http://localhost:3000/oauth2/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, clientSecret) },
+      body: 'grant_type=client_credentials&resource=https%3A%2F%2Fa.test%2F&resource=https%3A%2F%2Fb.test%2F',
+    });
+    const response = await tokenEndpoint(several);
+    expect(((await response.clone().json()) as { error_description: string }).error_description).toContain('Send the request without "resource"');
+    await expectOAuthError(response, 400, 'invalid_target');
+  });
+
   it('issues a token for form credentials', async () => {
     const response = await tokenEndpoint(post('/oauth2/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }));
     expect(response.status).toBe(200);

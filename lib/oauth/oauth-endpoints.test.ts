@@ -1,17 +1,28 @@
 import { decodeJwt } from 'jose';
+import { autoImplementMethods } from 'next/dist/server/route-modules/app-route/helpers/auto-implement-methods';
+import { HTTP_METHODS } from 'next/dist/server/web/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GET as wellKnownMetadata } from '../../app/.well-known/oauth-authorization-server/route';
-import { POST as introspectEndpoint } from '../../app/oauth2/introspect/route';
-import { GET as jwksEndpoint } from '../../app/oauth2/jwks/route';
-import { POST as revokeEndpoint } from '../../app/oauth2/revoke/route';
-import { POST as tokenEndpoint } from '../../app/oauth2/token/route';
+import * as wellKnownPathRoute from '../../app/.well-known/oauth-authorization-server/[...issuerPath]/route';
+import * as wellKnownRoute from '../../app/.well-known/oauth-authorization-server/route';
+import * as gatewayRevocationsRoute from '../../app/oauth2/gateway-revocations/route';
+import * as introspectRoute from '../../app/oauth2/introspect/route';
+import * as jwksRoute from '../../app/oauth2/jwks/route';
+import * as revokeRoute from '../../app/oauth2/revoke/route';
+import * as tokenRoute from '../../app/oauth2/token/route';
 import { createApplication, generateProductionKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { applicationKeys } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
+import { ROUTE_HANDLER_METHODS } from '../http/allowed-methods';
 import { sha256Hex } from './credentials';
 import { issuerUrl } from './issuer';
 import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+
+const { GET: wellKnownMetadata } = wellKnownRoute;
+const { POST: introspectEndpoint } = introspectRoute;
+const { GET: jwksEndpoint } = jwksRoute;
+const { POST: revokeEndpoint } = revokeRoute;
+const { POST: tokenEndpoint } = tokenRoute;
 
 let database: DatabaseHandle;
 let clientId: string;
@@ -203,5 +214,38 @@ describe('discovery', () => {
       revocation_endpoint: 'http://localhost:3000/oauth2/revoke',
       grant_types_supported: ['client_credentials'],
     });
+  });
+});
+
+describe('methods the OAuth endpoints do not answer', () => {
+  // Next.js' own dispatch table for each module: what it answers for every method it routes.
+  const routes = [
+    { path: '/oauth2/token', module: tokenRoute, allow: 'OPTIONS, POST' },
+    { path: '/oauth2/introspect', module: introspectRoute, allow: 'OPTIONS, POST' },
+    { path: '/oauth2/revoke', module: revokeRoute, allow: 'OPTIONS, POST' },
+    { path: '/oauth2/jwks', module: jwksRoute, allow: 'GET, HEAD, OPTIONS' },
+    { path: '/oauth2/gateway-revocations', module: gatewayRevocationsRoute, allow: 'GET, HEAD, OPTIONS' },
+    { path: '/.well-known/oauth-authorization-server', module: wellKnownRoute, allow: 'GET, HEAD, OPTIONS' },
+    { path: '/.well-known/oauth-authorization-server/oauth2/token', module: wellKnownPathRoute, allow: 'GET, HEAD, OPTIONS' },
+  ];
+
+  it('covers every method Next.js routes to a handler', () => {
+    expect([...ROUTE_HANDLER_METHODS].sort()).toEqual([...HTTP_METHODS].sort());
+  });
+
+  it.each(routes)('$path: 405 with Allow for every other method, OPTIONS lists the same', async ({ path, module, allow }) => {
+    const handlers = autoImplementMethods(module as never);
+    const allowed = allow.split(', ');
+    for (const method of HTTP_METHODS) {
+      if (allowed.includes(method) && method !== 'OPTIONS') continue;
+      const response = (await handlers[method](new Request(`http://localhost:3000${path}`, { method }) as never, { params: Promise.resolve({}) } as never)) as Response;
+      if (method === 'OPTIONS') {
+        expect(response.status, `${method} ${path}`).toBe(204);
+      } else {
+        expect(response.status, `${method} ${path}`).toBe(405);
+        if (method !== 'HEAD') expect(await response.json()).toMatchObject({ error: 'method_not_allowed' });
+      }
+      expect(response.headers.get('allow'), `${method} ${path}`).toBe(allow);
+    }
   });
 });

@@ -1,7 +1,10 @@
+import { otherMethods } from '@/lib/http/allowed-methods';
 import { METADATA_WELL_KNOWN_PATH } from '@/lib/oauth/issuer';
 import { wellKnownMetadataResponse } from '@/lib/oauth/metadata';
 
 export const dynamic = 'force-dynamic';
+
+export const { POST, PUT, DELETE, PATCH, OPTIONS } = otherMethods('GET');
 
 /**
  * RFC 8414 §3.1 path-inserted locations: the issuer's, when the public URL has a path, and the

@@ -13,12 +13,13 @@ import { createApplication, generateProductionKeys } from '../applications/appli
 import type { DatabaseHandle } from '../db/drizzle';
 import { applicationKeys } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { ROUTE_HANDLER_METHODS } from '../http/allowed-methods';
 import { sha256Hex } from './credentials';
-import { issuerUrl } from './issuer';
+import { ROUTE_HANDLER_METHODS } from '../http/allowed-methods';
+import { GRANTED_SCOPE } from './token.service';
 import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
 
 const { GET: wellKnownMetadata } = wellKnownRoute;
+const { GET: wellKnownPathMetadata } = wellKnownPathRoute;
 const { POST: introspectEndpoint } = introspectRoute;
 const { GET: jwksEndpoint } = jwksRoute;
 const { POST: revokeEndpoint } = revokeRoute;
@@ -70,8 +71,19 @@ describe('token endpoint', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('pragma')).toBe('no-cache');
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
-    expect(decodeJwt(body.access_token as string).iss).toBe(issuerUrl());
+    // No scope asked for: the predefined default is granted, and said (RFC 6749 §3.3, §5.1).
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: GRANTED_SCOPE });
+    // The issuer is the portal's URL, not the token endpoint's (RFC 8414 §2).
+    expect(decodeJwt(body.access_token as string)).toMatchObject({ iss: 'http://localhost:3000', scope: GRANTED_SCOPE });
+  });
+
+  it('puts the requested scope in the response, the JWT and the introspection answer', async () => {
+    const response = await tokenEndpoint(post('/oauth2/token', { grant_type: 'client_credentials', scope: 'default' }, { authorization: basic(clientId, clientSecret) }));
+    const { access_token, scope } = (await response.json()) as { access_token: string; scope: string };
+    expect(scope).toBe('default');
+    expect(decodeJwt(access_token).scope).toBe('default');
+    const introspected = await introspectEndpoint(post('/oauth2/introspect', { token: access_token }, { authorization: basic(clientId, clientSecret) }));
+    expect(await introspected.json()).toMatchObject({ active: true, scope: 'default', iss: 'http://localhost:3000' });
   });
 
   it('answers invalid_target for resource indicators (RFC 8707), one or several, rather than ignoring them', async () => {
@@ -204,16 +216,37 @@ describe('discovery', () => {
     expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
   });
 
-  it('publishes RFC 8414 metadata naming every endpoint', async () => {
+  const wellKnown = (rest: string) => new Request(`http://localhost:3000/.well-known/oauth-authorization-server${rest}`);
+
+  it('publishes RFC 8414 metadata naming every endpoint, for the portal URL as issuer', async () => {
     const metadata = (await (await wellKnownMetadata()).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({
-      issuer: issuerUrl(),
+      issuer: 'http://localhost:3000',
       token_endpoint: 'http://localhost:3000/oauth2/token',
       jwks_uri: 'http://localhost:3000/oauth2/jwks',
       introspection_endpoint: 'http://localhost:3000/oauth2/introspect',
       revocation_endpoint: 'http://localhost:3000/oauth2/revoke',
       grant_types_supported: ['client_credentials'],
+      response_types_supported: [],
+      scopes_supported: ['default'],
     });
+  });
+
+  it("answers at the old issuer's location with the old issuer, as RFC 8414 §3.3 requires there", async () => {
+    const response = await wellKnownPathMetadata(wellKnown('/oauth2/token'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ issuer: 'http://localhost:3000/oauth2/token', token_endpoint: 'http://localhost:3000/oauth2/token' });
+  });
+
+  it('answers 404 naming the issuer for any other issuer path', async () => {
+    for (const rest of ['/oauth2', '/oauth2/token/x', '/tenant/acme']) {
+      const response = await wellKnownPathMetadata(wellKnown(rest));
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: 'not_found',
+        error_description: 'No authorization server here has this issuer. The issuer is http://localhost:3000; its metadata is at http://localhost:3000/.well-known/oauth-authorization-server.',
+      });
+    }
   });
 });
 

@@ -186,7 +186,7 @@ describe('manifests for the sample API', () => {
           "template": {
             "metadata": {
               "annotations": {
-                "privatejet.io/config-hash": "5b8574121f2bbf8e",
+                "privatejet.io/config-hash": "7d07700c78f1a38a",
               },
               "labels": {
                 "app.kubernetes.io/instance": "pj-petstore-1-0-0-9f51f6a59b",

@@ -11,9 +11,9 @@ const repositoryRoot = path.resolve(__dirname, '..');
 let dir: string;
 
 /** Runs the app's real start-up in a child process, as `next start` would, and returns how it ended. */
-function startWith(deploymentToml: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function startWith(deploymentToml: string, extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `import(${JSON.stringify(path.join(repositoryRoot, 'lib/startup.ts'))}).then((startup) => (startup.startApp ?? startup.default.startApp)());`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PRIVATEJET_DEPLOYMENT_TOML: deploymentToml, PRIVATEJET_DATA_DIR: path.join(dir, 'data') };
+  const env: NodeJS.ProcessEnv = { ...process.env, PRIVATEJET_DEPLOYMENT_TOML: deploymentToml, PRIVATEJET_DATA_DIR: path.join(dir, 'data'), ...extraEnv };
   delete env.DATABASE_URL;
   return new Promise((resolve) => {
     execFile(path.join(repositoryRoot, 'node_modules/.bin/tsx'), ['--eval', script], { cwd: repositoryRoot, env, timeout: 60_000 }, (error, stdout, stderr) =>
@@ -67,4 +67,17 @@ describe('start-up with container manager modules', () => {
     await expect(loadManagerModules({ ...DEFAULT_MANAGERS, Kubernetes: file })).resolves.toBeUndefined();
     await expect(loadManagerModules(DEFAULT_MANAGERS)).resolves.toBeUndefined();
   });
+});
+
+describe('start-up with a public URL that cannot be the token issuer', () => {
+  it('stops with one line naming the variable and the problem', async () => {
+    const toml = path.join(dir, 'plain.toml');
+    await writeFile(toml, '');
+    const { code, stderr, stdout } = await startWith(toml, { PRIVATEJET_PUBLIC_URL: 'https://portal.example.com/?tenant=a' });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'PrivateJet cannot start: reading PRIVATEJET_PUBLIC_URL failed: PRIVATEJET_PUBLIC_URL "https://portal.example.com/?tenant=a" cannot be the token issuer: it must not have a query ("?…")',
+    ]);
+    expect(stdout).not.toContain('PrivateJet database');
+  }, 90_000);
 });

@@ -5,6 +5,7 @@ import { appDatabase } from './db/drizzle';
 import { refreshAllGateways, resumeDeployments } from './deployments/deployments.service';
 import { dataDir, selfSignupDefault } from './env';
 import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
+import { publicBaseUrl } from './oauth/issuer';
 import { maxTokenLifetimeSeconds } from './oauth/token-lifetime';
 import { ensureSigningKeys, onNextSigningKeyPublished } from './oauth/signing-keys';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
@@ -46,6 +47,8 @@ export async function startApp(): Promise<void> {
   await step('reading PRIVATEJET_TRUSTED_PROXIES', async () => trustedProxiesFromEnv());
   await step('reading PRIVATEJET_SELF_SIGNUP_DEFAULT', async () => selfSignupDefault());
   await step('reading PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', async () => maxTokenLifetimeSeconds());
+  // The token issuer: a value that cannot be one would fail every token request instead.
+  await step('reading PRIVATEJET_PUBLIC_URL', async () => publicBaseUrl());
   captureRequestPeers();
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);

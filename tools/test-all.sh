@@ -27,6 +27,8 @@ if [ -x tools/kube/build.sh ]; then
 fi
 log "HAProxy 3.0 for the gateway tests (a Debian 13 root filesystem, built once, then cached)"
 tools/haproxy/debian13-rootfs.sh > /dev/null
+log "promtool for the gateway metrics lint (built once from the Go module proxy, then cached)"
+tools/promtool/build.sh > /dev/null
 log "Type-checking"
 npm run --silent typecheck
 log "Building the app (production build, used by the end-to-end tests)"

@@ -11,6 +11,7 @@ import {
   startTestGateway,
   TEST_API,
   TEST_ISSUER,
+  TEST_LEGACY_ISSUER,
   testSpec,
   tokenClaims,
   type SigningKey,
@@ -234,7 +235,8 @@ describe.each(runtimes)('$name', (runtime) => {
         status: 401,
         message: 'token type "id+jwt" is not an access token; expected "at+jwt"',
       },
-      { name: 'wrong issuer', token: () => goodToken({ iss: 'https://elsewhere.test' }), status: 401, message: `token issuer "https://elsewhere.test" is not the expected "${TEST_ISSUER}"` },
+      { name: 'wrong issuer', token: () => goodToken({ iss: 'https://elsewhere.test' }), status: 401, message: `token issuer "https://elsewhere.test" is not the expected "${TEST_ISSUER}" or "${TEST_LEGACY_ISSUER}"` },
+      { name: 'an issuer that only extends an accepted one', token: () => goodToken({ iss: `${TEST_ISSUER}/other` }), status: 401, message: /^token issuer "https:\/\/portal\.test\/other" is not the expected/ },
       { name: 'wrong audience', token: () => goodToken({ aud: 'some-other-service' }), status: 401, message: 'token audience "some-other-service" does not include the expected "privatejet-gateway"' },
       { name: 'unknown kid', token: () => signToken(strangerKey, tokenClaims()), status: 401, message: 'token key id "stranger-key" is not a key of the issuer' },
       {
@@ -278,6 +280,11 @@ describe.each(runtimes)('$name', (runtime) => {
       const before = backend.received.length;
       for (const attack of attacks) await withToken(await attack.token());
       expect(backend.received.length).toBe(before);
+    });
+
+    it('accepts tokens of the current issuer and of the earlier one, whose tokens may still live', async () => {
+      expect((await withToken(await goodToken({ iss: TEST_ISSUER }))).status).toBe(200);
+      expect((await withToken(await goodToken({ iss: TEST_LEGACY_ISSUER }))).status).toBe(200);
     });
 
     it('checks the claims of a token whose signature it already verified on every request', async () => {

@@ -27,6 +27,8 @@ const DEFAULT_ALLOWED_REQUEST_HEADERS = 'Authorization, Content-Type, Accept, X-
 const OVERRIDE_HEADERS = ['X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-Override', 'X-Original-URL', 'X-Rewrite-URL'];
 /** Forwarding headers the gateway writes itself; whatever a client sent under these names is dropped. */
 const FORWARDING_HEADERS = ['Forwarded', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Port', 'X-Forwarded-Prefix', 'X-Real-IP'];
+/** The exporter's `metrics` parameter (HAProxy 3.0): "-name" leaves a metric out. */
+const METRICS_FILTER = 'metrics=-haproxy_process_failed_resolutions,-haproxy_process_pipes_used_total,-haproxy_process_pipes_free_total';
 
 /** A piece of a message: literal text, or a sample expression whose value is JSON-escaped. */
 type MessagePart = string | { sample: string };
@@ -208,6 +210,13 @@ function haproxyConfig(spec: GatewaySpec): string {
     '  http-request set-log-level silent if own_path',
     `  http-request return status 200 content-type application/json string '{"status":"live"}' if { path /health/live }`,
     `  http-request return status 200 content-type application/json string '{"status":"ready"}' if { path /health/ready }`,
+    // Counters must end in _total and be counters (Prometheus naming, checked with promtool in
+    // gateway-metrics.haproxy.test.ts). HAProxy's exporter breaks that with three global metrics,
+    // always 0 here (no resolvers, no splicing); 3.0 can leave them out, 2.6 ignores the filter.
+    '  # The exporter leaves out haproxy_process_failed_resolutions (a counter without "_total") and',
+    '  # the pipe counts (current values typed as counters); a scraper\'s own parameters are kept.',
+    `  http-request set-query ${METRICS_FILTER} if { path /metrics } !{ query -m found }`,
+    `  http-request set-query %[query]&${METRICS_FILTER} if { path /metrics } { query -m found }`,
     '  http-request use-service prometheus-exporter if { path /metrics }',
     '',
     '  # 2. What the client sent that only the gateway may say: method overrides, rewritten URLs,',

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { db } from '../db/drizzle';
 import { apis, applications, subscriptions, tenants, users, type ApiState } from '../db/schema';
 
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ); a scope is such tokens separated by single spaces. */
+export const scopeTokenPattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
 /**
  * The contract between the portal's authorization server and every dedicated gateway: the
  * claims of an access token (and of an introspection answer). `subscriptions` maps API id to
@@ -20,6 +23,8 @@ export const accessTokenClaimsSchema = z.object({
   jti: z.string(),
   /** The application's consumer key (same as `sub`). */
   client_id: z.string().min(1),
+  /** RFC 9068 §2.2.3 / RFC 7662 §2.2: the granted scopes, space-separated. */
+  scope: z.string().refine((scope) => scope.split(' ').every((token) => scopeTokenPattern.test(token)), 'scope must be scope names separated by single spaces'),
   tenant: z.string().min(1),
   application: z.object({ id: z.string().min(1), name: z.string(), tier: z.string(), owner: z.string() }),
   /** API id → the subscription's throttling tier, for each active subscription to a deployed API. */

@@ -7,7 +7,8 @@ import { applicationClaimsFor } from './access-token-claims';
 import { clientAuthenticationFailed, findApplicationClient, type PresentedCredentials } from './client-auth';
 import { newConsumerKey, newSecret, sameSecret } from './credentials';
 import { findIssuedToken } from './issued-tokens';
-import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
+import { ACCESS_TOKEN_AUDIENCE } from './issuer';
+import { GRANTED_SCOPE } from './token.service';
 
 export interface IntrospectionClientCredentials {
   clientId: string;
@@ -67,7 +68,7 @@ export async function introspect(token: string, credentials: PresentedCredential
   return {
     active: true,
     token_type: 'Bearer',
-    iss: issuerUrl(),
+    iss: record.issuer,
     sub: record.consumerKey,
     aud: ACCESS_TOKEN_AUDIENCE,
     exp: Math.floor(record.expiresAt.getTime() / 1000),
@@ -75,6 +76,8 @@ export async function introspect(token: string, credentials: PresentedCredential
     nbf: issuedAt,
     jti: record.jti,
     client_id: record.consumerKey,
+    // RFC 7662 §2.2: every token this server issues has the one scope (see GRANTED_SCOPE).
+    scope: GRANTED_SCOPE,
     ...context.claims,
   };
 }

@@ -7,20 +7,66 @@
 /** The `aud` of every access token: any PrivateJet dedicated gateway. */
 export const ACCESS_TOKEN_AUDIENCE = 'privatejet-gateway';
 
-/** The portal's public origin (plus any base path), without a trailing slash. */
+/**
+ * The portal's public origin (plus any base path), without a trailing slash, in the form a URL
+ * parser gives it back (lower-case host, no default port), because clients compare the issuer
+ * with what they computed from the same URL. Throws on a value that cannot be an issuer
+ * (RFC 8414 §2: a URL without query or fragment), so start-up stops on it.
+ */
 export function publicBaseUrl(): string {
-  const base = process.env.PRIVATEJET_PUBLIC_URL?.trim() || `http://localhost:${process.env.PORT ?? 3000}`;
-  return base.replace(/\/+$/, '');
+  const configured = process.env.PRIVATEJET_PUBLIC_URL?.trim();
+  const raw = configured || `http://localhost:${process.env.PORT ?? 3000}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PRIVATEJET_PUBLIC_URL must be an absolute http(s) URL such as https://portal.example.com, not "${raw}"`);
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:' ? `it must use http or https, not ${url.protocol.slice(0, -1)}`
+    : url.username || url.password ? 'it must not carry a user name or password'
+    : url.search || raw.includes('?') ? 'it must not have a query ("?…")'
+    : url.hash || raw.includes('#') ? 'it must not have a fragment ("#…")'
+    : null;
+  if (problem) throw new Error(`PRIVATEJET_PUBLIC_URL "${raw}" cannot be the token issuer: ${problem}`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** The `iss` of every access token (read at call time, so a changed environment is picked up on restart). */
+/**
+ * The `iss` of every access token and the `issuer` of the metadata: the portal's public URL,
+ * which identifies the authorization server (RFC 8414 §2), so a client that is given the portal's
+ * address finds the metadata at the well-known location derived from it (§3.1) and the issuer
+ * there is the one it expects (§3.3). Read at call time, so a changed environment is picked up
+ * on restart.
+ */
 export function issuerUrl(): string {
+  return publicBaseUrl();
+}
+
+/**
+ * The issuer of tokens issued before the issuer became the portal's URL: the token endpoint's
+ * URL. Tokens carrying it are signed by the same keys and stay valid until they expire, so
+ * gateways and the portal keep accepting it (one more string compared; the keys decide).
+ */
+export function legacyIssuerUrl(): string {
   return `${publicBaseUrl()}/oauth2/token`;
 }
 
-/** Every `iss` gateways accept: the current issuer first. */
+/** Every `iss` gateways and the portal accept: the current issuer first. */
 export function acceptedIssuers(): string[] {
-  return [issuerUrl()];
+  return [issuerUrl(), legacyIssuerUrl()];
+}
+
+export const METADATA_WELL_KNOWN_PATH = '/.well-known/oauth-authorization-server';
+
+/**
+ * Where RFC 8414 §3.1 puts the metadata of an issuer: the well-known name goes between the
+ * host and the issuer's path (`https://h/.well-known/oauth-authorization-server/path`).
+ */
+export function metadataUrlOf(issuer: string): string {
+  const url = new URL(issuer);
+  const path = url.pathname === '/' ? '' : url.pathname;
+  return `${url.origin}${METADATA_WELL_KNOWN_PATH}${path}`;
 }
 
 /**

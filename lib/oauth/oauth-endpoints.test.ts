@@ -1,17 +1,29 @@
 import { decodeJwt } from 'jose';
+import { autoImplementMethods } from 'next/dist/server/route-modules/app-route/helpers/auto-implement-methods';
+import { HTTP_METHODS } from 'next/dist/server/web/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GET as wellKnownMetadata } from '../../app/.well-known/oauth-authorization-server/route';
-import { POST as introspectEndpoint } from '../../app/oauth2/introspect/route';
-import { GET as jwksEndpoint } from '../../app/oauth2/jwks/route';
-import { POST as revokeEndpoint } from '../../app/oauth2/revoke/route';
-import { POST as tokenEndpoint } from '../../app/oauth2/token/route';
+import * as wellKnownPathRoute from '../../app/.well-known/oauth-authorization-server/[...issuerPath]/route';
+import * as wellKnownRoute from '../../app/.well-known/oauth-authorization-server/route';
+import * as gatewayRevocationsRoute from '../../app/oauth2/gateway-revocations/route';
+import * as introspectRoute from '../../app/oauth2/introspect/route';
+import * as jwksRoute from '../../app/oauth2/jwks/route';
+import * as revokeRoute from '../../app/oauth2/revoke/route';
+import * as tokenRoute from '../../app/oauth2/token/route';
 import { createApplication, generateProductionKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { applicationKeys } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { sha256Hex } from './credentials';
-import { issuerUrl } from './issuer';
+import { ROUTE_HANDLER_METHODS } from '../http/allowed-methods';
+import { GRANTED_SCOPE } from './token.service';
 import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+
+const { GET: wellKnownMetadata } = wellKnownRoute;
+const { GET: wellKnownPathMetadata } = wellKnownPathRoute;
+const { POST: introspectEndpoint } = introspectRoute;
+const { GET: jwksEndpoint } = jwksRoute;
+const { POST: revokeEndpoint } = revokeRoute;
+const { POST: tokenEndpoint } = tokenRoute;
 
 let database: DatabaseHandle;
 let clientId: string;
@@ -59,8 +71,32 @@ describe('token endpoint', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('pragma')).toBe('no-cache');
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
-    expect(decodeJwt(body.access_token as string).iss).toBe(issuerUrl());
+    // No scope asked for: the predefined default is granted, and said (RFC 6749 §3.3, §5.1).
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: GRANTED_SCOPE });
+    // The issuer is the portal's URL, not the token endpoint's (RFC 8414 §2).
+    expect(decodeJwt(body.access_token as string)).toMatchObject({ iss: 'http://localhost:3000', scope: GRANTED_SCOPE });
+  });
+
+  it('puts the requested scope in the response, the JWT and the introspection answer', async () => {
+    const response = await tokenEndpoint(post('/oauth2/token', { grant_type: 'client_credentials', scope: 'default' }, { authorization: basic(clientId, clientSecret) }));
+    const { access_token, scope } = (await response.json()) as { access_token: string; scope: string };
+    expect(scope).toBe('default');
+    expect(decodeJwt(access_token).scope).toBe('default');
+    const introspected = await introspectEndpoint(post('/oauth2/introspect', { token: access_token }, { authorization: basic(clientId, clientSecret) }));
+    expect(await introspected.json()).toMatchObject({ active: true, scope: 'default', iss: 'http://localhost:3000' });
+  });
+
+  it('answers invalid_target for resource indicators (RFC 8707), one or several, rather than ignoring them', async () => {
+    const one = post('/oauth2/token', { grant_type: 'client_credentials', resource: 'https://gateway.test/orders/v1' }, { authorization: basic(clientId, clientSecret) });
+    await expectOAuthError(await tokenEndpoint(one), 400, 'invalid_target');
+    const several = new Request('http://localhost:3000/oauth2/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clientId, clientSecret) },
+      body: 'grant_type=client_credentials&resource=https%3A%2F%2Fa.test%2F&resource=https%3A%2F%2Fb.test%2F',
+    });
+    const response = await tokenEndpoint(several);
+    expect(((await response.clone().json()) as { error_description: string }).error_description).toContain('Send the request without "resource"');
+    await expectOAuthError(response, 400, 'invalid_target');
   });
 
   it('issues a token for form credentials', async () => {
@@ -180,15 +216,69 @@ describe('discovery', () => {
     expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
   });
 
-  it('publishes RFC 8414 metadata naming every endpoint', async () => {
+  const wellKnown = (rest: string) => new Request(`http://localhost:3000/.well-known/oauth-authorization-server${rest}`);
+
+  it('publishes RFC 8414 metadata naming every endpoint, for the portal URL as issuer', async () => {
     const metadata = (await (await wellKnownMetadata()).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({
-      issuer: issuerUrl(),
+      issuer: 'http://localhost:3000',
       token_endpoint: 'http://localhost:3000/oauth2/token',
       jwks_uri: 'http://localhost:3000/oauth2/jwks',
       introspection_endpoint: 'http://localhost:3000/oauth2/introspect',
       revocation_endpoint: 'http://localhost:3000/oauth2/revoke',
       grant_types_supported: ['client_credentials'],
+      response_types_supported: [],
+      scopes_supported: ['default'],
     });
+  });
+
+  it("answers at the old issuer's location with the old issuer, as RFC 8414 §3.3 requires there", async () => {
+    const response = await wellKnownPathMetadata(wellKnown('/oauth2/token'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ issuer: 'http://localhost:3000/oauth2/token', token_endpoint: 'http://localhost:3000/oauth2/token' });
+  });
+
+  it('answers 404 naming the issuer for any other issuer path', async () => {
+    for (const rest of ['/oauth2', '/oauth2/token/x', '/tenant/acme']) {
+      const response = await wellKnownPathMetadata(wellKnown(rest));
+      expect(response.status).toBe(404);
+      expect(await response.json()).toEqual({
+        error: 'not_found',
+        error_description: 'No authorization server here has this issuer. The issuer is http://localhost:3000; its metadata is at http://localhost:3000/.well-known/oauth-authorization-server.',
+      });
+    }
+  });
+});
+
+describe('methods the OAuth endpoints do not answer', () => {
+  // Next.js' own dispatch table for each module: what it answers for every method it routes.
+  const routes = [
+    { path: '/oauth2/token', module: tokenRoute, allow: 'OPTIONS, POST' },
+    { path: '/oauth2/introspect', module: introspectRoute, allow: 'OPTIONS, POST' },
+    { path: '/oauth2/revoke', module: revokeRoute, allow: 'OPTIONS, POST' },
+    { path: '/oauth2/jwks', module: jwksRoute, allow: 'GET, HEAD, OPTIONS' },
+    { path: '/oauth2/gateway-revocations', module: gatewayRevocationsRoute, allow: 'GET, HEAD, OPTIONS' },
+    { path: '/.well-known/oauth-authorization-server', module: wellKnownRoute, allow: 'GET, HEAD, OPTIONS' },
+    { path: '/.well-known/oauth-authorization-server/oauth2/token', module: wellKnownPathRoute, allow: 'GET, HEAD, OPTIONS' },
+  ];
+
+  it('covers every method Next.js routes to a handler', () => {
+    expect([...ROUTE_HANDLER_METHODS].sort()).toEqual([...HTTP_METHODS].sort());
+  });
+
+  it.each(routes)('$path: 405 with Allow for every other method, OPTIONS lists the same', async ({ path, module, allow }) => {
+    const handlers = autoImplementMethods(module as never);
+    const allowed = allow.split(', ');
+    for (const method of HTTP_METHODS) {
+      if (allowed.includes(method) && method !== 'OPTIONS') continue;
+      const response = (await handlers[method](new Request(`http://localhost:3000${path}`, { method }) as never, { params: Promise.resolve({}) } as never)) as Response;
+      if (method === 'OPTIONS') {
+        expect(response.status, `${method} ${path}`).toBe(204);
+      } else {
+        expect(response.status, `${method} ${path}`).toBe(405);
+        if (method !== 'HEAD') expect(await response.json()).toMatchObject({ error: 'method_not_allowed' });
+      }
+      expect(response.headers.get('allow'), `${method} ${path}`).toBe(allow);
+    }
   });
 });

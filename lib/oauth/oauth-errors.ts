@@ -1,13 +1,14 @@
 import { AppError, logUnexpected, type AppErrorKind } from '../errors';
 
-/** RFC 6749 §5.2 error codes the token, introspection and revocation endpoints answer with. */
+/** RFC 6749 §5.2 (and RFC 8707 §2) error codes the token, introspection and revocation endpoints answer with. */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
   | 'invalid_grant'
   | 'unauthorized_client'
   | 'unsupported_grant_type'
-  | 'invalid_scope';
+  | 'invalid_scope'
+  | 'invalid_target';
 
 const appErrorKindOf: Record<OAuthErrorCode, AppErrorKind> = {
   invalid_request: 'validation',
@@ -16,6 +17,7 @@ const appErrorKindOf: Record<OAuthErrorCode, AppErrorKind> = {
   unauthorized_client: 'forbidden',
   unsupported_grant_type: 'validation',
   invalid_scope: 'validation',
+  invalid_target: 'validation',
 };
 
 /**

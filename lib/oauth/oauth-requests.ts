@@ -9,10 +9,19 @@ import type { ClientCredentialsTokenRequest } from './token.service';
  */
 
 export async function parseTokenRequest(request: Request): Promise<ClientCredentialsTokenRequest> {
-  const form = await readOAuthForm(request);
+  // RFC 8707 §2 lets `resource` repeat, one per resource; any number of them is refused below.
+  const form = await readOAuthForm(request, { repeatable: ['resource'] });
   const grantType = requiredParameter(form, 'grant_type');
   if (grantType !== 'client_credentials') {
     throw new OAuthError('unsupported_grant_type', `The grant type "${grantType}" is not supported; use client_credentials.`);
+  }
+  if (form.has('resource')) {
+    // Refused rather than ignored: a client that asks for a token restricted to one resource
+    // must not get one that works at every gateway the application is subscribed to.
+    throw new OAuthError(
+      'invalid_target',
+      'Resource indicators (RFC 8707) are not supported: a token is not restricted to one API, it works at the gateways of every API the application is subscribed to. Send the request without "resource".',
+    );
   }
   const { clientId, clientSecret } = clientCredentialsFrom(request.headers.get('authorization'), form);
   const scope = form.get('scope');

@@ -105,6 +105,8 @@ describe('client_credentials access tokens', () => {
   });
 
   it('grants the default scope and refuses others', async () => {
+    expect((await issueClientCredentialsToken(credentials)).scope).toBe('default');
+    expect((await claimsOfNewToken()).scope).toBe('default');
     expect((await issueClientCredentialsToken({ ...credentials, scope: 'default' })).scope).toBe('default');
     await expect(issueClientCredentialsToken({ ...credentials, scope: 'admin' })).rejects.toMatchObject({ code: 'invalid_scope' });
     await expect(issueClientCredentialsToken({ ...credentials, scope: 'default  default' })).rejects.toMatchObject({ code: 'invalid_scope' });

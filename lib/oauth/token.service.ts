@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccessTokenClaims } from './access-token-claims';
 import { db } from '../db/drizzle';
 import { accessTokens } from '../db/schema';
-import { applicationClaimsFor } from './access-token-claims';
+import { applicationClaimsFor, scopeTokenPattern } from './access-token-claims';
 import { authenticateApplicationClient, clientAuthenticationFailed, type AuthenticatedApplicationClient } from './client-auth';
 import { newSecret, sha256Hex } from './credentials';
 import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
@@ -15,20 +15,20 @@ export interface TokenResponse {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
-  scope?: string;
+  scope: string;
 }
 
 /**
  * PrivateJet has no per-resource scopes: gateways authorize by subscription. `default` is the
  * one scope granted (the name WSO2 clients send), so those clients keep working unchanged.
+ * Every token has it, so a token's scope needs no column of its own: introspection states it
+ * for any token this server issued.
  */
 export const GRANTED_SCOPE = 'default';
 
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const scopeTokenPattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-
-function grantedScope(requested: string | undefined): string | undefined {
-  if (requested === undefined) return undefined;
+/** A request without `scope` gets the predefined default (RFC 6749 §3.3), which is the only scope. */
+function grantedScope(requested: string | undefined): string {
+  if (requested === undefined) return GRANTED_SCOPE;
   const tokens = requested.split(' ');
   if (tokens.some((token) => !scopeTokenPattern.test(token))) {
     throw new OAuthError('invalid_scope', 'The scope is malformed: use scope names separated by single spaces.');
@@ -81,6 +81,8 @@ export async function issueAccessToken(
       nbf: issuedAt,
       jti,
       client_id: client.consumerKey,
+      // RFC 9068 §2.2.3: the granted scope, as in the token response.
+      scope,
       ...context.claims,
     };
     accessToken = await signAccessToken(claims, now);
@@ -90,7 +92,8 @@ export async function issueAccessToken(
     access_token: accessToken,
     token_type: 'Bearer',
     expires_in: lifetimeSeconds,
-    ...(scope ? { scope } : {}),
+    // RFC 6749 §5.1: required when it differs from the request, as it does when none was asked for.
+    scope,
   };
 }
 

@@ -28,7 +28,9 @@ export function haproxyRuntimes(): NamedRuntime[] {
   ];
 }
 
-export const TEST_ISSUER = 'https://portal.test/oauth2/token';
+/** The portal's issuer (its public URL), and the one its tokens carried before (the token endpoint's URL). */
+export const TEST_ISSUER = 'https://portal.test';
+export const TEST_LEGACY_ISSUER = 'https://portal.test/oauth2/token';
 export const TEST_AUDIENCE = 'privatejet-gateway';
 export const TEST_API = { id: 'a1b2c3d4-0000-4000-8000-000000000001', tenant: 'carbon.super', name: 'PetStore', context: '/petstore', version: '1.0.0' };
 
@@ -61,7 +63,7 @@ export function testSpec(backendUrl: string, keys: SigningKey[], overrides: Part
     endpoints: [backendUrl],
     security: { jwt: true, opaqueTokens: false },
     authorizationServer: {
-      issuers: [TEST_ISSUER],
+      issuers: [TEST_ISSUER, TEST_LEGACY_ISSUER],
       audience: TEST_AUDIENCE,
       keys: keys.map((key) => ({ kid: key.kid, pem: key.pem })),
       clockSkewSeconds: 30,

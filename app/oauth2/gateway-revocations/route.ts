@@ -1,8 +1,11 @@
+import { otherMethods } from '@/lib/http/allowed-methods';
 import { gatewayRevocationList } from '@/lib/oauth/gateway-revocations';
 import { clientCredentialsFrom } from '@/lib/oauth/client-auth';
 import { respondWithOAuthErrors } from '@/lib/oauth/oauth-errors';
 
 export const dynamic = 'force-dynamic';
+
+export const { POST, PUT, DELETE, PATCH, OPTIONS } = otherMethods('GET');
 
 /** The revocation list of one API, polled by its gateways with their client's Basic credentials. */
 export async function GET(request: Request): Promise<Response> {

@@ -1,6 +1,9 @@
+import { otherMethods } from '@/lib/http/allowed-methods';
 import { JWKS_MAX_AGE_SECONDS, publicJwks } from '@/lib/oauth/jwks';
 
 export const dynamic = 'force-dynamic';
+
+export const { POST, PUT, DELETE, PATCH, OPTIONS } = otherMethods('GET');
 
 /** The public signing keys gateways verify access tokens with. */
 export async function GET(): Promise<Response> {

@@ -11,11 +11,11 @@ import {
 import { checkMetrics, promtoolBinary } from '@/lib/test-support/promtool';
 import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 
-// The gateways' /metrics (HAProxy's built-in exporter) linted by Prometheus' own promtool:
+// The gateways' /metrics (HAProxy's built-in exporter) linted by Prometheus' own linter:
 // parse errors and naming rules (counters end in _total, base units, snake_case). The app itself
 // serves no /metrics; this is the only exposition PrivateJet has.
 
-// Built from the Go module proxy on first use: several minutes on 2 cores, then cached.
+// Built from the Go module proxy on first use (about a minute), then cached.
 const promtool = promtoolBinary();
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..');
 
-/** Prometheus' promtool, built from the Go module proxy on first use (tools/promtool/build.sh). */
+/** `promtool check metrics` (Prometheus' promlint), built from the Go module proxy on first use (tools/promtool/build.sh). */
 export function promtoolBinary(): string {
   const script = path.join(repositoryRoot, 'tools', 'promtool', 'build.sh');
   return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;

@@ -28,6 +28,7 @@ test.afterAll(async () => {
 });
 
 test('a tenant admin pastes the seed JSON with a real token, the check is green, and no token ever reaches the browser', async ({ page }) => {
+  test.setTimeout(180_000); // four people sign in and out
   const tenantJson = `"ContainerMgt": [
   {
     "Type": "Kubernetes",

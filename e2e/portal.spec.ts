@@ -1,49 +1,12 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { seededAccounts } from './support/accounts';
 import { collectCspViolations } from './support/csp';
+import { createApplicationWithKeys, executeListPets, generateTokenOnApplicationPage, liveResponse } from './support/portal';
 import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';
 import { setDeveloperSignUp, signIn, signInAfterSignUp, signOut, signUp } from './support/session';
 
 const API = { name: 'PortalPets', version: '1.0.0', context: '/portalpets' };
 const LOCAL_GATEWAY_URL = `http://localhost:8243${API.context}/${API.version}`;
-
-async function createApplicationWithKeys(page: Page, name: string): Promise<void> {
-  await page.goto('/portal/applications');
-  await page.getByRole('textbox', { name: 'Application name' }).fill(name);
-  await page.getByRole('button', { name: 'Create application' }).click();
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
-
-  await page.getByRole('button', { name: 'Generate keys' }).click();
-  // The secret is shown once, in a dialog, and is gone from the page once the dialog closes.
-  const dialog = page.getByRole('dialog', { name: 'Copy your consumer secret now' });
-  const secret = await dialog.getByTestId('revealed-consumer-secret').inputValue();
-  expect(secret.length).toBeGreaterThan(20);
-  await dialog.getByRole('button', { name: 'I have copied the secret' }).click();
-  await expect(dialog).toBeHidden();
-  await expect(page.getByTestId('consumer-key')).not.toHaveValue('');
-  expect(await page.content()).not.toContain(secret);
-}
-
-async function generateTokenOnApplicationPage(page: Page): Promise<string> {
-  await page.getByRole('button', { name: /Generate (access token|a new token)/ }).click();
-  await expect(page.getByTestId('token-expiry')).toContainText('expires in');
-  return page.getByTestId('access-token').inputValue();
-}
-
-async function executeListPets(page: Page): Promise<void> {
-  const operation = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/pets"]') });
-  if (!(await operation.getByRole('button', { name: 'Execute' }).isVisible())) {
-    if (!(await operation.getByRole('button', { name: 'Try it out' }).isVisible())) await operation.locator('.opblock-summary').first().click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
-  }
-  await operation.getByRole('button', { name: 'Execute' }).click();
-}
-
-function liveResponse(page: Page) {
-  const operation = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/pets"]') });
-  const row = operation.locator('.live-responses-table tr.response');
-  return { status: row.locator('td.response-col_status'), body: row.locator('td.response-col_description') };
-}
 
 test.describe('developer portal', () => {
   test('a developer finds a published API, sees its gateway, subscribes, gets a token and calls it from Try Out', async ({ page, browser }) => {

@@ -43,14 +43,16 @@ npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest-
 
 # $1: label; $2: DATABASE_URL for the unit tests (each test file creates its own database
 # on that server); $3: DATABASE_URL for the app under end-to-end test. Empty means PGlite.
+# $4: extra Playwright arguments.
 run_suite() {
   log "Unit and integration tests on $1"
   DATABASE_URL="$2" npx vitest run --exclude "$cluster_tests" \
     --reporter=default --reporter=json --outputFile="$results/vitest-$1.json" || failed=1
   log "End-to-end tests in Chromium on $1"
-  DATABASE_URL="$3" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-$1.json" npx playwright test --reporter=list,json || failed=1
+  DATABASE_URL="$3" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-$1.json" npx playwright test --reporter=list,json ${4:-} || failed=1
 }
 
+# The seed flow on the real cluster (@real-cluster) runs once, in the first pass.
 run_suite pglite "" ""
 
 log "Starting PostgreSQL on loopback"
@@ -59,7 +61,7 @@ pg_dir=$(sed -n 's/^DIR=//p' <<< "$pg_env")
 trap 'tools/postgres.sh stop "$pg_dir"' EXIT
 server_url=$(sed -n 's/^DATABASE_URL=//p' <<< "$pg_env")
 psql -q "$server_url" -c 'create database privatejet_e2e' > /dev/null
-run_suite postgres "$server_url" "${server_url%/postgres}/privatejet_e2e"
+run_suite postgres "$server_url" "${server_url%/postgres}/privatejet_e2e" "--grep-invert @real-cluster"
 
 node tools/lib/summarize-results.mjs "$results"
 exit $failed

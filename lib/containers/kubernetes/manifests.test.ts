@@ -222,7 +222,7 @@ describe('manifests for the sample API', () => {
                       "exec": {
                         "command": [
                           "sleep",
-                          "3",
+                          "5",
                         ],
                       },
                     },

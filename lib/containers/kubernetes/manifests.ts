@@ -154,7 +154,7 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
               },
               // The Service and Ingress take a terminating pod out of rotation a moment after
               // it is told to stop: keep serving meanwhile, then drain.
-              lifecycle: { preStop: { exec: { command: ['sleep', '3'] } } },
+              lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
               // Sized from bench/gateway: about 10 MB idle, under 40 MB at full load (one thread).
               resources: {
                 requests: { cpu: '50m', memory: '32Mi' },

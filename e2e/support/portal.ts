@@ -1,0 +1,45 @@
+import { expect, type Page } from '@playwright/test';
+
+// The developer's steps in the portal, shared by the flows on Local and on a real cluster.
+
+/** As a signed-in developer: a new application with production keys; the secret is shown once. */
+export async function createApplicationWithKeys(page: Page, name: string): Promise<void> {
+  await page.goto('/portal/applications');
+  await page.getByRole('textbox', { name: 'Application name' }).fill(name);
+  await page.getByRole('button', { name: 'Create application' }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Generate keys' }).click();
+  // The secret is shown once, in a dialog, and is gone from the page once the dialog closes.
+  const dialog = page.getByRole('dialog', { name: 'Copy your consumer secret now' });
+  const secret = await dialog.getByTestId('revealed-consumer-secret').inputValue();
+  expect(secret.length).toBeGreaterThan(20);
+  await dialog.getByRole('button', { name: 'I have copied the secret' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('consumer-key')).not.toHaveValue('');
+  expect(await page.content()).not.toContain(secret);
+}
+
+/** On an application's page: a new access token, as the page shows it. */
+export async function generateTokenOnApplicationPage(page: Page): Promise<string> {
+  await page.getByRole('button', { name: /Generate (access token|a new token)/ }).click();
+  await expect(page.getByTestId('token-expiry')).toContainText('expires in');
+  return page.getByTestId('access-token').inputValue();
+}
+
+/** In Try Out (Swagger UI): runs GET /pets. */
+export async function executeListPets(page: Page): Promise<void> {
+  const operation = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/pets"]') });
+  if (!(await operation.getByRole('button', { name: 'Execute' }).isVisible())) {
+    if (!(await operation.getByRole('button', { name: 'Try it out' }).isVisible())) await operation.locator('.opblock-summary').first().click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+  }
+  await operation.getByRole('button', { name: 'Execute' }).click();
+}
+
+/** The status and body Swagger UI shows for the last GET /pets. */
+export function liveResponse(page: Page) {
+  const operation = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/pets"]') });
+  const row = operation.locator('.live-responses-table tr.response');
+  return { status: row.locator('td.response-col_status'), body: row.locator('td.response-col_description') };
+}

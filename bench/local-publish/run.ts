@@ -5,7 +5,7 @@
  * Side by side, in the same run: how long a bare Node.js HTTP server process takes from spawn
  * to its first answer — the floor of any "one process per API" design on this machine.
  *
- *   npm run gateway:build && npx tsx bench/local-publish/run.ts      (ROUNDS=15 by default)
+ *   npx tsx bench/local-publish/run.ts      (ROUNDS=15 by default; needs the machine's haproxy)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';

@@ -137,7 +137,8 @@ test.describe('developer portal', () => {
     await page.goto(`/portal/apis/${apiId}`);
     await page.getByRole('button', { name: 'Request subscription' }).click();
     await expect(page.getByText('Requested at the')).toBeVisible();
-    await expect(page.getByTestId('subscription-Vault App')).toContainText('Waiting for approval');
+    // The list comes with the re-rendered page, which a busy machine may take a while to send.
+    await expect(page.getByTestId('subscription-Vault App')).toContainText('Waiting for approval', { timeout: 30_000 });
     await page.getByRole('link', { name: 'Vault App' }).click();
     const pendingToken = await generateTokenOnApplicationPage(page);
     const refused = await page.request.get(`${vaultUrl}/pets`, { headers: { Authorization: `Bearer ${pendingToken}` } });

@@ -227,7 +227,10 @@ test('@real-cluster the seed flow on a real node: setup guide, connection check,
     }
   })();
   await page.goto(`/publisher/apis/${apiId}`);
-  await page.getByLabel(/Allow browser calls from other origins/).check();
+  // A click before the form is hydrated is lost: try again until the box stays ticked.
+  await expect(async () => {
+    await page.getByLabel(/Allow browser calls from other origins/).check({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   await page.getByRole('textbox', { name: 'Allowed origins' }).fill('https://shop.example.com');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved. Deployed gateways are updated with the new configuration.')).toBeVisible();

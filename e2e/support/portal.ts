@@ -21,6 +21,22 @@ export async function createApplicationWithKeys(page: Page, name: string): Promi
   return { clientId: await page.getByTestId('consumer-key').inputValue(), clientSecret: secret };
 }
 
+/**
+ * On an API's overview: subscribes the named application (the developer may have others, listed first) and waits
+ * for it in the list of subscriptions. `button` is "Subscribe", or "Request subscription" where the publisher approves.
+ */
+export async function subscribeOnOverview(page: Page, applicationName: string, button = 'Subscribe'): Promise<void> {
+  const application = page.getByRole('combobox', { name: 'Application', exact: true });
+  if ((await application.textContent())?.trim() !== applicationName) {
+    await application.click();
+    await page.getByRole('option', { name: applicationName, exact: true }).click();
+    await expect(application).toHaveText(applicationName);
+  }
+  await page.getByRole('button', { name: button, exact: true }).click();
+  // The list comes with the re-rendered page, which a busy machine may take a while to send.
+  await expect(page.getByTestId(`subscription-${applicationName}`)).toBeVisible({ timeout: 30_000 });
+}
+
 /** On an application's page: a new access token, as the page shows it. */
 export async function generateTokenOnApplicationPage(page: Page): Promise<string> {
   await page.getByRole('button', { name: /Generate (access token|a new token)/ }).click();

@@ -1,3 +1,4 @@
+import { maxDefinitionBytes } from './apis/definition-limits';
 import { isModulePath, type ContainerManagerMap } from './clusters/cluster.schema';
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
@@ -46,6 +47,7 @@ export async function startApp(): Promise<void> {
   await step('reading PRIVATEJET_TRUSTED_PROXIES', async () => trustedProxiesFromEnv());
   await step('reading PRIVATEJET_SELF_SIGNUP_DEFAULT', async () => selfSignupDefault());
   await step('reading PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', async () => maxTokenLifetimeSeconds());
+  await step('reading PRIVATEJET_MAX_DEFINITION_MIB', async () => maxDefinitionBytes());
   captureRequestPeers();
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);

@@ -3,7 +3,10 @@ import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { db } from '../db/drizzle';
 import { definitionUploads } from '../db/schema';
-import { notFound } from '../errors';
+import { AppError, invalid, notFound } from '../errors';
+import { readBoundedText } from '../http/bounded-body';
+import { CHECKS_BUSY_MESSAGE, definitionChecksBusy } from './definition-check';
+import { definitionTooLargeMessage, maxDefinitionBytes } from './definition-limits';
 import { isUuid } from '../ids';
 import type { DefinitionSummary } from './definition-check';
 import { checkApiDefinition } from './openapi';
@@ -29,6 +32,30 @@ export function cleanFileName(name: string | null | undefined): string {
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .slice(0, 200);
+}
+
+/**
+ * The upload route's work: the raw request body (a file or pasted text) read under the size limit
+ * (too_large past it, the rest never read), checked and kept. `X-Definition-Name` names the file.
+ */
+export async function stageDefinitionFromRequest(actor: Actor, request: Request): Promise<StagedDefinition> {
+  requireRole(actor, 'publisher');
+  // Before reading megabytes that would only wait in memory for a worker.
+  if (definitionChecksBusy()) throw new AppError('unavailable', CHECKS_BUSY_MESSAGE);
+  const limit = maxDefinitionBytes();
+  const text = await readBoundedText(request, limit).catch((error: unknown) => {
+    if (error instanceof AppError && error.kind === 'too_large') throw new AppError('too_large', definitionTooLargeMessage(limit), { definition: [definitionTooLargeMessage(limit)] });
+    throw error;
+  });
+  if (!text.trim()) throw invalid('The definition is empty.', { definition: ['The definition is empty.'] });
+  const rawName = request.headers.get('x-definition-name') ?? '';
+  let fileName = rawName;
+  try {
+    fileName = decodeURIComponent(rawName);
+  } catch {
+    // kept as sent
+  }
+  return stageDefinition(actor, { text, fileName });
 }
 
 /** Checks the text in the bounded worker and keeps the result for the caller; errors name what is wrong. */

@@ -24,14 +24,18 @@ export interface StoredOperation {
 
 /** Every operation of the API's definition, in the document's order. */
 export async function storedOperations(apiId: string): Promise<StoredOperation[]> {
+  // The paths are taken out of the document once (each -> on the column reads the whole value again).
   const rows = await rowsOf<{ path: string; method: string; summary: string | null; tags: unknown }>(sql`
+    with d as materialized (
+      select case when jsonb_typeof(a.openapi->'paths') = 'object' then a.openapi->'paths' else '{}'::jsonb end as paths from apis a where a.id = ${apiId}
+    )
     select p.key as path, upper(m.key) as method,
       left(coalesce(nullif(m.value->>'summary', ''), m.value->>'description', ''), 200) as summary,
       case when jsonb_typeof(m.value->'tags') = 'array' then m.value->'tags' else '[]'::jsonb end as tags
-    from apis a
-    cross join lateral jsonb_each(case when jsonb_typeof(a.openapi->'paths') = 'object' then a.openapi->'paths' else '{}'::jsonb end) with ordinality as p(key, value, n)
+    from d
+    cross join lateral jsonb_each(d.paths) with ordinality as p(key, value, n)
     cross join lateral jsonb_each(case when jsonb_typeof(p.value) = 'object' then p.value else '{}'::jsonb end) with ordinality as m(key, value, n)
-    where a.id = ${apiId} and m.key in (${operationKeyList}) and jsonb_typeof(m.value) = 'object'
+    where m.key in (${operationKeyList}) and jsonb_typeof(m.value) = 'object'
     order by p.n, m.n`);
   return rows.map((row) => ({
     path: row.path,
@@ -53,14 +57,18 @@ export interface StoredDefinitionSummary {
 
 export async function storedDefinitionSummary(apiId: string): Promise<StoredDefinitionSummary | undefined> {
   const [row] = await rowsOf<{ title: string | null; version: string | null; specification: string | null; paths: number; operations: number; bytes: number }>(sql`
-    select a.openapi->'info'->>'title' as title, a.openapi->'info'->>'version' as version, a.openapi->>'openapi' as specification,
-      (select count(*)::int from jsonb_each(case when jsonb_typeof(a.openapi->'paths') = 'object' then a.openapi->'paths' else '{}'::jsonb end)) as paths,
-      (select count(*)::int
-        from jsonb_each(case when jsonb_typeof(a.openapi->'paths') = 'object' then a.openapi->'paths' else '{}'::jsonb end) p
+    with d as materialized (
+      select a.openapi->'info'->>'title' as title, a.openapi->'info'->>'version' as version, a.openapi->>'openapi' as specification,
+        case when jsonb_typeof(a.openapi->'paths') = 'object' then a.openapi->'paths' else '{}'::jsonb end as paths,
+        octet_length(a.openapi::text) as bytes
+      from apis a where a.id = ${apiId}
+    )
+    select d.title, d.version, d.specification, d.bytes::int as bytes,
+      (select count(*)::int from jsonb_object_keys(d.paths)) as paths,
+      (select count(*)::int from jsonb_each(d.paths) p
         cross join lateral jsonb_each(case when jsonb_typeof(p.value) = 'object' then p.value else '{}'::jsonb end) m
-        where m.key in (${operationKeyList}) and jsonb_typeof(m.value) = 'object') as operations,
-      octet_length(a.openapi::text)::int as bytes
-    from apis a where a.id = ${apiId}`);
+        where m.key in (${operationKeyList}) and jsonb_typeof(m.value) = 'object') as operations
+    from d`);
   if (!row) return undefined;
   return {
     title: row.title ?? '',

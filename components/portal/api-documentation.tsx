@@ -4,7 +4,6 @@ import ListItem from '@mui/material/ListItem';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import NextLink from 'next/link';
 import type { StoredOperation } from '@/lib/apis/definition-queries';
 import { CatalogPagination } from './catalog-pagination';
 
@@ -98,9 +97,10 @@ export function ApiDocumentation({
               {groups.map((g) => (
                 <Chip
                   key={g.tag}
-                  component={NextLink}
+                  // A plain link (not clickable, which would make it a button): this is a server component,
+                  // and a component function cannot pass to MUI's client Chip.
+                  component="a"
                   href={tagHref(g.tag)}
-                  clickable
                   size="small"
                   color={g.tag === group.tag ? 'primary' : 'default'}
                   variant={g.tag === group.tag ? 'filled' : 'outlined'}

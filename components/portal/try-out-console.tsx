@@ -54,16 +54,46 @@ type SetResponse = (path: string, method: string, response: { error?: boolean; e
  * straight to the gateway. Swagger UI keeps its own copy of the config, so the token and the
  * error reporting go through refs that always hold the current values.
  */
+/** Past this many operations Swagger UI starts with every tag closed: it renders an operation only when opened. */
+const COLLAPSED_FROM_OPERATIONS = 50;
+
+type DefinitionLoad = { state: 'loading' } | { state: 'loaded'; document: Record<string, unknown> } | { state: 'failed'; message: string };
+
+/** Fetches the definition once, after the page has rendered: the page's own payload never carries it. */
+function useDefinition(url: string): DefinitionLoad {
+  const [load, setLoad] = useState<DefinitionLoad>({ state: 'loading' });
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      try {
+        const response = await fetch(url, { headers: { accept: 'application/json' } });
+        const body = (await response.json()) as Record<string, unknown>;
+        if (!response.ok) throw new Error(typeof body.error === 'string' ? body.error : `HTTP ${response.status}`);
+        if (!cancelled) setLoad({ state: 'loaded', document: body });
+      } catch (error) {
+        if (!cancelled) setLoad({ state: 'failed', message: (error as Error).message });
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [url]);
+  return load;
+}
+
 export function TryOutConsole({
   apiName,
-  openapi,
+  definitionUrl,
+  operationCount,
   gateways,
   tokenSources,
   signedIn,
   generateToken,
 }: {
   apiName: string;
-  openapi: Record<string, unknown>;
+  /** Where the browser fetches the definition (without backend servers). */
+  definitionUrl: string;
+  operationCount: number;
   gateways: TryOutGateway[];
   tokenSources: TokenSource[];
   signedIn: boolean;
@@ -84,7 +114,10 @@ export function TryOutConsole({
     tokenRef.current = token;
   }, [token]);
 
-  const spec = useMemo(() => (gateway ? { ...openapi, servers: [{ url: gateway.accessUrl }] } : openapi), [openapi, gateway]);
+  const definition = useDefinition(definitionUrl);
+  const openapi = definition.state === 'loaded' ? definition.document : null;
+  const spec = useMemo(() => (openapi && gateway ? { ...openapi, servers: [{ url: gateway.accessUrl }] } : openapi), [openapi, gateway]);
+  const large = operationCount > COLLAPSED_FROM_OPERATIONS;
 
   const requestInterceptor = useCallback((request: SwaggerRequest) => {
     const bearer = tokenRef.current.trim();
@@ -228,7 +261,26 @@ export function TryOutConsole({
       <Paper sx={{ p: { xs: 0, sm: 1 }, bgcolor: '#fff', color: '#3b4151' }} data-testid="try-out-console">
         {/* Remounted per gateway so Swagger UI takes the new server instead of its remembered selection. */}
         <Box key={gateway.accessUrl}>
-          <SwaggerUI spec={spec} requestInterceptor={requestInterceptor as never} plugins={plugins} docExpansion="list" defaultModelsExpandDepth={-1} tryItOutEnabled={false} />
+          {definition.state === 'failed' ? (
+            <Alert severity="error" role="alert">
+              The definition could not be loaded: {definition.message}
+            </Alert>
+          ) : !spec ? (
+            <LinearProgress aria-label="Loading the definition" />
+          ) : (
+            // Deep links (#/tag/operation) and the tag filter keep a large definition navigable; with
+            // many operations every tag starts closed, so only what is opened is rendered.
+            <SwaggerUI
+              spec={spec}
+              requestInterceptor={requestInterceptor as never}
+              plugins={plugins}
+              docExpansion={large ? 'none' : 'list'}
+              deepLinking
+              filter
+              defaultModelsExpandDepth={-1}
+              tryItOutEnabled={false}
+            />
+          )}
         </Box>
       </Paper>
       <Typography variant="body2" color="text.secondary">

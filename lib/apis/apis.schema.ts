@@ -72,16 +72,20 @@ export const createApiSchema = z
     version: apiVersionSchema,
     context: apiContextSchema,
     resources: z.string().max(20_000).default(''),
-    definition: z.string().max(2 * 1024 * 1024, 'The definition is larger than 2 MiB.').default(''),
+    /** A definition uploaded (file or paste) through the size-limited route and checked already: only its id travels with the form. */
+    definitionUpload: z.union([z.uuid(), z.literal('')]).default(''),
     definitionUrl: z.string().trim().max(2000).default(''),
     ...apiSettingsFields,
   });
 export type CreateApiInput = z.infer<typeof createApiSchema>;
 
+/** Resource lines of a large API: GitHub's 1,223 operations take some 60 KB; this holds about 10,000. */
+const RESOURCE_LINES_MAX = 600_000;
+
 export const updateApiSchema = z
   .object({
     apiId: z.uuid(),
-    resources: z.string().max(20_000),
+    resources: z.string().max(RESOURCE_LINES_MAX, 'Use at most 600,000 characters of resources.'),
     ...apiSettingsFields,
   });
 export type UpdateApiInput = z.infer<typeof updateApiSchema>;

@@ -1,18 +1,20 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';
 import { isUuid } from '../ids';
-import { apiClusterSelections, apis, lifecycleEvents, type ApiState } from '../db/schema';
-import { conflict, invalid, notFound } from '../errors';
+import { apiClusterSelections, apis, definitionUploads, lifecycleEvents, type ApiState } from '../db/schema';
+import { AppError, conflict, invalid, notFound } from '../errors';
 import { reconcileApiDeployments } from '../deployments/deployments.service';
 import { canTransition, isDeployedState, STATE_LABELS } from '../lifecycle/lifecycle';
 import { endpointPolicyIssues } from '../net/endpoint-policy';
 import { apiMatchesText } from './api-search';
 import type { CreateApiInput, UpdateApiInput } from './apis.schema';
-import { fetchApiDefinition, importApiDefinition, newOpenApiDocument, parseResourceLines, resourcesOf, withResources, type OpenApiDocument, type Resource } from './openapi';
+import { storedDefinitionSummary, storedDefinitionText, storedOperations, type StoredDefinitionSummary } from './definition-queries';
+import { ownUploadCondition, stagedDefinition } from './definition-uploads.service';
+import { checkApiDefinition, fetchApiDefinition, newOpenApiDocument, parseResourceLines, resourcesOf, withResources, type OpenApiDocument, type Resource } from './openapi';
 
 /** The publisher's view of an API: everything editable, nothing secret. */
 export interface ApiDetails {
@@ -27,8 +29,6 @@ export interface ApiDetails {
   subscriptionApproval: boolean;
   state: ApiState;
   productionEndpoints: string[];
-  resources: Resource[];
-  openapi: Record<string, unknown>;
   security: { oauth2: boolean; basic: boolean };
   tiers: string[];
   cors: { enabled: boolean; allowedOrigins: string[] };
@@ -52,11 +52,14 @@ const uniqueApiConflict = () =>
     version: ['This version exists already for that name or context.'],
   });
 
+/** Every column but the definition: pages and checks read these on each load, the document (up to tens of MB) only where it is used. */
+const { openapi: _definitionColumn, ...apiColumnsWithoutDefinition } = getTableColumns(apis);
+
 async function apiRowForPublisher(actor: Actor, apiId: string) {
   requireRole(actor, 'publisher');
   if (!isUuid(apiId)) throw notFound('That API');
   const [row] = await (await db())
-    .select()
+    .select(apiColumnsWithoutDefinition)
     .from(apis)
     .where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
   if (!row) throw notFound('That API');
@@ -90,8 +93,6 @@ export async function getApiForPublisher(actor: Actor, apiId: string): Promise<A
     subscriptionApproval: row.subscriptionApproval,
     state: row.state,
     productionEndpoints: row.productionEndpoints,
-    resources: resourcesOf(row.openapi as OpenApiDocument),
-    openapi: row.openapi,
     security: row.security,
     tiers: row.tiers,
     cors: row.cors,
@@ -101,15 +102,48 @@ export async function getApiForPublisher(actor: Actor, apiId: string): Promise<A
   };
 }
 
-async function definitionFor(input: CreateApiInput): Promise<OpenApiDocument> {
+/**
+ * The new API's document: built from resource lines, fetched and checked, or (file and paste) an
+ * upload checked before the form was sent, which the insert copies inside the database.
+ */
+async function definitionFor(actor: Actor, input: CreateApiInput): Promise<{ document: OpenApiDocument | SQL; description?: string } | { uploadId: string; description: string }> {
   if (input.source === 'scratch') {
     const { resources, errors } = parseResourceLines(input.resources || 'GET /');
     if (errors.length > 0) throw invalid('Please correct the resources.', { resources: errors });
-    return newOpenApiDocument({ name: input.name, version: input.version, description: input.description, resources });
+    return { document: newOpenApiDocument({ name: input.name, version: input.version, description: input.description, resources }) };
   }
-  if (input.source === 'url') return importApiDefinition(await fetchApiDefinition(input.definitionUrl));
-  if (!input.definition.trim()) throw invalid('Paste or choose an OpenAPI definition.', { definition: ['Paste or choose an OpenAPI definition.'] });
-  return importApiDefinition(input.definition);
+  if (input.source === 'url') {
+    const { json, summary } = await checkApiDefinition(await fetchApiDefinition(input.definitionUrl));
+    return { document: sql`${json}::jsonb`, description: summary.description };
+  }
+  if (!input.definitionUpload) throw invalid('Paste or choose an OpenAPI definition.', { definition: ['Paste or choose an OpenAPI definition.'] });
+  try {
+    const { id, summary } = await stagedDefinition(actor, input.definitionUpload);
+    return { uploadId: id, description: summary.description };
+  } catch (error) {
+    if (error instanceof AppError && error.kind === 'not_found') {
+      throw invalid('The uploaded definition is gone (uploads are kept for a day): choose or paste it again.', { definition: ['Choose or paste the definition again.'] });
+    }
+    throw error;
+  }
+}
+
+/** The routed resources of the API (its definition's paths and methods), read by the database from the stored document. */
+export async function apiResourcesForPublisher(actor: Actor, apiId: string): Promise<Resource[]> {
+  const row = await apiRowForPublisher(actor, apiId);
+  return (await storedOperations(row.id)).map(({ path, method }) => ({ path, method }));
+}
+
+/** Title, version, counts and size of the stored definition, for the summary beside the editor. */
+export async function apiDefinitionSummaryForPublisher(actor: Actor, apiId: string): Promise<StoredDefinitionSummary> {
+  const row = await apiRowForPublisher(actor, apiId);
+  return (await storedDefinitionSummary(row.id))!;
+}
+
+/** The stored definition as JSON text, opened on demand (read-only view, download). */
+export async function apiDefinitionTextForPublisher(actor: Actor, apiId: string): Promise<{ name: string; version: string; text: string }> {
+  const row = await apiRowForPublisher(actor, apiId);
+  return { name: row.name, version: row.version, text: (await storedDefinitionText(row.id))! };
 }
 
 async function checkEndpointPolicy(actor: Actor, endpoints: readonly string[]): Promise<void> {
@@ -120,28 +154,33 @@ async function checkEndpointPolicy(actor: Actor, endpoints: readonly string[]): 
 export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ id: string }> {
   requireRole(actor, 'publisher');
   await checkEndpointPolicy(actor, input.productionEndpoints);
-  const openapi = await definitionFor(input);
+  const definition = await definitionFor(actor, input);
   try {
-    const [row] = await (await db())
-      .insert(apis)
-      .values({
-        tenantId: actor.tenantId,
-        name: input.name,
-        version: input.version,
-        context: input.context,
-        description: input.description || (openapi.info?.description ?? ''),
-        tags: input.tags,
-        visibility: input.visibility,
-        subscriptionApproval: input.subscriptionApproval ?? false,
-        productionEndpoints: input.productionEndpoints,
-        openapi,
-        security: { oauth2: input.securityOauth2, basic: false },
-        tiers: input.tiers,
-        cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
-        createdBy: actor.userId,
-      })
-      .returning({ id: apis.id });
-    return row!;
+    return await (await db()).transaction(async (tx) => {
+      const [row] = await tx
+        .insert(apis)
+        .values({
+          tenantId: actor.tenantId,
+          name: input.name,
+          version: input.version,
+          context: input.context,
+          // The API's description field holds 2000 characters; a long one of the definition stays in it.
+          description: input.description || (definition.description ?? '').slice(0, 2000),
+          tags: input.tags,
+          visibility: input.visibility,
+          subscriptionApproval: input.subscriptionApproval ?? false,
+          productionEndpoints: input.productionEndpoints,
+          // An upload's document moves inside the database: megabytes never pass through this process again.
+          openapi: 'uploadId' in definition ? sql`(select ${definitionUploads.document} from ${definitionUploads} where ${ownUploadCondition(actor, definition.uploadId)})` : definition.document,
+          security: { oauth2: input.securityOauth2, basic: false },
+          tiers: input.tiers,
+          cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
+          createdBy: actor.userId,
+        })
+        .returning({ id: apis.id });
+      if ('uploadId' in definition) await tx.delete(definitionUploads).where(ownUploadCondition(actor, definition.uploadId));
+      return row!;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw uniqueApiConflict();
     throw error;
@@ -154,6 +193,8 @@ export async function updateApi(actor: Actor, input: UpdateApiInput): Promise<vo
   await checkEndpointPolicy(actor, input.productionEndpoints);
   const { resources, errors } = parseResourceLines(input.resources);
   if (errors.length > 0) throw invalid('Please correct the resources.', { resources: errors });
+  // Rewriting the paths needs the document itself, once per save.
+  const [stored] = await (await db()).select({ openapi: apis.openapi }).from(apis).where(eq(apis.id, row.id));
   await (await db())
     .update(apis)
     .set({
@@ -162,7 +203,7 @@ export async function updateApi(actor: Actor, input: UpdateApiInput): Promise<vo
       visibility: input.visibility,
       subscriptionApproval: input.subscriptionApproval ?? false,
       productionEndpoints: input.productionEndpoints,
-      openapi: withResources(row.openapi as OpenApiDocument, resources),
+      openapi: withResources(stored!.openapi as OpenApiDocument, resources),
       security: { oauth2: input.securityOauth2, basic: false },
       tiers: input.tiers,
       cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
@@ -181,7 +222,8 @@ export async function createNewVersion(actor: Actor, apiId: string, version: str
       const { id: _id, createdAt: _c, updatedAt: _u, state: _s, version: _v, ...copy } = row;
       const [created] = await tx
         .insert(apis)
-        .values({ ...copy, version, createdBy: actor.userId })
+        // The definition is copied inside the database.
+        .values({ ...copy, openapi: sql`(select ${apis.openapi} from ${apis} where ${apis.id} = ${apiId})`, version, createdBy: actor.userId })
         .returning({ id: apis.id });
       const selections = await tx.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
       if (selections.length > 0) await tx.insert(apiClusterSelections).values(selections.map((s) => ({ apiId: created!.id, clusterName: s.clusterName })));

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { DefinitionSummary } from '../apis/definition-check';
 import {
   boolean,
   check,
@@ -147,6 +148,31 @@ export const apis = pgTable(
     uniqueIndex('apis_tenant_name_version').on(t.tenantId, t.name, t.version),
     index('apis_tenant_state').on(t.tenantId, t.state),
   ],
+);
+
+/**
+ * A definition a publisher uploaded (file or paste) and the worker checked, waiting for the API
+ * it will become: the upload streams to a route handler with the size limit, so the create form
+ * then sends only this id. Removed when the API is created; uploads older than a day, or beyond
+ * a publisher's few most recent, are removed when the next one arrives.
+ */
+export const definitionUploads = pgTable(
+  'definition_uploads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    fileName: text('file_name').notNull().default(''),
+    /** The checked (and converted) OpenAPI 3 document, $refs kept. */
+    document: jsonb('document').notNull().$type<Record<string, unknown>>(),
+    summary: jsonb('summary').notNull().$type<DefinitionSummary>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('definition_uploads_user_created').on(t.userId, t.createdAt)],
 );
 
 /** The Environments tab: which clusters (by name, from either source) an API goes to. */

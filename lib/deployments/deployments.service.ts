@@ -51,6 +51,7 @@ export async function deploymentsSettled(apiId?: string): Promise<void> {
   await Promise.all(pending);
 }
 
+/** The API with its definition: only a deploy needs that (the gateway's routes come from it). */
 async function loadApi(apiId: string) {
   const [row] = await (await db())
     .select({ api: apis, tenantDomain: tenants.domain })
@@ -60,7 +61,17 @@ async function loadApi(apiId: string) {
   return row;
 }
 
-function identityOf(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>): ApiIdentity {
+/** Who and where an API is, without its definition (which may be tens of MB): for the status reads pages make. */
+async function loadApiIdentity(apiId: string) {
+  const [row] = await (await db())
+    .select({ api: { id: apis.id, tenantId: apis.tenantId, name: apis.name, version: apis.version, context: apis.context, state: apis.state }, tenantDomain: tenants.domain })
+    .from(apis)
+    .innerJoin(tenants, eq(tenants.id, apis.tenantId))
+    .where(eq(apis.id, apiId));
+  return row;
+}
+
+function identityOf(row: { api: { id: string; tenantId: string; name: string; version: string; context: string }; tenantDomain: string }): ApiIdentity {
   const { api, tenantDomain } = row;
   return { apiId: api.id, tenantId: api.tenantId, tenantDomain, name: api.name, version: api.version, context: api.context };
 }
@@ -84,7 +95,7 @@ function describeFailure(error: unknown): string {
  * and applies just the difference; otherwise every selected cluster is applied again.
  */
 export async function reconcileApiDeployments(apiId: string, options: { changedClustersOnly?: boolean } = {}): Promise<void> {
-  const row = await loadApi(apiId);
+  const row = await loadApiIdentity(apiId);
   if (!row) return;
   const database = await db();
   const selected = await database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
@@ -191,7 +202,7 @@ const lastObserved = new Map<string, number>();
  */
 export async function observeSettledDeployments(apiId: string, options: { minIntervalMs?: number } = {}): Promise<void> {
   const minIntervalMs = options.minIntervalMs ?? OBSERVE_EVERY_MS;
-  const row = await loadApi(apiId);
+  const row = await loadApiIdentity(apiId);
   if (!row) return;
   const database = await db();
   const records = await database
@@ -275,7 +286,11 @@ export async function deploymentViews(actor: Actor, apiId: string): Promise<Depl
   requireRole(actor, 'publisher');
   if (!isUuid(apiId)) throw notFound('That API');
   const database = await db();
-  const [api] = await database.select().from(apis).where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
+  // Polled by the Lifecycle tab: never the definition.
+  const [api] = await database
+    .select({ context: apis.context, version: apis.version, tiers: apis.tiers, security: apis.security })
+    .from(apis)
+    .where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
   if (!api) throw notFound('That API');
   await observeSettledDeployments(apiId);
   const [records, selected, clusters] = await Promise.all([

@@ -20,9 +20,15 @@ import { subscribeAction, unsubscribeAction } from './actions';
 
 export const metadata: Metadata = { title: 'API overview' };
 
-export default async function ApiOverviewPage({ params, searchParams }: { params: Promise<{ apiId: string }>; searchParams: Promise<{ tenant?: string }> }) {
+export default async function ApiOverviewPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ apiId: string }>;
+  searchParams: Promise<{ tenant?: string; tag?: string; page?: string }>;
+}) {
   const { apiId } = await params;
-  const { tenant } = await searchParams;
+  const { tenant, tag, page } = await searchParams;
   const actor = await currentActor();
   const api = await orNotFound(portalApiOverview(actor, apiId, tenant));
   const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
@@ -74,7 +80,13 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
             {!api.restricted && (
               <>
                 <GatewayEnvironments environments={api.environments} />
-                <ApiDocumentation openapi={api.openapi} />
+                <ApiDocumentation
+                  operations={api.operations}
+                  basePath={returnTo}
+                  query={!actor && tenant ? { tenant } : {}}
+                  selectedTag={typeof tag === 'string' ? tag : undefined}
+                  page={Number(page) || 1}
+                />
               </>
             )}
           </Stack>

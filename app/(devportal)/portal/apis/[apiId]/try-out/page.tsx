@@ -48,7 +48,8 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
       </div>
       <TryOutConsole
         apiName={api.name}
-        openapi={api.openapi}
+        definitionUrl={`/api/portal/apis/${api.id}/definition${!actor && tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`}
+        operationCount={api.operations.length}
         gateways={usableEnvironments(api.environments).map(({ clusterName, displayName, accessUrl }) => ({ clusterName, displayName, accessUrl }))}
         tokenSources={subscriptions.map((s) => ({
           applicationId: s.applicationId,

@@ -38,23 +38,33 @@ export const apiContextSchema = z
       .refine((c) => !RESERVED_GATEWAY_PATHS.some((r) => c === r || c.startsWith(`${r}/`)), 'The gateway serves /health and /metrics itself; choose another context.'),
   );
 
-const endpointsSchema = lines.pipe(
-  z
-    .array(z.url({ protocol: /^https?$/, error: 'Each endpoint must be an http:// or https:// URL.' }))
-    .min(1, 'Enter at least one production endpoint URL.')
-    .max(10, 'Use at most 10 endpoints.'),
-);
+/**
+ * The rules for each list, once: forms send them as text (one per line) and go through `lines`,
+ * the REST API and API files send JSON arrays and use these directly.
+ */
+export const productionEndpointListSchema = z
+  .array(z.url({ protocol: /^https?$/, error: 'Each endpoint must be an http:// or https:// URL.' }))
+  .min(1, 'Enter at least one production endpoint URL.')
+  .max(10, 'Use at most 10 endpoints.');
 
-const tiersSchema = list.pipe(z.array(z.enum(TIER_NAMES as [string, ...string[]])).min(1, 'Offer at least one tier.'));
+export const tierListSchema = z.array(z.enum(TIER_NAMES as [string, ...string[]], { error: `Offer tiers from ${TIER_NAMES.join(', ')}.` })).min(1, 'Offer at least one tier.');
 
-const corsOriginsSchema = lines.pipe(z.array(z.url({ error: 'Each origin must look like https://app.example.com.' }).or(z.literal('*'))).max(20));
+export const corsOriginListSchema = z.array(z.url({ error: 'Each origin must look like https://app.example.com.' }).or(z.literal('*'))).max(20, 'Use at most 20 origins.');
+
+export const tagListSchema = z.array(z.string().max(30, 'Tags have at most 30 characters.')).max(20, 'Use at most 20 tags.');
+
+const endpointsSchema = lines.pipe(productionEndpointListSchema);
+
+const tiersSchema = list.pipe(tierListSchema);
+
+const corsOriginsSchema = lines.pipe(corsOriginListSchema);
 
 const checkbox = z.string().optional().transform((v) => v === 'on' || v === 'true');
 
 /** Everything about an API except its definition, shared by create and edit. */
 const apiSettingsFields = {
   description: z.string().trim().max(2000, 'Use at most 2000 characters.').default(''),
-  tags: lines.pipe(z.array(z.string().max(30, 'Tags have at most 30 characters.')).max(20, 'Use at most 20 tags.')),
+  tags: lines.pipe(tagListSchema),
   visibility: z.enum(['public', 'private']).default('public'),
   /** Absent means off, like any checkbox. Private APIs need approval whatever it says (subscriptionsNeedApproval). */
   subscriptionApproval: checkbox.optional(),
@@ -65,6 +75,7 @@ const apiSettingsFields = {
   corsOrigins: corsOriginsSchema,
 };
 
+/** The publisher's create form. */
 export const createApiSchema = z
   .object({
     source: z.enum(['scratch', 'paste', 'file', 'url']).default('scratch'),
@@ -84,7 +95,8 @@ export const updateApiSchema = z
     resources: z.string().max(20_000),
     ...apiSettingsFields,
   });
-export type UpdateApiInput = z.infer<typeof updateApiSchema>;
+/** An edit: the form gives resources as lines; the REST API may give a whole new definition instead. */
+export type UpdateApiInput = z.infer<typeof updateApiSchema> & { definition?: string };
 
 export const newVersionSchema = z.object({ apiId: z.uuid(), version: apiVersionSchema });
 

@@ -158,6 +158,7 @@ export async function getApiForPublisher(actor: Actor, apiId: string): Promise<A
 }
 
 async function definitionFor(input: CreateApiInput): Promise<OpenApiDocument> {
+  if (input.checkedDefinition) return input.checkedDefinition;
   if (input.source === 'scratch') {
     const { resources, errors } = parseResourceLines(input.resources || 'GET /');
     if (errors.length > 0) throw invalid('Please correct the resources.', { resources: errors });
@@ -215,7 +216,7 @@ export async function updateApi(actor: Actor, input: UpdateApiInput, options?: R
   await checkEndpointPolicy(actor, input.productionEndpoints);
   let openapi: OpenApiDocument;
   if (input.definition !== undefined) {
-    openapi = await importApiDefinition(input.definition);
+    openapi = typeof input.definition === 'string' ? await importApiDefinition(input.definition) : input.definition;
   } else {
     const { resources, errors } = parseResourceLines(input.resources);
     if (errors.length > 0) throw invalid('Please correct the resources.', { resources: errors });

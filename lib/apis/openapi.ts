@@ -11,6 +11,10 @@ import { checkDefinitionInWorker } from './definition-check';
 
 export type OpenApiDocument = Record<string, unknown> & { openapi: string; info?: { title?: string; version?: string; description?: string }; paths: Record<string, Record<string, unknown>> };
 
+declare const checked: unique symbol;
+/** A definition that went through importApiDefinition: parsed, converted and validated. */
+export type CheckedDefinition = OpenApiDocument & { readonly [checked]: true };
+
 export interface Resource {
   method: (typeof HTTP_METHODS)[number];
   path: string;
@@ -24,10 +28,10 @@ const MAX_DEFINITION_BYTES = 2 * 1024 * 1024;
  * runs in a worker thread with a time and memory budget (definition-check.ts): a few KB of $refs
  * can otherwise expand enough to stall the whole server.
  */
-export async function importApiDefinition(text: string): Promise<OpenApiDocument> {
+export async function importApiDefinition(text: string): Promise<CheckedDefinition> {
   // Checked here so an oversized definition is refused without starting a thread.
   if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw invalid('The definition is larger than 2 MiB.', { definition: ['The definition is larger than 2 MiB.'] });
-  return (await checkDefinitionInWorker(text)) as OpenApiDocument;
+  return (await checkDefinitionInWorker(text)) as CheckedDefinition;
 }
 
 /**

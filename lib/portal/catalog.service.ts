@@ -10,6 +10,7 @@ import { accessUrlFor, observeSettledDeployments } from '../deployments/deployme
 import { notFound } from '../errors';
 import { isTierName, TIERS } from '../apis/tiers';
 import { subscriptionsNeedApproval } from '../subscriptions/subscriptions.service';
+import { PLATFORM_API_ID, platformApiOverview } from './platform-api';
 
 /**
  * What the developer portal shows of APIs: the catalog and an API's Overview. Signed-in users
@@ -129,6 +130,8 @@ export interface PortalApiOverview extends CatalogItem {
   /** The OpenAPI document without its servers (backend addresses); Try Out adds a gateway's. */
   openapi: Record<string, unknown>;
   environments: GatewayEnvironment[];
+  /** The portal's own REST API (lib/portal/platform-api.ts): called with personal access tokens, not subscriptions. */
+  platform?: boolean;
 }
 
 const environmentStatusOf: Record<DeploymentStatus, GatewayEnvironmentStatus> = {
@@ -154,6 +157,7 @@ export function publicDefinition(openapi: Record<string, unknown>): Record<strin
 }
 
 export async function portalApiOverview(actor: Actor | null, apiId: string, tenantDomain?: string): Promise<PortalApiOverview> {
+  if (apiId === PLATFORM_API_ID) return platformApiOverview();
   if (!isUuid(apiId)) throw notFound('That API');
   const database = await db();
   const visibility = actor ? eq(apis.tenantId, actor.tenantId) : and(eq(apis.visibility, 'public'), tenantDomain ? eq(tenants.domain, tenantDomain) : undefined);

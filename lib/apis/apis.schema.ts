@@ -38,7 +38,7 @@ export const apiContextSchema = z
       .regex(/^(\/[a-z0-9._~-]+)+$/, 'Use lowercase URL-safe segments such as /pets or /shop/orders.')
       .refine((c) => !RESERVED_GATEWAY_PATHS.some((r) => c === r || c.startsWith(`${r}/`)), 'The gateway serves /health and /metrics itself; choose another context.'),
   )
-  .meta({ description: 'The base path, such as /pets: the gateways serve the API at /<context>/<version>.', examples: ['/pets'] });
+  .meta({ description: 'The base path, such as /pets: the gateways serve the API at /<context>/<version>.' });
 
 /**
  * The rules for each list, once: forms send them as text (one per line) and go through `lines`,

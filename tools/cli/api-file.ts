@@ -36,12 +36,18 @@ function display(segments: Segment[]): string {
   return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
-export function loadApiFile(filePath: string): LoadedApiFile {
+/** `filePath` "-" with `stdinText`: the file came on standard input; a definition file is then relative to the working folder. */
+export function loadApiFile(filePath: string, stdinText?: string): LoadedApiFile {
   let text: string;
-  try {
-    text = fs.readFileSync(filePath, 'utf8');
-  } catch (error) {
-    throw new CliError(`Cannot read ${filePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  if (filePath === '-') {
+    text = stdinText ?? '';
+    filePath = '<stdin>';
+  } else {
+    try {
+      text = fs.readFileSync(filePath, 'utf8');
+    } catch (error) {
+      throw new CliError(`Cannot read ${filePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    }
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
@@ -99,7 +105,7 @@ export function loadApiFile(filePath: string): LoadedApiFile {
   let definitionPath: string | undefined;
   const definition = resolved.definition as Record<string, unknown> | undefined;
   if (definition && typeof definition === 'object' && !Array.isArray(definition) && typeof definition.file === 'string' && Object.keys(definition).length === 1) {
-    definitionPath = path.resolve(path.dirname(filePath), definition.file);
+    definitionPath = path.resolve(filePath === '<stdin>' ? process.cwd() : path.dirname(filePath), definition.file);
     let definitionText: string;
     try {
       definitionText = fs.readFileSync(definitionPath, 'utf8');

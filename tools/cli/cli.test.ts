@@ -175,6 +175,8 @@ describe('privatejet apply', () => {
     fs.writeFileSync(exportFile, exported.stdout);
     const again = await cli(['apply', '-f', exportFile]);
     expect(again.stdout.trim()).toBe('PetStore 1.0.0: no change');
+    const piped = await cli(['apply', '-f', '-'], { stdin: exported.stdout });
+    expect(piped.stdout.trim(), piped.stderr).toBe('PetStore 1.0.0: no change');
 
     const copy = parseYaml(exported.stdout) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     copy.metadata.name = 'PetStoreCopy';

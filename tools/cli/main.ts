@@ -15,7 +15,7 @@ const HELP = `privatejet — publish APIs to PrivateJet from pipelines
 Usage:
   privatejet login --url <portal> [--token-stdin]   store the portal address and a personal access token (0600)
   privatejet logout                                 forget them
-  privatejet apply -f <api.yaml> [--wait]           create or update the API to match the file; print what changed
+  privatejet apply -f <api.yaml> [--wait]           create or update the API to match the file (- reads stdin); print what changed
   privatejet diff -f <api.yaml>                     what apply would change (exit 3 when something would)
   privatejet export <name> <version>                print the API as an API file (-o json for JSON)
   privatejet get apis [--state <STATE>] [-q <text>] list the tenant's APIs
@@ -217,7 +217,7 @@ function printChanges(result: ApplyResult, label: string, io: Io): void {
 
 async function apply(options: Options, io: Io, dryRun: boolean): Promise<number> {
   if (!options.filename) throw new CliError(`Usage: privatejet ${dryRun ? 'diff' : 'apply'} -f <api.yaml>`, 2);
-  const file = loadApiFile(options.filename);
+  const file = loadApiFile(options.filename, options.filename === '-' ? await io.readStdin() : undefined);
   const portal = client(options, io);
   const label = `${file.name} ${file.version}`;
   const path = `/apis/by-name/${encode(file.name)}/${encode(file.version)}`;

@@ -38,7 +38,8 @@ export function platformApiOverview(): PortalApiOverview {
     tiers: [],
     restricted: false,
     subscriptionNeedsApproval: false,
-    openapi: openApiDocument(publicBaseUrl()),
+    // The 3.0.3 rendering of the served 3.1 document: the portal's Swagger UI runs 3.0 (see openApiDocument).
+    openapi: openApiDocument(publicBaseUrl(), '3.0'),
     environments: [{ clusterName: 'portal', displayName: 'This portal', accessUrl: `${publicBaseUrl()}${API_PREFIX}`, status: 'ready' }],
   };
 }

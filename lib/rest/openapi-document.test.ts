@@ -16,6 +16,16 @@ describe('the served OpenAPI document', () => {
     expect(result.valid ? [] : result.errors).toEqual([]);
   });
 
+  it('has a valid OpenAPI 3.0.3 rendering with the same operations, for the portal’s Try Out', async () => {
+    const rendering = openApiDocument('http://portal.test', '3.0');
+    expect(rendering.openapi).toBe('3.0.3');
+    const result = await validate(structuredClone(rendering) as never);
+    expect(result.valid ? [] : result.errors).toEqual([]);
+    const operations = (doc: Record<string, unknown>) =>
+      Object.entries(doc.paths as Paths).flatMap(([template, item]) => Object.entries(item).map(([method, op]) => `${method} ${template} ${op.operationId}`)).sort();
+    expect(operations(rendering)).toEqual(operations(document));
+  });
+
   it('documents every method of every route file under app/api/v1, at the route’s own path', async () => {
     const undocumented: string[] = [];
     for (const route of restRouteFiles()) {

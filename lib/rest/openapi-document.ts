@@ -1,4 +1,4 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV3, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiFileJsonSchema } from '../apis/api-file.schema';
 import { publicBaseUrl } from '../oauth/issuer';
@@ -90,10 +90,18 @@ and a write made meanwhile is refused with 412 rather than overwritten (required
 **Idempotency**: \`PUT /apis/by-name/{name}/{version}\` makes an API match a desired state and reports \`unchanged\`
 the second time. Bodies are capped (64 KiB; 4 MiB where a definition travels).`;
 
-let cached: { baseUrl: string; document: Record<string, unknown> } | undefined;
+const cache = new Map<string, Record<string, unknown>>();
 
-export function openApiDocument(baseUrl = publicBaseUrl()): Record<string, unknown> {
-  if (cached?.baseUrl === baseUrl) return cached.document;
+/**
+ * The document for a portal address. `3.1` is what /api/v1/openapi.json serves; `3.0` is the same
+ * registry rendered as OpenAPI 3.0.3 for the portal's Try Out, because the Swagger UI bundled in
+ * the portal cannot resolve the operations of a 3.1 document ("refract is not a function" in its
+ * bundled ApiDOM), while 3.0 documents, like every published API's, render and run.
+ */
+export function openApiDocument(baseUrl = publicBaseUrl(), version: '3.1' | '3.0' = '3.1'): Record<string, unknown> {
+  const key = `${version} ${baseUrl}`;
+  const known = cache.get(key);
+  if (known) return known;
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'personalAccessToken', {
     type: 'http',
@@ -101,8 +109,7 @@ export function openApiDocument(baseUrl = publicBaseUrl()): Record<string, unkno
     description: 'A personal access token (pjp_…). The scopes an operation needs are listed with it.',
   });
   for (const operation of restOperations) registry.registerPath(routeConfig(operation));
-  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
-    openapi: '3.1.0',
+  const config = {
     info: { title: 'PrivateJet REST API', version: '1', description },
     servers: [{ url: `${baseUrl.replace(/\/+$/, '')}${API_PREFIX}`, description: 'This portal' }],
     tags: [
@@ -113,8 +120,13 @@ export function openApiDocument(baseUrl = publicBaseUrl()): Record<string, unkno
       { name: 'Account', description: 'The token itself.' },
       { name: 'Meta', description: 'This document and the API file schema.' },
     ],
-  }) as unknown as Record<string, unknown>;
-  cached = { baseUrl, document };
+  };
+  const document = (
+    version === '3.1'
+      ? new OpenApiGeneratorV31(registry.definitions).generateDocument({ openapi: '3.1.0', ...config })
+      : new OpenApiGeneratorV3(registry.definitions).generateDocument({ openapi: '3.0.3', ...config })
+  ) as unknown as Record<string, unknown>;
+  cache.set(key, document);
   return document;
 }
 

@@ -89,6 +89,7 @@ export function TryOutConsole({
   tokenSources,
   signedIn,
   generateToken,
+  personalTokens,
 }: {
   apiName: string;
   /** Where the browser fetches the definition (without backend servers). */
@@ -98,6 +99,8 @@ export function TryOutConsole({
   tokenSources: TokenSource[];
   signedIn: boolean;
   generateToken: (applicationId: string) => Promise<ActionState<IssuedToken>>;
+  /** The portal's own API: calls carry a personal access token, made on the page this names. */
+  personalTokens?: { manageUrl: string };
 }) {
   const [clusterName, setClusterName] = useState(gateways[0]?.clusterName ?? '');
   const gateway = gateways.find((g) => g.clusterName === clusterName) ?? gateways[0];
@@ -192,6 +195,12 @@ export function TryOutConsole({
             ))}
           </TextField>
 
+          {personalTokens && (
+            <Alert severity="info" data-testid="personal-token-hint">
+              This is the portal&apos;s own API: paste a personal access token below (make one under{' '}
+              <TextLink href={personalTokens.manageUrl}>Personal access tokens</TextLink> with the scopes the calls need). Calls act as you, in your tenant.
+            </Alert>
+          )}
           {signedIn &&
             (tokenSources.length > 0 ? (
               <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2} sx={{ alignItems: { sm: 'flex-start' } }}>
@@ -240,8 +249,10 @@ export function TryOutConsole({
                 setToken(event.target.value);
                 setExpiresAt(null);
               }}
-              placeholder="Paste an access token, or generate one above"
-              helperText={signedIn ? 'Sent as Authorization: Bearer <token> with every request below.' : 'Sent as Authorization: Bearer <token>. Sign in to generate one from your applications.'}
+              placeholder={personalTokens ? 'Paste a personal access token (pjp_…)' : 'Paste an access token, or generate one above'}
+              helperText={
+                signedIn || personalTokens ? 'Sent as Authorization: Bearer <token> with every request below.' : 'Sent as Authorization: Bearer <token>. Sign in to generate one from your applications.'
+              }
               slotProps={{ htmlInput: { spellCheck: false, autoComplete: 'off', style: { fontFamily: 'monospace' } } }}
               fullWidth
             />

@@ -12,6 +12,10 @@ import { checkDefinitionSize, maxDefinitionBytes } from './definition-limits';
 
 export type OpenApiDocument = Record<string, unknown> & { openapi: string; info?: { title?: string; version?: string; description?: string }; paths: Record<string, Record<string, unknown>> };
 
+declare const checked: unique symbol;
+/** A document that went through importApiDefinition: parsed, converted and validated. */
+export type CheckedOpenApiDocument = OpenApiDocument & { readonly [checked]: true };
+
 export interface Resource {
   method: (typeof HTTP_METHODS)[number];
   path: string;
@@ -33,8 +37,8 @@ export async function checkApiDefinition(text: string): Promise<CheckedDefinitio
 }
 
 /** The checked document as objects (see checkApiDefinition, which keeps it as text). */
-export async function importApiDefinition(text: string): Promise<OpenApiDocument> {
-  return JSON.parse((await checkApiDefinition(text)).json) as OpenApiDocument;
+export async function importApiDefinition(text: string): Promise<CheckedOpenApiDocument> {
+  return JSON.parse((await checkApiDefinition(text)).json) as CheckedOpenApiDocument;
 }
 
 /**

@@ -140,6 +140,11 @@ export const apis = pgTable(
     tiers: text('tiers').array().notNull(),
     cors: jsonb('cors').notNull().$type<{ enabled: boolean; allowedOrigins: string[] }>(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * Bumped by every change of the API (settings, definition, clusters, state): the REST API's
+     * ETag, so a write with a stale If-Match is refused instead of overwriting someone else's.
+     */
+    revision: integer('revision').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -374,3 +379,33 @@ export const introspectionClients = pgTable('introspection_clients', {
   clientSecretEncrypted: text('client_secret_encrypted').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Personal access tokens for the REST API (/api/v1) and the CLI: a user's own, limited to scopes
+ * their roles allow, with an expiry. Only a SHA-256 of the token is kept (256 random bits, like
+ * consumer secrets): it is shown once. Last use is recorded so an owner sees what still calls.
+ */
+export const personalAccessTokens = pgTable(
+  'personal_access_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The first characters of the token, shown in lists so an owner can tell tokens apart. */
+    displayPrefix: text('display_prefix').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    scopes: text('scopes').array().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    /** The client address of the last use (lib/http/client-address.ts). */
+    lastUsedFrom: text('last_used_from'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('personal_access_tokens_user_name').on(t.userId, t.name), index('personal_access_tokens_tenant').on(t.tenantId)],
+);

@@ -6,7 +6,7 @@ import type { ApiIdentity, DeployableApi } from '../containers/container-manager
 import { KubeError } from '../containers/kube-errors';
 import { containerManagerFor } from '../containers/registry';
 import { db } from '../db/drizzle';
-import { apiClusterSelections, apis, deployments, tenants, type DeploymentStatus } from '../db/schema';
+import { apiClusterSelections, apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
 import { TIERS } from '../apis/tiers';
@@ -342,4 +342,39 @@ export async function refreshAllGateways(): Promise<number> {
     .where(notInArray(deployments.status, ['undeploying']));
   for (const { apiId } of rows) await reconcileApiDeployments(apiId);
   return rows.length;
+}
+
+export type DeploymentOutcome = 'ready' | 'failed' | 'progressing' | 'undeployed' | 'no-clusters';
+
+/**
+ * Where an API's deployments stand as one word, for pipelines waiting on them: ready once every
+ * selected cluster is ready, failed as soon as one failed, undeployed once a state without
+ * gateways has none left. Anything else is still on its way.
+ */
+export function deploymentOutcome(state: ApiState, views: Pick<DeploymentView, 'status'>[]): DeploymentOutcome {
+  if (views.some((v) => v.status === 'failed')) return 'failed';
+  const leaving = views.some((v) => v.status === 'undeploying');
+  if (!isDeployedState(state)) return !leaving && views.every((v) => v.status === 'not-deployed') ? 'undeployed' : 'progressing';
+  const wanted = views.filter((v) => v.status !== 'undeploying');
+  if (leaving) return 'progressing';
+  if (wanted.length === 0) return 'no-clusters';
+  return wanted.every((v) => v.status === 'ready') ? 'ready' : 'progressing';
+}
+
+const WAIT_POLL_MS = 1_000;
+
+/**
+ * The deployment views once the outcome settles (anything but progressing) or `waitMs` passes,
+ * whichever is first: a pipeline asks again until it settles instead of polling blindly.
+ */
+export async function waitForDeployments(actor: Actor, apiId: string, waitMs: number): Promise<{ state: ApiState; outcome: DeploymentOutcome; views: DeploymentView[] }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const views = await deploymentViews(actor, apiId);
+    const [api] = await (await db()).select({ state: apis.state }).from(apis).where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
+    if (!api) throw notFound('That API');
+    const outcome = deploymentOutcome(api.state, views);
+    if (outcome !== 'progressing' || Date.now() + WAIT_POLL_MS > deadline) return { state: api.state, outcome, views };
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
 }

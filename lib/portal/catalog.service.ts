@@ -11,6 +11,7 @@ import { forbidden, notFound } from '../errors';
 import { storedOperations, storedPublicDefinitionText, type StoredOperation } from '../apis/definition-queries';
 import { isTierName, TIERS } from '../apis/tiers';
 import { subscriptionsNeedApproval } from '../subscriptions/subscriptions.service';
+import { PLATFORM_API_ID, platformApiDefinitionText, platformApiOverview } from './platform-api';
 
 /**
  * What the developer portal shows of APIs: the catalog and an API's Overview. Signed-in users
@@ -134,6 +135,8 @@ export interface PortalApiOverview extends CatalogItem {
    */
   operations: StoredOperation[];
   environments: GatewayEnvironment[];
+  /** The portal's own REST API (lib/portal/platform-api.ts): called with personal access tokens, not subscriptions. */
+  platform?: boolean;
 }
 
 const environmentStatusOf: Record<DeploymentStatus, GatewayEnvironmentStatus> = {
@@ -184,12 +187,14 @@ async function visiblePortalApi(actor: Actor | null, apiId: string, tenantDomain
  * who may use it.
  */
 export async function portalDefinitionText(actor: Actor | null, apiId: string, tenantDomain?: string): Promise<string> {
+  if (apiId === PLATFORM_API_ID) return platformApiDefinitionText();
   const { api } = await visiblePortalApi(actor, apiId, tenantDomain);
   if (!(await mayUsePrivateApi(actor, api))) throw forbidden('This API is private: its definition opens once the publisher approves a subscription of one of your applications.');
   return (await storedPublicDefinitionText(api.id)) ?? '{}';
 }
 
 export async function portalApiOverview(actor: Actor | null, apiId: string, tenantDomain?: string): Promise<PortalApiOverview> {
+  if (apiId === PLATFORM_API_ID) return platformApiOverview();
   const row = await visiblePortalApi(actor, apiId, tenantDomain);
   const database = await db();
   const { api } = row;

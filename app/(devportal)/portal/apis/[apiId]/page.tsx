@@ -31,7 +31,7 @@ export default async function ApiOverviewPage({
   const { tenant, tag, page } = await searchParams;
   const actor = await currentActor();
   const api = await orNotFound(portalApiOverview(actor, apiId, tenant));
-  const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
+  const developer = actor && hasRole(actor, 'subscriber') && !api.platform ? actor : null;
   const [applications, subscriptions] = developer ? await Promise.all([listApplications(developer), listSubscriptionsOfApi(developer, api.id)]) : [[], []];
   const tenantQuery = !actor && tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
   const returnTo = `/portal/apis/${api.id}`;
@@ -93,7 +93,21 @@ export default async function ApiOverviewPage({
         </Grid>
         <Grid size={{ xs: 12, md: 4 }}>
           <Stack spacing={3}>
-            {developer ? (
+            {api.platform ? (
+              <Paper sx={{ p: 3 }} component="section" aria-label="Authentication" data-testid="platform-api-authentication">
+                <Stack spacing={1}>
+                  <Typography variant="h2">Authentication</Typography>
+                  <Typography color="text.secondary">
+                    No subscription is needed: calls carry a personal access token of your own, with the scopes they need, and can do what your roles
+                    allow in your tenant. {actor ? <TextLink href="/account/tokens">Make a token</TextLink> : <TextLink href={`/signin?callbackUrl=${encodeURIComponent('/account/tokens')}`}>Sign in to make a token</TextLink>}
+                    .
+                  </Typography>
+                  <Typography color="text.secondary">
+                    The <code>privatejet</code> CLI in the repository drives it from pipelines: <code>npx privatejet apply -f api.yaml --wait</code>.
+                  </Typography>
+                </Stack>
+              </Paper>
+            ) : developer ? (
               <SubscribePanel
                 apiId={api.id}
                 deprecated={api.deprecated}
@@ -120,6 +134,7 @@ export default async function ApiOverviewPage({
                 </Stack>
               </Paper>
             )}
+            {api.tiers.length > 0 && (
             <Paper sx={{ p: 3 }} component="section" aria-labelledby="tiers-heading">
               <Stack spacing={1}>
                 <Typography variant="h2" id="tiers-heading">
@@ -135,6 +150,7 @@ export default async function ApiOverviewPage({
                 ))}
               </Stack>
             </Paper>
+            )}
           </Stack>
         </Grid>
       </Grid>

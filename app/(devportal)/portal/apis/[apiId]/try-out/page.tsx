@@ -33,7 +33,7 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
       </Stack>
     );
   }
-  const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
+  const developer = actor && hasRole(actor, 'subscriber') && !api.platform ? actor : null;
   const [subscriptions, applications] = developer ? await Promise.all([listSubscriptionsOfApi(developer, api.id), listApplications(developer)]) : [[], []];
   const withKeys = new Set(applications.filter((a) => a.hasProductionKeys).map((a) => a.id));
 
@@ -59,6 +59,7 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
         }))}
         signedIn={!!developer}
         generateToken={generateTryOutTokenAction}
+        personalTokens={api.platform ? { manageUrl: '/account/tokens' } : undefined}
       />
     </Stack>
   );

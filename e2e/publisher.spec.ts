@@ -18,6 +18,11 @@ test.describe('publisher on the Local cluster', () => {
     });
     const row = page.getByTestId('deployment-row-local');
     await expect(row).toContainText(`${LOCAL_ACCESS_URL}/petstore/1.0.0`);
+    // The Environments tab says once what the cluster is and where its gateways answer.
+    await page.goto(`/publisher/apis/${apiId}/environments`);
+    await expect(page.getByRole('checkbox', { name: 'Local', exact: true })).toBeChecked();
+    await expect(page.getByTestId('cluster-choice-local')).toContainText(`This machine · ${LOCAL_ACCESS_URL}`);
+    await page.goto(`/publisher/apis/${apiId}/lifecycle`);
     // How the tiers' rate limits are enforced on this cluster is stated beside it.
     await expect(row.getByTestId('rate-limits')).toContainText("One gateway replica enforces each tier's full rate");
 

@@ -54,6 +54,19 @@ test.describe('publisher on the Local cluster', () => {
     expect(apiId).toMatch(/[0-9a-f-]{36}/);
   });
 
+  test('a chosen definition fills name, version and context; what was typed stays', async ({ page }) => {
+    await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+    await page.goto('/publisher/apis/new');
+    await page.getByRole('tab', { name: 'Import a file' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('My Pets');
+    await page.getByTestId('definition-file').setInputFiles(SAMPLE_DEFINITION);
+    await expect(page.getByTestId('definition-upload-summary')).toContainText('checked', { timeout: 60_000 });
+    await expect(page.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue('My Pets');
+    await expect(page.getByRole('textbox', { name: 'Version', exact: true })).toHaveValue('1.0.0');
+    // The sample's server has no path, so the context comes from its title.
+    await expect(page.getByRole('textbox', { name: 'Context', exact: true })).toHaveValue('/petstore');
+  });
+
   test('bad inputs on create get field errors', async ({ page }) => {
     await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
     await page.goto('/publisher/apis/new');

@@ -9,7 +9,7 @@ import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type 
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment } from './deployments.service';
+import { configureDeploymentEngine, deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment } from './deployments.service';
 import { ApiServerRelay, freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
 
 /**
@@ -50,6 +50,8 @@ async function statuses(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
+  // An unreachable API server is tried three times, 0.1 s then 0.2 s apart, before it shows as failed.
+  configureDeploymentEngine({ maxAttempts: 3, retryDelayMs: 100 });
   database = await freshTestDatabase();
   usePlatformClusters();
   ({ actor, apiId } = await seedPublisherWithApi(database.db, { tenantDomain: 'example.com', context: '/petstore', endpoint: 'http://petstore.internal:8090' }));
@@ -134,6 +136,7 @@ describe('publishing to two real clusters', () => {
     const failed = views.find((v) => v.clusterName === 'cluster-b')!;
     expect(failed.status).toBe('failed');
     expect(failed.message).toMatch(/ECONNREFUSED|connect|reach/i);
+    expect(failed.message).toContain('(3 tries)');
 
     await relayB.open();
     await retryDeployment(actor, apiId, 'cluster-b');

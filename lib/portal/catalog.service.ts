@@ -6,7 +6,7 @@ import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { apis, applications, deployments, subscriptions, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { apiMatchesText } from '../apis/api-search';
-import { accessUrlFor, observeSettledDeployments } from '../deployments/deployments.service';
+import { accessUrlFor } from '../deployments/deployments.service';
 import { notFound } from '../errors';
 import { isTierName, TIERS } from '../apis/tiers';
 import { subscriptionsNeedApproval } from '../subscriptions/subscriptions.service';
@@ -178,7 +178,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
   };
   if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, openapi: {}, environments: [] };
 
-  await observeSettledDeployments(api.id);
+  // Statuses as the deployment engine last read them back: a page view never calls a cluster.
   const [records, clusters] = await Promise.all([
     database.select({ clusterName: deployments.clusterName, status: deployments.status }).from(deployments).where(eq(deployments.apiId, api.id)),
     resolveTenantClusters({ tenantId: api.tenantId, tenantDomain: row.tenantDomain }),

@@ -1,26 +1,13 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import * as oauth from 'oauth4webapi';
 import { seededAccounts } from './support/accounts';
+import { createApplicationWithKeys } from './support/portal';
 import { signIn } from './support/session';
 
 // The authorization server over real HTTP, as the production server routes it: a strict client
 // library (oauth4webapi) given nothing but the portal's URL, and every method on every OAuth path.
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
-
-/** Creates an application with production keys through the portal, as a developer does, and reads its credentials. */
-async function applicationCredentials(page: Page, name: string): Promise<{ clientId: string; clientSecret: string }> {
-  await page.goto('/portal/applications');
-  await page.getByRole('textbox', { name: 'Application name' }).fill(name);
-  await page.getByRole('button', { name: 'Create application' }).click();
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
-  await page.getByRole('button', { name: 'Generate keys' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Copy your consumer secret now' });
-  const clientSecret = await dialog.getByTestId('revealed-consumer-secret').inputValue();
-  await dialog.getByRole('button', { name: 'I have copied the secret' }).click();
-  await expect(page.getByTestId('consumer-key')).not.toHaveValue('');
-  return { clientId: await page.getByTestId('consumer-key').inputValue(), clientSecret };
-}
 
 test.describe('OAuth 2.0 authorization server', () => {
   test('answers every method it does not serve with 405 and Allow, and OPTIONS with the same Allow', async ({ request }) => {
@@ -52,7 +39,7 @@ test.describe('OAuth 2.0 authorization server', () => {
 
   test('a strict client discovers it from the portal URL, gets, validates, introspects and revokes a token', async ({ page, baseURL }) => {
     await signIn(page, seededAccounts.developer.identifier, seededAccounts.developer.password);
-    const { clientId, clientSecret } = await applicationCredentials(page, 'Strict Client App');
+    const { clientId, clientSecret } = await createApplicationWithKeys(page, 'Strict Client App');
 
     // The end-to-end server runs on plain http on loopback.
     const options = { [oauth.allowInsecureRequests]: true };

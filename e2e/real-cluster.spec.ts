@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ensureClusterBinaries } from '../tools/kube/binaries';
 import { startCluster, type Cluster } from '../tools/kube/cluster';
 import { seededAccounts } from './support/accounts';
-import { createApplicationWithKeys, executeListPets, generateTokenOnApplicationPage, liveResponse } from './support/portal';
+import { createApplicationWithKeys, executeListPets, generateTokenOnApplicationPage, liveResponse, subscribeOnOverview } from './support/portal';
 import { publishApiFromDefinition, SAMPLE_DEFINITION } from './support/publisher';
 import { signIn, signOut } from './support/session';
 
@@ -182,8 +182,7 @@ test('@real-cluster the seed flow on a real node: setup guide, connection check,
   const environment = page.getByTestId(`environment-${CLUSTER.name}`);
   await expect(environment.getByTestId('access-url')).toHaveText(accessUrl);
   await expect(environment.getByTestId('environment-status')).toHaveText('ready');
-  await page.getByRole('button', { name: 'Subscribe' }).click();
-  await expect(page.getByTestId('subscription-Cluster App')).toBeVisible();
+  await subscribeOnOverview(page, 'Cluster App');
   await createApplicationWithKeys(page, 'Cluster Stranger');
   const unsubscribedToken = await generateTokenOnApplicationPage(page);
 
@@ -227,7 +226,10 @@ test('@real-cluster the seed flow on a real node: setup guide, connection check,
     }
   })();
   await page.goto(`/publisher/apis/${apiId}`);
-  await page.getByLabel(/Allow browser calls from other origins/).check();
+  // A click before the form is hydrated is lost: try again until the box stays ticked.
+  await expect(async () => {
+    await page.getByLabel(/Allow browser calls from other origins/).check({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   await page.getByRole('textbox', { name: 'Allowed origins' }).fill('https://shop.example.com');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved. Deployed gateways are updated with the new configuration.')).toBeVisible();

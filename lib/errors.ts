@@ -9,6 +9,8 @@ export type AppErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  /** A write named a version (If-Match, an ETag) that is no longer current. */
+  | 'precondition_failed'
   | 'rate_limited'
   | 'too_large'
   | 'unavailable'
@@ -34,6 +36,7 @@ const userVisibleKinds: ReadonlySet<AppErrorKind> = new Set([
   'forbidden',
   'not_found',
   'conflict',
+  'precondition_failed',
   'rate_limited',
   'too_large',
   'unavailable',
@@ -49,6 +52,7 @@ export const httpStatusOf: Record<AppErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  precondition_failed: 412,
   rate_limited: 429,
   too_large: 413,
   unavailable: 503,
@@ -60,6 +64,8 @@ export const forbidden = (message = 'You do not have permission to do that.') =>
 export const notFound = (what: string) => new AppError('not_found', `${what} was not found.`);
 export const conflict = (message: string, fieldErrors?: FieldErrors) =>
   new AppError('conflict', message, fieldErrors);
+export const staleRevision = (what: string) =>
+  new AppError('precondition_failed', `${what} changed since you read it (its ETag no longer matches If-Match): read it again, then retry.`);
 export const invalid = (message: string, fieldErrors?: FieldErrors) =>
   new AppError('validation', message, fieldErrors);
 

@@ -1,3 +1,4 @@
+import { maxDefinitionBytes } from './apis/definition-limits';
 import { isModulePath, managerForType, type ContainerManagerMap } from './clusters/cluster.schema';
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
@@ -54,6 +55,7 @@ export async function startApp(): Promise<void> {
   await step('reading PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', async () => maxTokenLifetimeSeconds());
   // The token issuer: a value that cannot be one would fail every token request instead.
   await step('reading PRIVATEJET_PUBLIC_URL', async () => publicBaseUrl());
+  await step('reading PRIVATEJET_MAX_DEFINITION_MIB', async () => maxDefinitionBytes());
   captureRequestPeers();
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);

@@ -17,31 +17,13 @@ import { localContainerManager } from '../../lib/containers/local/local-manager'
 import { openDatabase, setAppDatabase } from '../../lib/db/drizzle';
 import { deploymentsSettled } from '../../lib/deployments/deployments.service';
 import { freePort, seedPublisherWithApi, usePlatformClusters } from '../../lib/deployments/test-support';
+import { percentile, until200 } from '../support';
 import { ensureClusterBinaries } from '../../tools/kube/binaries';
 import { startCluster } from '../../tools/kube/cluster';
 import { provisionServiceAccount } from '../../tools/kube/service-account';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function until200(url: string, deadlineMs = 120_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-    } catch {
-      // not routed or not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no 200 from ${url} within ${deadlineMs} ms`);
-}
 
 const rssMb = (pid: number) => {
   try {
@@ -117,7 +99,7 @@ async function main(): Promise<void> {
         const accessUrl = target === 'node' ? cluster.ingressUrl : localAccessUrl;
         const started = performance.now();
         await changeLifecycleState(actor, id, 'PUBLISHED');
-        await until200(`${accessUrl}/bench/${version}/pets`);
+        await until200(`${accessUrl}/bench/${version}/pets`, 120_000);
         times[target].push(performance.now() - started);
         await deploymentsSettled(id);
         await changeLifecycleState(actor, id, 'BLOCKED');

@@ -16,28 +16,10 @@ import { localContainerManager } from '../../lib/containers/local/local-manager'
 import { openDatabase, setAppDatabase } from '../../lib/db/drizzle';
 import { deploymentsSettled } from '../../lib/deployments/deployments.service';
 import { freePort, seedPublisherWithApi, usePlatformClusters } from '../../lib/deployments/test-support';
+import { percentile, until200 } from '../support';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function until200(url: string, deadlineMs = 30_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error(`no 200 from ${url} within ${deadlineMs} ms`);
-}
 
 async function bareNodeServerFirstAnswer(): Promise<number> {
   const port = await freePort();

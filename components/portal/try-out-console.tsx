@@ -54,20 +54,53 @@ type SetResponse = (path: string, method: string, response: { error?: boolean; e
  * straight to the gateway. Swagger UI keeps its own copy of the config, so the token and the
  * error reporting go through refs that always hold the current values.
  */
+/** Past this many operations Swagger UI starts with every tag closed: it renders an operation only when opened. */
+const COLLAPSED_FROM_OPERATIONS = 50;
+
+type DefinitionLoad = { state: 'loading' } | { state: 'loaded'; document: Record<string, unknown> } | { state: 'failed'; message: string };
+
+/** Fetches the definition once, after the page has rendered: the page's own payload never carries it. */
+function useDefinition(url: string): DefinitionLoad {
+  const [load, setLoad] = useState<DefinitionLoad>({ state: 'loading' });
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      try {
+        const response = await fetch(url, { headers: { accept: 'application/json' } });
+        const body = (await response.json()) as Record<string, unknown>;
+        if (!response.ok) throw new Error(typeof body.error === 'string' ? body.error : `HTTP ${response.status}`);
+        if (!cancelled) setLoad({ state: 'loaded', document: body });
+      } catch (error) {
+        if (!cancelled) setLoad({ state: 'failed', message: (error as Error).message });
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [url]);
+  return load;
+}
+
 export function TryOutConsole({
   apiName,
-  openapi,
+  definitionUrl,
+  operationCount,
   gateways,
   tokenSources,
   signedIn,
   generateToken,
+  personalTokens,
 }: {
   apiName: string;
-  openapi: Record<string, unknown>;
+  /** Where the browser fetches the definition (without backend servers). */
+  definitionUrl: string;
+  operationCount: number;
   gateways: TryOutGateway[];
   tokenSources: TokenSource[];
   signedIn: boolean;
   generateToken: (applicationId: string) => Promise<ActionState<IssuedToken>>;
+  /** The portal's own API: calls carry a personal access token, made on the page this names. */
+  personalTokens?: { manageUrl: string };
 }) {
   const [clusterName, setClusterName] = useState(gateways[0]?.clusterName ?? '');
   const gateway = gateways.find((g) => g.clusterName === clusterName) ?? gateways[0];
@@ -84,7 +117,10 @@ export function TryOutConsole({
     tokenRef.current = token;
   }, [token]);
 
-  const spec = useMemo(() => (gateway ? { ...openapi, servers: [{ url: gateway.accessUrl }] } : openapi), [openapi, gateway]);
+  const definition = useDefinition(definitionUrl);
+  const openapi = definition.state === 'loaded' ? definition.document : null;
+  const spec = useMemo(() => (openapi && gateway ? { ...openapi, servers: [{ url: gateway.accessUrl }] } : openapi), [openapi, gateway]);
+  const large = operationCount > COLLAPSED_FROM_OPERATIONS;
 
   const requestInterceptor = useCallback((request: SwaggerRequest) => {
     const bearer = tokenRef.current.trim();
@@ -159,6 +195,12 @@ export function TryOutConsole({
             ))}
           </TextField>
 
+          {personalTokens && (
+            <Alert severity="info" data-testid="personal-token-hint">
+              This is the portal&apos;s own API: paste a personal access token below (make one under{' '}
+              <TextLink href={personalTokens.manageUrl}>Personal access tokens</TextLink> with the scopes the calls need). Calls act as you, in your tenant.
+            </Alert>
+          )}
           {signedIn &&
             (tokenSources.length > 0 ? (
               <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2} sx={{ alignItems: { sm: 'flex-start' } }}>
@@ -207,8 +249,10 @@ export function TryOutConsole({
                 setToken(event.target.value);
                 setExpiresAt(null);
               }}
-              placeholder="Paste an access token, or generate one above"
-              helperText={signedIn ? 'Sent as Authorization: Bearer <token> with every request below.' : 'Sent as Authorization: Bearer <token>. Sign in to generate one from your applications.'}
+              placeholder={personalTokens ? 'Paste a personal access token (pjp_…)' : 'Paste an access token, or generate one above'}
+              helperText={
+                signedIn || personalTokens ? 'Sent as Authorization: Bearer <token> with every request below.' : 'Sent as Authorization: Bearer <token>. Sign in to generate one from your applications.'
+              }
               slotProps={{ htmlInput: { spellCheck: false, autoComplete: 'off', style: { fontFamily: 'monospace' } } }}
               fullWidth
             />
@@ -228,7 +272,26 @@ export function TryOutConsole({
       <Paper sx={{ p: { xs: 0, sm: 1 }, bgcolor: '#fff', color: '#3b4151' }} data-testid="try-out-console">
         {/* Remounted per gateway so Swagger UI takes the new server instead of its remembered selection. */}
         <Box key={gateway.accessUrl}>
-          <SwaggerUI spec={spec} requestInterceptor={requestInterceptor as never} plugins={plugins} docExpansion="list" defaultModelsExpandDepth={-1} tryItOutEnabled={false} />
+          {definition.state === 'failed' ? (
+            <Alert severity="error" role="alert">
+              The definition could not be loaded: {definition.message}
+            </Alert>
+          ) : !spec ? (
+            <LinearProgress aria-label="Loading the definition" />
+          ) : (
+            // Deep links (#/tag/operation) and the tag filter keep a large definition navigable; with
+            // many operations every tag starts closed, so only what is opened is rendered.
+            <SwaggerUI
+              spec={spec}
+              requestInterceptor={requestInterceptor as never}
+              plugins={plugins}
+              docExpansion={large ? 'none' : 'list'}
+              deepLinking
+              filter
+              defaultModelsExpandDepth={-1}
+              tryItOutEnabled={false}
+            />
+          )}
         </Box>
       </Paper>
       <Typography variant="body2" color="text.secondary">

@@ -8,16 +8,21 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import FormGroup from '@mui/material/FormGroup';
 import FormHelperText from '@mui/material/FormHelperText';
 import FormLabel from '@mui/material/FormLabel';
+import LinearProgress from '@mui/material/LinearProgress';
+import Link from '@mui/material/Link';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
+import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { useActionState, useRef, useState } from 'react';
+import { useActionState, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
+import { definitionTooLargeMessage, formatBytes } from '@/lib/apis/definition-limits';
 import { TIER_NAMES, TIERS } from '@/lib/apis/tiers';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
+import { definitionSummaryLine, type DefinitionSummaryView } from './definition-summary';
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -102,61 +107,227 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
   );
 }
 
-function DefinitionInput({ state, source }: { state: ActionState; source: string }) {
-  const textRef = useRef<HTMLTextAreaElement>(null);
-  const [fileName, setFileName] = useState<string | null>(null);
+/** A definition the upload route checked and keeps: the form sends only its id. */
+interface UploadedDefinition {
+  id: string;
+  fileName: string;
+  summary: DefinitionSummaryView & { bytes: number };
+}
+
+const UPLOAD_ROUTE = '/api/publisher/definitions';
+
+/**
+ * Sends a file or pasted text to the upload route as the raw request body (a File streams from
+ * disk; nothing is read into a JavaScript string) and answers the checked upload or the reason.
+ */
+async function uploadDefinition(body: Blob | string, fileName: string): Promise<UploadedDefinition> {
+  let response: Response;
+  try {
+    response = await fetch(UPLOAD_ROUTE, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : body.type || 'application/octet-stream', 'X-Definition-Name': encodeURIComponent(fileName) },
+    });
+  } catch {
+    throw new Error('The definition could not be sent: the portal did not answer. Check the connection and try again.');
+  }
+  const answer = (await response.json().catch(() => ({}))) as Partial<UploadedDefinition> & { error?: string };
+  if (!response.ok || !answer.id) throw new Error(answer.error ?? `The definition was not accepted (HTTP ${response.status}).`);
+  return answer as UploadedDefinition;
+}
+
+function UploadedSummary({ upload, onReplace, replaceLabel }: { upload: UploadedDefinition; onReplace: () => void; replaceLabel: string }) {
+  return (
+    <Alert
+      severity="success"
+      data-testid="definition-upload-summary"
+      action={
+        <Button color="inherit" size="small" onClick={onReplace}>
+          {replaceLabel}
+        </Button>
+      }
+    >
+      <Typography component="div" sx={{ fontWeight: 600 }}>
+        {upload.fileName ? `${upload.fileName}: ` : ''}checked
+      </Typography>
+      <Typography component="div" variant="body2">
+        {definitionSummaryLine(upload.summary)}
+      </Typography>
+      <Link href={`${UPLOAD_ROUTE}/${upload.id}`} target="_blank" rel="noopener" variant="body2">
+        View it as checked (read-only)
+      </Link>
+    </Alert>
+  );
+}
+
+/**
+ * File and paste imports: the text goes to the upload route (size limit enforced while it
+ * streams, checked in the bounded worker) and the form carries the upload's id. The browser holds
+ * no definition in a controlled field: a file is never read into the page, a paste sits in a
+ * plain fixed-size textarea until it is checked, then gives way to the summary.
+ */
+function DefinitionInput({
+  state,
+  source,
+  maxBytes,
+  upload,
+  onUpload,
+  uploading,
+  setUploading,
+  pasteRef,
+}: {
+  state: ActionState;
+  source: string;
+  maxBytes: number;
+  upload: UploadedDefinition | null;
+  onUpload: (upload: UploadedDefinition | null) => void;
+  uploading: string | null;
+  setUploading: (what: string | null) => void;
+  pasteRef: React.RefObject<HTMLTextAreaElement | null>;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const fieldError = error ?? state.fieldErrors?.definition?.join(' ') ?? null;
+  const limitText = `OpenAPI 3.x or Swagger 2.0, JSON or YAML, up to ${formatBytes(maxBytes)}.`;
+
+  async function send(body: Blob | string, fileName: string, size: number) {
+    setError(null);
+    if (size > maxBytes) {
+      setError(definitionTooLargeMessage(maxBytes));
+      return;
+    }
+    setUploading(`Checking ${fileName || 'the pasted definition'} (${formatBytes(size)})…`);
+    try {
+      onUpload(await uploadDefinition(body, fileName));
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setUploading(null);
+    }
+  }
+
   if (source === 'url') {
-    return <Field name="definitionUrl" label="Definition URL" placeholder="https://example.com/openapi.yaml" state={state} required />;
+    return <Field name="definitionUrl" label="Definition URL" placeholder="https://example.com/openapi.yaml" state={state} helperText={limitText} required />;
   }
   return (
     <Stack spacing={1}>
-      {source === 'file' && (
+      {upload ? (
+        <UploadedSummary upload={upload} onReplace={() => onUpload(null)} replaceLabel={source === 'file' ? 'Choose another' : 'Paste another'} />
+      ) : source === 'file' ? (
         <Box>
-          <Button variant="outlined" component="label">
+          <Button variant="outlined" component="label" disabled={!!uploading}>
             Choose an OpenAPI or Swagger file
             <input
               hidden
               type="file"
               accept=".json,.yaml,.yml,application/json,application/yaml"
               data-testid="definition-file"
-              onChange={async (event) => {
+              onChange={(event) => {
                 const file = event.target.files?.[0];
-                if (!file || !textRef.current) return;
-                textRef.current.value = await file.text();
-                setFileName(file.name);
+                event.target.value = '';
+                if (file) void send(file, file.name, file.size);
               }}
             />
           </Button>
-          {fileName && <Typography variant="body2" sx={{ mt: 1 }}>Loaded {fileName}</Typography>}
+        </Box>
+      ) : (
+        <Stack spacing={1} sx={{ alignItems: 'start' }}>
+          <TextField
+            id="definition-paste"
+            label="OpenAPI 3 or Swagger 2.0 (JSON or YAML)"
+            multiline
+            // Fixed rows: a plain textarea, with no resizing work per change on megabytes of text.
+            rows={8}
+            fullWidth
+            disabled={!!uploading}
+            slotProps={{ htmlInput: { ref: pasteRef, spellCheck: false, autoComplete: 'off', 'data-testid': 'definition-paste', style: { fontFamily: 'ui-monospace, monospace', fontSize: 13 } } }}
+          />
+          <Button
+            variant="outlined"
+            disabled={!!uploading}
+            onClick={() => {
+              const text = pasteRef.current?.value ?? '';
+              if (!text.trim()) setError('Paste an OpenAPI definition first.');
+              else void send(text, '', new Blob([text]).size);
+            }}
+          >
+            Check the definition
+          </Button>
+        </Stack>
+      )}
+      {uploading && (
+        <Box role="status" aria-live="polite">
+          <Typography variant="body2">{uploading}</Typography>
+          <LinearProgress aria-label="Checking the definition" />
         </Box>
       )}
-      <Field
-        name="definition"
-        label={source === 'file' ? 'Definition (from the file)' : 'OpenAPI 3 or Swagger 2.0 (JSON or YAML)'}
-        multiline
-        minRows={source === 'file' ? 3 : 8}
-        state={state}
-        slotProps={{ htmlInput: { ref: textRef, spellCheck: false, style: { fontFamily: 'ui-monospace, monospace', fontSize: 13 } } }}
-      />
+      <FormHelperText error={!!fieldError} data-testid="definition-help">
+        {fieldError ?? limitText}
+      </FormHelperText>
     </Stack>
   );
 }
 
-export function CreateApiForm({ action }: { action: FormAction }) {
+export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormAction; maxDefinitionBytes: number }) {
   const [state, formAction] = useActionState(action, { status: 'idle' });
   const [source, setSource] = useState<string>(typeof state.values?.source === 'string' ? state.values.source : 'scratch');
+  const [upload, setUpload] = useState<UploadedDefinition | null>(null);
+  const [uploading, setUploading] = useState<string | null>(null);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+  const pasteRef = useRef<HTMLTextAreaElement>(null);
+  const [, startTransition] = useTransition();
+  const importing = source === 'file' || source === 'paste';
+
+  // A paste that was not checked yet is uploaded first; then the form goes with the upload's id.
+  async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    const pasted = source === 'paste' && !upload ? (pasteRef.current?.value ?? '') : '';
+    if (!pasted.trim()) return;
+    event.preventDefault();
+    const form = event.currentTarget;
+    setSubmitError(null);
+    const size = new Blob([pasted]).size;
+    if (size > maxDefinitionBytes) {
+      setSubmitError(definitionTooLargeMessage(maxDefinitionBytes));
+      return;
+    }
+    setUploading(`Checking the pasted definition (${formatBytes(size)})…`);
+    try {
+      const uploaded = await uploadDefinition(pasted, '');
+      setUpload(uploaded);
+      const formData = new FormData(form);
+      formData.set('definitionUpload', uploaded.id);
+      startTransition(() => formAction(formData));
+    } catch (failure) {
+      setSubmitError((failure as Error).message);
+    } finally {
+      setUploading(null);
+    }
+  }
+
   return (
     <Paper sx={{ p: 3 }}>
-      <form action={formAction} noValidate>
+      <form action={formAction} onSubmit={onSubmit} noValidate>
         <Stack spacing={2}>
           <FormMessage state={state} />
-          <Tabs value={source} onChange={(_, value) => setSource(value)} aria-label="How to define the API">
+          {submitError && (
+            <Alert severity="error" role="alert">
+              {submitError}
+            </Alert>
+          )}
+          <Tabs
+            value={source}
+            onChange={(_, value) => {
+              setSource(value);
+              setUpload(null);
+            }}
+            aria-label="How to define the API"
+          >
             <Tab value="scratch" label="From scratch" />
             <Tab value="file" label="Import a file" />
             <Tab value="paste" label="Paste a definition" />
             <Tab value="url" label="Import from a URL" />
           </Tabs>
           <input type="hidden" name="source" value={source} />
+          <input type="hidden" name="definitionUpload" value={importing && upload ? upload.id : ''} />
           <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
             <Field name="name" label="Name" state={state} required />
             <Field name="version" label="Version" placeholder="1.0.0" state={state} required />
@@ -165,10 +336,21 @@ export function CreateApiForm({ action }: { action: FormAction }) {
           {source === 'scratch' ? (
             <Field name="resources" label="Resources" helperText='One per line: a method and a path, e.g. "GET /pets/{petId}".' multiline minRows={3} state={state} defaultValue="GET /" />
           ) : (
-            <DefinitionInput state={state} source={source} />
+            <DefinitionInput
+              state={state}
+              source={source}
+              maxBytes={maxDefinitionBytes}
+              upload={upload}
+              onUpload={setUpload}
+              uploading={uploading}
+              setUploading={setUploading}
+              pasteRef={pasteRef}
+            />
           )}
           <ApiSettingsFields state={state} values={defaults} />
-          <SubmitButton sx={{ alignSelf: 'start' }}>Create API</SubmitButton>
+          <SubmitButton sx={{ alignSelf: 'start' }} disabled={!!uploading}>
+            Create API
+          </SubmitButton>
         </Stack>
       </form>
     </Paper>

@@ -66,6 +66,9 @@ function UserMenu({ user, surfaces, signOut }: { user: ShellUser; surfaces: Surf
           </MenuItem>
         ))}
         <Divider />
+        <MenuItem component={Link} href="/account/tokens" onClick={() => setAnchor(null)}>
+          <ListItemText>Personal access tokens</ListItemText>
+        </MenuItem>
         <form action={signOut}>
           <MenuItem component="button" type="submit" sx={{ width: '100%' }}>
             Sign out

@@ -2,8 +2,8 @@ import { expect, type Page } from '@playwright/test';
 
 // The developer's steps in the portal, shared by the flows on Local and on a real cluster.
 
-/** As a signed-in developer: a new application with production keys; the secret is shown once. */
-export async function createApplicationWithKeys(page: Page, name: string): Promise<void> {
+/** As a signed-in developer: a new application with production keys; the secret is shown once. Returns its credentials. */
+export async function createApplicationWithKeys(page: Page, name: string): Promise<{ clientId: string; clientSecret: string }> {
   await page.goto('/portal/applications');
   await page.getByRole('textbox', { name: 'Application name' }).fill(name);
   await page.getByRole('button', { name: 'Create application' }).click();
@@ -18,6 +18,23 @@ export async function createApplicationWithKeys(page: Page, name: string): Promi
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('consumer-key')).not.toHaveValue('');
   expect(await page.content()).not.toContain(secret);
+  return { clientId: await page.getByTestId('consumer-key').inputValue(), clientSecret: secret };
+}
+
+/**
+ * On an API's overview: subscribes the named application (the developer may have others, listed first) and waits
+ * for it in the list of subscriptions. `button` is "Subscribe", or "Request subscription" where the publisher approves.
+ */
+export async function subscribeOnOverview(page: Page, applicationName: string, button = 'Subscribe'): Promise<void> {
+  const application = page.getByRole('combobox', { name: 'Application', exact: true });
+  if ((await application.textContent())?.trim() !== applicationName) {
+    await application.click();
+    await page.getByRole('option', { name: applicationName, exact: true }).click();
+    await expect(application).toHaveText(applicationName);
+  }
+  await page.getByRole('button', { name: button, exact: true }).click();
+  // The list comes with the re-rendered page, which a busy machine may take a while to send.
+  await expect(page.getByTestId(`subscription-${applicationName}`)).toBeVisible({ timeout: 30_000 });
 }
 
 /** On an application's page: a new access token, as the page shows it. */

@@ -20,7 +20,8 @@ export async function publishApiFromDefinition(page: Page, options: PublishOptio
   await page.goto('/publisher/apis/new');
   await page.getByRole('tab', { name: 'Import a file' }).click();
   await page.getByTestId('definition-file').setInputFiles(options.definitionPath);
-  await expect(page.getByText(`Loaded ${path.basename(options.definitionPath)}`)).toBeVisible();
+  // The file is uploaded and checked as soon as it is chosen; the form then carries only its id.
+  await expect(page.getByTestId('definition-upload-summary')).toContainText(`${path.basename(options.definitionPath)}: checked`, { timeout: 60_000 });
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill(options.name);
   await page.getByRole('textbox', { name: 'Version', exact: true }).fill(options.version);
   await page.getByRole('textbox', { name: 'Context', exact: true }).fill(options.context);

@@ -7,7 +7,8 @@ import { freshTestDatabase } from '../db/test-database';
 import { usePlatformClusters } from '../deployments/test-support';
 import { AppError } from '../errors';
 import { createApiSchema } from './apis.schema';
-import { changeLifecycleState, createApi, createNewVersion, getApiForPublisher, lifecycleHistory, listApisForPublisher, setClusterSelection } from './apis.service';
+import { apiDefinitionSummaryForPublisher, apiResourcesForPublisher, changeLifecycleState, createApi, createNewVersion, getApiForPublisher, lifecycleHistory, listApisForPublisher, setClusterSelection } from './apis.service';
+import { stagedDefinition, stageDefinition } from './definition-uploads.service';
 
 let database: DatabaseHandle;
 let publisher: Actor;
@@ -30,13 +31,16 @@ async function kindOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-const form = (overrides: Record<string, unknown> = {}) =>
+const petstore = fs.readFileSync('tools/sample-backend/openapi.yaml', 'utf8');
+
+/** The create form as submitted after the definition was uploaded (and checked) by `actor`. */
+const form = async (actor: Actor, overrides: Record<string, unknown> = {}) =>
   createApiSchema.parse({
     source: 'paste',
     name: 'PetStore',
     version: '1.0.0',
     context: 'pets',
-    definition: fs.readFileSync('tools/sample-backend/openapi.yaml', 'utf8'),
+    definitionUpload: (await stageDefinition(actor, { text: petstore, fileName: 'openapi.yaml' })).id,
     productionEndpoints: 'http://localhost:8090',
     tiers: ['Gold', 'Bronze'],
     securityOauth2: 'on',
@@ -57,14 +61,23 @@ describe('APIs', () => {
   let apiId: string;
 
   it('creates an API from an imported definition, normalizing the context', async () => {
-    ({ id: apiId } = await createApi(publisher, form()));
+    const input = await form(publisher);
+    ({ id: apiId } = await createApi(publisher, input));
     const api = await getApiForPublisher(publisher, apiId);
     expect(api).toMatchObject({ name: 'PetStore', version: '1.0.0', context: '/pets', state: 'CREATED', tags: ['animals', 'demo'], tiers: ['Gold', 'Bronze'] });
-    expect(api.resources).toContainEqual({ path: '/pets/{petId}', method: 'GET' });
+    expect(api).not.toHaveProperty('openapi');
+    expect(await apiResourcesForPublisher(publisher, apiId)).toContainEqual({ path: '/pets/{petId}', method: 'GET' });
+    expect(await apiDefinitionSummaryForPublisher(publisher, apiId)).toMatchObject({ title: 'PetStore', paths: 2, operations: 5 });
+    // the upload became the API: it is gone
+    expect(await kindOf(stagedDefinition(publisher, input.definitionUpload))).toBe('not_found');
   });
 
-  it('refuses the same name or context twice for one version, with a field error', async () => {
-    await expect(createApi(publisher, form({ name: 'Other' }))).rejects.toMatchObject({ kind: 'conflict', fieldErrors: { version: expect.any(Array) } });
+  it('refuses the same name or context twice for one version, with a field error, and keeps the upload for the next try', async () => {
+    const input = await form(publisher, { name: 'Other' });
+    await expect(createApi(publisher, input)).rejects.toMatchObject({ kind: 'conflict', fieldErrors: { version: expect.any(Array) } });
+    expect(await stagedDefinition(publisher, input.definitionUpload)).toMatchObject({ fileName: 'openapi.yaml', summary: { title: 'PetStore' } });
+    // nobody else can use it
+    expect(await kindOf(createApi(otherPublisher, { ...input, productionEndpoints: ['http://192.0.2.10:8090'] }))).toBe('validation');
   });
 
   it('creates a new version with the same clusters, in state Created', async () => {
@@ -85,15 +98,17 @@ describe('APIs', () => {
     expect(await listApisForPublisher(otherPublisher)).toEqual([]);
     expect(await kindOf(listApisForPublisher(subscriber))).toBe('forbidden');
     // the same name and context are free in another tenant
-    expect(await kindOf(createApi(otherPublisher, { ...form(), productionEndpoints: ['http://192.0.2.10:8090'] }))).toBe('none');
+    expect(await kindOf(createApi(otherPublisher, { ...(await form(otherPublisher)), productionEndpoints: ['http://192.0.2.10:8090'] }))).toBe('none');
   });
 
   it("refuses a tenant's endpoints on the portal's machine, in every spelling, and leaves the super tenant's alone", async () => {
+    // Endpoints are checked before the definition is used: one upload serves every refused try.
+    const probe = await form(otherPublisher);
     for (const endpoint of ['http://localhost:8090', 'http://127.0.0.1:3000', 'http://127.1.2.3', 'http://[::1]:8080', 'http://[::ffff:127.0.0.1]:8080', 'http://0.0.0.0:80', 'http://169.254.169.254/latest', 'http://api.localhost', 'http://localhost:3000']) {
-      const error = (await createApi(otherPublisher, { ...form(), context: '/probe', productionEndpoints: [endpoint] }).catch((e: unknown) => e)) as { kind?: string; fieldErrors?: Record<string, string[]> };
+      const error = (await createApi(otherPublisher, { ...probe, context: '/probe', productionEndpoints: [endpoint] }).catch((e: unknown) => e)) as { kind?: string; fieldErrors?: Record<string, string[]> };
       expect(error.kind, endpoint).toBe('validation');
       expect(error.fieldErrors!.productionEndpoints![0]).toContain("the portal's own machine");
     }
-    expect(await kindOf(createApi(otherPublisher, { ...form(), name: 'Internal', context: '/internal', productionEndpoints: ['http://10.1.2.3:8080'] }))).toBe('none');
+    expect(await kindOf(createApi(otherPublisher, { ...(await form(otherPublisher)), name: 'Internal', context: '/internal', productionEndpoints: ['http://10.1.2.3:8080'] }))).toBe('none');
   });
 });

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { invalid } from '../errors';
+import { AppError, invalid } from '../errors';
 
 /**
  * Runs the parse + convert + validate of an API definition (definition-worker.mjs) in a worker
@@ -9,10 +9,14 @@ import { invalid } from '../errors';
 
 /**
  * Nodes a definition may have once its local $refs are resolved, counted in the worker before
- * validation (which dereferences): real 2 MiB definitions stay far below it, a fan-out of refs
+ * validation (which dereferences, in time proportional to this count): GitHub's 13 MB REST API
+ * definition has 2.0 million, so real providers fit with room to spare, while a fan-out of refs
  * (20 levels x 10) reaches 10^20 and is refused in milliseconds.
  */
-export const MAX_EXPANDED_NODES = 1_000_000;
+export const MAX_EXPANDED_NODES = 10_000_000;
+
+/** Nodes that YAML aliases may copy when the document is stored as JSON (js-yaml shares them). */
+export const MAX_ALIASED_NODES = 100_000;
 
 export interface DefinitionCheckLimits {
   /** The worker is terminated after this long and the definition refused. */
@@ -21,11 +25,62 @@ export interface DefinitionCheckLimits {
   maxOldGenerationSizeMb: number;
   /** How many nodes the definition may have with its $refs resolved; past it, refused without validating. */
   maxExpandedNodes: number;
+  /** How many nodes YAML aliases may copy; past it, refused. */
+  maxAliasedNodes: number;
 }
 
-export const DEFAULT_DEFINITION_CHECK_LIMITS: DefinitionCheckLimits = { timeBudgetMs: 10_000, maxOldGenerationSizeMb: 512, maxExpandedNodes: MAX_EXPANDED_NODES };
+/** The budget of a small definition; larger ones get more (definitionCheckLimitsFor). */
+export const DEFAULT_DEFINITION_CHECK_LIMITS: DefinitionCheckLimits = {
+  timeBudgetMs: 10_000,
+  maxOldGenerationSizeMb: 512,
+  maxExpandedNodes: MAX_EXPANDED_NODES,
+  maxAliasedNodes: MAX_ALIASED_NODES,
+};
 
-type WorkerAnswer = { ok: true; document: Record<string, unknown> } | { ok: false; message?: string; field?: string; unexpected?: string };
+const MIB = 1024 * 1024;
+
+/**
+ * The budget grows with the text, as parsing and validating do: 10 s and 512 MB, plus 2 s and
+ * 32 MB per MiB. GitHub's 13 MB definition (811 paths, 10,460 $refs) took 6 to 10 s on 2 busy
+ * cores and passes with 256 MB; it gets 35 s and 900 MB. A small definition whose $refs fan out
+ * still has 10 s.
+ */
+export function definitionCheckLimitsFor(bytes: number): DefinitionCheckLimits {
+  const mib = bytes / MIB;
+  return {
+    ...DEFAULT_DEFINITION_CHECK_LIMITS,
+    timeBudgetMs: Math.round(DEFAULT_DEFINITION_CHECK_LIMITS.timeBudgetMs + 2_000 * mib),
+    maxOldGenerationSizeMb: Math.round(DEFAULT_DEFINITION_CHECK_LIMITS.maxOldGenerationSizeMb + 32 * mib),
+  };
+}
+
+/** What the publisher sees of a checked definition, before and after it is imported. */
+export interface DefinitionSummary {
+  title: string;
+  version: string;
+  description: string;
+  /** As imported: "OpenAPI 3.0.3" or "Swagger 2.0" (stored converted to OpenAPI 3). */
+  specification: string;
+  paths: number;
+  operations: number;
+  tags: number;
+  /** Size of the text as imported. */
+  bytes: number;
+}
+
+export interface CheckedDefinition {
+  /**
+   * The (converted) document as JSON, $refs kept. Text rather than objects: deserialising 13 MB of
+   * objects would block the request thread for a moment the worker was there to spare it, and
+   * the database takes the text as it is.
+   */
+  json: string;
+  summary: DefinitionSummary;
+}
+
+type WorkerAnswer =
+  | { ok: true; json: string; summary: Omit<DefinitionSummary, 'bytes'> }
+  | { ok: false; message?: string; field?: string; unexpected?: string };
 
 function refusal(message: string, field = message) {
   return invalid(message, { definition: [field] });
@@ -33,12 +88,22 @@ function refusal(message: string, field = message) {
 
 /** Each check may take a core and 512 MB: parallel imports beyond this wait their turn. */
 const MAX_CONCURRENT_CHECKS = 2;
+/** Each waiting check holds its text (up to the size limit) in memory: beyond this many, refused. */
+const MAX_WAITING_CHECKS = 8;
 let running = 0;
 const waiting: Array<() => void> = [];
 
-/** Resolves with the (converted) document, $refs kept; rejects with `invalid()` naming what is wrong. */
-export async function checkDefinitionInWorker(text: string, limits: DefinitionCheckLimits = DEFAULT_DEFINITION_CHECK_LIMITS): Promise<Record<string, unknown>> {
+export const CHECKS_BUSY_MESSAGE = 'The server is checking many other definitions right now; try again in a minute.';
+
+/** True when a new check would be refused: callers can say so before reading a large body. */
+export function definitionChecksBusy(): boolean {
+  return running >= MAX_CONCURRENT_CHECKS && waiting.length >= MAX_WAITING_CHECKS;
+}
+
+/** Resolves with the (converted) document as JSON, $refs kept, and its summary; rejects with `invalid()` naming what is wrong. */
+export async function checkDefinitionInWorker(text: string, limits: DefinitionCheckLimits = definitionCheckLimitsFor(Buffer.byteLength(text))): Promise<CheckedDefinition> {
   if (running < MAX_CONCURRENT_CHECKS) running++;
+  else if (waiting.length >= MAX_WAITING_CHECKS) throw new AppError('unavailable', CHECKS_BUSY_MESSAGE);
   else await new Promise<void>((resolve) => waiting.push(resolve));
   try {
     return await runWorker(text, limits);
@@ -50,16 +115,16 @@ export async function checkDefinitionInWorker(text: string, limits: DefinitionCh
   }
 }
 
-function runWorker(text: string, limits: DefinitionCheckLimits): Promise<Record<string, unknown>> {
+function runWorker(text: string, limits: DefinitionCheckLimits): Promise<CheckedDefinition> {
   return new Promise((resolve, reject) => {
     // `new URL(..., import.meta.url)` is what vitest runs as is and what the Next.js bundler
     // recognises as a worker entry (it emits the worker and its imports into .next/server).
     const worker = new Worker(new URL('./definition-worker.mjs', import.meta.url), {
-      workerData: { text, maxExpandedNodes: limits.maxExpandedNodes },
+      workerData: { text, maxExpandedNodes: limits.maxExpandedNodes, maxAliasedNodes: limits.maxAliasedNodes },
       resourceLimits: { maxOldGenerationSizeMb: limits.maxOldGenerationSizeMb },
     });
     let outcome: { answer: WorkerAnswer } | { error: Error } | undefined;
-    const budget = limits.timeBudgetMs % 1000 === 0 ? `${limits.timeBudgetMs / 1000} s` : `${limits.timeBudgetMs} ms`;
+    const budget = limits.timeBudgetMs >= 1000 ? `${Math.round(limits.timeBudgetMs / 100) / 10} s` : `${limits.timeBudgetMs} ms`;
     const timer = setTimeout(() => {
       outcome ??= { error: refusal(`The definition could not be checked within ${budget}: its $refs expand beyond what can be validated (or it is too large). Reuse fewer schemas inside one another.`) };
       void worker.terminate();
@@ -81,7 +146,7 @@ function runWorker(text: string, limits: DefinitionCheckLimits): Promise<Record<
       if (!outcome) return reject(new Error('The definition worker stopped without an answer.'));
       if ('error' in outcome) return reject(outcome.error);
       const { answer } = outcome;
-      if (answer.ok) return resolve(answer.document);
+      if (answer.ok) return resolve({ json: answer.json, summary: { ...answer.summary, bytes: Buffer.byteLength(text) } });
       if (answer.message) return reject(refusal(answer.message, answer.field));
       reject(new Error(`Checking the definition failed: ${answer.unexpected}`));
     });

@@ -1,7 +1,8 @@
 import { HTTP_METHODS } from '@/lib/gateway/gateway-spec';
 import { invalid } from '../errors';
 import { fetchOutboundText, OutboundFetchError } from '../net/outbound-fetch';
-import { checkDefinitionInWorker } from './definition-check';
+import { checkDefinitionInWorker, type CheckedDefinition } from './definition-check';
+import { checkDefinitionSize, maxDefinitionBytes } from './definition-limits';
 
 /**
  * API definitions: OpenAPI 3.x is stored as is; Swagger 2.0 is converted to OpenAPI 3 first.
@@ -11,23 +12,33 @@ import { checkDefinitionInWorker } from './definition-check';
 
 export type OpenApiDocument = Record<string, unknown> & { openapi: string; info?: { title?: string; version?: string; description?: string }; paths: Record<string, Record<string, unknown>> };
 
+declare const checked: unique symbol;
+/** A document that went through importApiDefinition: parsed, converted and validated. */
+export type CheckedOpenApiDocument = OpenApiDocument & { readonly [checked]: true };
+
 export interface Resource {
   method: (typeof HTTP_METHODS)[number];
   path: string;
 }
 
 const OPERATION_KEYS = new Set(HTTP_METHODS.map((m) => m.toLowerCase()));
-const MAX_DEFINITION_BYTES = 2 * 1024 * 1024;
+/** Time to fetch a definition from a URL: 32 MiB at about 1 MB/s. */
+const DEFINITION_FETCH_TIMEOUT_MS = 30_000;
 
 /**
  * Parses, converts (Swagger 2.0) and validates a definition; errors name what is wrong. The work
  * runs in a worker thread with a time and memory budget (definition-check.ts): a few KB of $refs
  * can otherwise expand enough to stall the whole server.
  */
-export async function importApiDefinition(text: string): Promise<OpenApiDocument> {
+export async function checkApiDefinition(text: string): Promise<CheckedDefinition> {
   // Checked here so an oversized definition is refused without starting a thread.
-  if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES) throw invalid('The definition is larger than 2 MiB.', { definition: ['The definition is larger than 2 MiB.'] });
-  return (await checkDefinitionInWorker(text)) as OpenApiDocument;
+  checkDefinitionSize(Buffer.byteLength(text));
+  return checkDefinitionInWorker(text);
+}
+
+/** The checked document as objects (see checkApiDefinition, which keeps it as text). */
+export async function importApiDefinition(text: string): Promise<CheckedOpenApiDocument> {
+  return JSON.parse((await checkApiDefinition(text)).json) as CheckedOpenApiDocument;
 }
 
 /**
@@ -42,7 +53,7 @@ export async function fetchApiDefinition(url: string): Promise<string> {
     throw invalid('Enter a valid http:// or https:// URL.', { definitionUrl: ['Enter a valid http:// or https:// URL.'] });
   }
   try {
-    return await fetchOutboundText(url, { maxBytes: MAX_DEFINITION_BYTES, timeoutMs: 10_000 });
+    return await fetchOutboundText(url, { maxBytes: maxDefinitionBytes(), timeoutMs: DEFINITION_FETCH_TIMEOUT_MS });
   } catch (error) {
     if (!(error instanceof OutboundFetchError)) throw error;
     console.warn(`definition import from a URL refused or failed: ${error.reason}`);

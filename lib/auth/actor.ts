@@ -10,6 +10,13 @@ export interface Actor {
   tenantId: string;
   tenantDomain: string;
   roles: Role[];
+  /** Set when the caller came with a personal access token (REST API, CLI): which one, for attribution. */
+  via?: { tokenId: string; tokenName: string };
+}
+
+/** How a change is attributed: the user, and the token when one was used. */
+export function actorLabel(actor: Pick<Actor, 'username' | 'via'>): string {
+  return actor.via ? `${actor.username} (token "${actor.via.tokenName}")` : actor.username;
 }
 
 /** Admins may do everything in their tenant; other roles only what they name. */

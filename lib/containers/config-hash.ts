@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
-/** JSON with object keys sorted, so the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2);
+/** JSON with object keys sorted, so the same value always gives the same text; indented unless `compact`. */
+export function canonicalJson(value: unknown, options: { compact?: boolean } = {}): string {
+  return JSON.stringify(sortKeys(value), null, options.compact ? undefined : 2);
 }
 
 function sortKeys(value: unknown): unknown {

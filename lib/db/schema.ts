@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { DefinitionSummary } from '../apis/definition-check';
 import {
   boolean,
   check,
@@ -139,6 +140,11 @@ export const apis = pgTable(
     tiers: text('tiers').array().notNull(),
     cors: jsonb('cors').notNull().$type<{ enabled: boolean; allowedOrigins: string[] }>(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * Bumped by every change of the API (settings, definition, clusters, state): the REST API's
+     * ETag, so a write with a stale If-Match is refused instead of overwriting someone else's.
+     */
+    revision: integer('revision').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -147,6 +153,31 @@ export const apis = pgTable(
     uniqueIndex('apis_tenant_name_version').on(t.tenantId, t.name, t.version),
     index('apis_tenant_state').on(t.tenantId, t.state),
   ],
+);
+
+/**
+ * A definition a publisher uploaded (file or paste) and the worker checked, waiting for the API
+ * it will become: the upload streams to a route handler with the size limit, so the create form
+ * then sends only this id. Removed when the API is created; uploads older than a day, or beyond
+ * a publisher's few most recent, are removed when the next one arrives.
+ */
+export const definitionUploads = pgTable(
+  'definition_uploads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    fileName: text('file_name').notNull().default(''),
+    /** The checked (and converted) OpenAPI 3 document, $refs kept. */
+    document: jsonb('document').notNull().$type<Record<string, unknown>>(),
+    summary: jsonb('summary').notNull().$type<DefinitionSummary>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('definition_uploads_user_created').on(t.userId, t.createdAt)],
 );
 
 /** The Environments tab: which clusters (by name, from either source) an API goes to. */
@@ -362,3 +393,33 @@ export const introspectionClients = pgTable('introspection_clients', {
   clientSecretEncrypted: text('client_secret_encrypted').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Personal access tokens for the REST API (/api/v1) and the CLI: a user's own, limited to scopes
+ * their roles allow, with an expiry. Only a SHA-256 of the token is kept (256 random bits, like
+ * consumer secrets): it is shown once. Last use is recorded so an owner sees what still calls.
+ */
+export const personalAccessTokens = pgTable(
+  'personal_access_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The first characters of the token, shown in lists so an owner can tell tokens apart. */
+    displayPrefix: text('display_prefix').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    scopes: text('scopes').array().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    /** The client address of the last use (lib/http/client-address.ts). */
+    lastUsedFrom: text('last_used_from'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('personal_access_tokens_user_name').on(t.userId, t.name), index('personal_access_tokens_tenant').on(t.tenantId)],
+);

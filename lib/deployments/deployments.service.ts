@@ -8,7 +8,7 @@ import type { ApiIdentity, ContainerManager, DeployableApi } from '../containers
 import { KubeError } from '../containers/kube-errors';
 import { containerManagerFor } from '../containers/registry';
 import { appDatabase, db } from '../db/drizzle';
-import { apiClusterSelections, apis, deployments, tenants, type DeploymentStatus } from '../db/schema';
+import { apiClusterSelections, apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
 import { TIERS } from '../apis/tiers';
@@ -90,6 +90,7 @@ export async function deploymentsSettled(apiId?: string): Promise<void> {
   while ((await countUnsettled(apiId)) > 0) await sleep(50);
 }
 
+/** The API with its definition: only a deploy needs that (the gateway's routes come from it). */
 async function loadApi(apiId: string) {
   const [row] = await (await db())
     .select({ api: apis, tenantDomain: tenants.domain })
@@ -99,7 +100,17 @@ async function loadApi(apiId: string) {
   return row;
 }
 
-function identityOf(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>): ApiIdentity {
+/** Who and where an API is, without its definition (which may be tens of MB): for the status reads pages make. */
+async function loadApiIdentity(apiId: string) {
+  const [row] = await (await db())
+    .select({ api: { id: apis.id, tenantId: apis.tenantId, name: apis.name, version: apis.version, context: apis.context, state: apis.state }, tenantDomain: tenants.domain })
+    .from(apis)
+    .innerJoin(tenants, eq(tenants.id, apis.tenantId))
+    .where(eq(apis.id, apiId));
+  return row;
+}
+
+function identityOf(row: { api: { id: string; tenantId: string; name: string; version: string; context: string }; tenantDomain: string }): ApiIdentity {
   const { api, tenantDomain } = row;
   return { apiId: api.id, tenantId: api.tenantId, tenantDomain, name: api.name, version: api.version, context: api.context };
 }
@@ -119,7 +130,7 @@ const newRequest = { message: null, attempts: 0, generation: sql`${deployments.g
  * and applies just the difference; otherwise every selected cluster is applied again.
  */
 export async function reconcileApiDeployments(apiId: string, options: { changedClustersOnly?: boolean } = {}): Promise<void> {
-  const row = await loadApi(apiId);
+  const row = await loadApiIdentity(apiId);
   if (!row) return;
   const database = await db();
   const selected = await database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
@@ -158,7 +169,7 @@ async function runPairJob(pair: ClaimedPair, lease: Lease): Promise<void> {
   const wanted = pair.status !== 'undeploying';
   let attempts = pair.attempts;
   try {
-    const row = await loadApi(pair.apiId);
+    const row = await loadApiIdentity(pair.apiId);
     if (!row) return; // the API was deleted, and its records with it
     const identity = identityOf(row);
     const cluster = (await resolveTenantClusters(identity)).find((c) => c.definition.clusterName === pair.clusterName);
@@ -179,9 +190,13 @@ async function runPairJob(pair: ClaimedPair, lease: Lease): Promise<void> {
     if (pair.status === 'ready') {
       if (!(await readBack(pair, identity, cluster, manager, write, settings))) return;
     } else if (pair.status === 'pending' || pair.status === 'applying') {
+      // Claimed while "applying": a replica stopped in the middle of it. One that stops on every try must not loop forever.
+      if (pair.status === 'applying' && attempts >= settings.maxAttempts) throw new PermanentFailure('A replica stopped while applying it, on every try.');
       attempts += 1;
       await write({ status: 'applying', message: null, attempts, dueInMs: null });
-      const deployable = await deployableApi(row, identity, cluster);
+      const withDefinition = await loadApi(pair.apiId);
+      if (!withDefinition) return;
+      const deployable = await deployableApi(withDefinition, identity, cluster);
       const { configHash } = await manager.deploy(deployable, cluster.definition);
       // Which token signing keys this gateway now holds: a next key signs once every gateway has it.
       const signingKeyIds = deployable.gateway.authorizationServer.keys.map((key) => key.kid);
@@ -370,7 +385,11 @@ export async function deploymentViews(actor: Actor, apiId: string): Promise<Depl
   requireRole(actor, 'publisher');
   if (!isUuid(apiId)) throw notFound('That API');
   const database = await db();
-  const [api] = await database.select().from(apis).where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
+  // Polled by the Lifecycle tab: never the definition.
+  const [api] = await database
+    .select({ context: apis.context, version: apis.version, tiers: apis.tiers, security: apis.security })
+    .from(apis)
+    .where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
   if (!api) throw notFound('That API');
   const [records, selected, clusters] = await Promise.all([
     database.select().from(deployments).where(eq(deployments.apiId, apiId)),
@@ -432,4 +451,39 @@ export async function refreshAllGateways(): Promise<number> {
     .where(notInArray(deployments.status, ['undeploying']));
   for (const { apiId } of rows) await reconcileApiDeployments(apiId);
   return rows.length;
+}
+
+export type DeploymentOutcome = 'ready' | 'failed' | 'progressing' | 'undeployed' | 'no-clusters';
+
+/**
+ * Where an API's deployments stand as one word, for pipelines waiting on them: ready once every
+ * selected cluster is ready, failed as soon as one failed, undeployed once a state without
+ * gateways has none left. Anything else is still on its way.
+ */
+export function deploymentOutcome(state: ApiState, views: Pick<DeploymentView, 'status'>[]): DeploymentOutcome {
+  if (views.some((v) => v.status === 'failed')) return 'failed';
+  const leaving = views.some((v) => v.status === 'undeploying');
+  if (!isDeployedState(state)) return !leaving && views.every((v) => v.status === 'not-deployed') ? 'undeployed' : 'progressing';
+  const wanted = views.filter((v) => v.status !== 'undeploying');
+  if (leaving) return 'progressing';
+  if (wanted.length === 0) return 'no-clusters';
+  return wanted.every((v) => v.status === 'ready') ? 'ready' : 'progressing';
+}
+
+const WAIT_POLL_MS = 1_000;
+
+/**
+ * The deployment views once the outcome settles (anything but progressing) or `waitMs` passes,
+ * whichever is first: a pipeline asks again until it settles instead of polling blindly.
+ */
+export async function waitForDeployments(actor: Actor, apiId: string, waitMs: number): Promise<{ state: ApiState; outcome: DeploymentOutcome; views: DeploymentView[] }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const views = await deploymentViews(actor, apiId);
+    const [api] = await (await db()).select({ state: apis.state }).from(apis).where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
+    if (!api) throw notFound('That API');
+    const outcome = deploymentOutcome(api.state, views);
+    if (outcome !== 'progressing' || Date.now() + WAIT_POLL_MS > deadline) return { state: api.state, outcome, views };
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
 }

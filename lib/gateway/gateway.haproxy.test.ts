@@ -296,6 +296,17 @@ describe.each(runtimes)('$name', (runtime) => {
       expect((await errorOf(response)).message).toMatch(/^token expired at/);
     });
 
+    it('accepts a key id that starts with a dash, as a JWK thumbprint in base64url may', async () => {
+      const dashed = await createSigningKey('-dashed-key');
+      const gatewayWithDashedKey = await startTestGateway(runtime, { ...spec, authorizationServer: { ...spec.authorizationServer, keys: [{ kid: dashed.kid, pem: dashed.pem }] } }, { secret: 'gateway-secret' });
+      try {
+        const response = await fetch(`${gatewayWithDashedKey.url}/petstore/1.0.0/pets`, { headers: { authorization: `Bearer ${await signToken(dashed, tokenClaims())}` } });
+        expect(response.status).toBe(200);
+      } finally {
+        await gatewayWithDashedKey.stop();
+      }
+    });
+
     it('accepts a token signed with a key added by a reload, without dropping the previous one', async () => {
       const rotated = await createSigningKey('portal-key-2');
       const rotating = await startTestGateway(runtime, spec, { secret: 'gateway-secret' });

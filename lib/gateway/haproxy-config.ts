@@ -319,13 +319,14 @@ function haproxyConfig(spec: GatewaySpec): string {
         invalidToken(['token has no key id ("kid") matching a key of the issuer'], 'is_jwt !{ var(txn.jwt_kid) -m found }'),
         invalidToken(
           ['token key id "', sample('var(txn.jwt_kid)'), '" is not a key of the issuer'],
-          kids.length > 0 ? `is_jwt !{ var(txn.jwt_kid) -m str ${kids.join(' ')} }` : 'is_jwt',
+          // `--` ends the options: a kid is a JWK thumbprint in base64url and may start with "-".
+          kids.length > 0 ? `is_jwt !{ var(txn.jwt_kid) -m str -- ${kids.join(' ')} }` : 'is_jwt',
         ),
         '  http-request set-var(txn.jwt_hash) var(txn.token),sha2(256) if is_jwt',
         '  acl jwt_seen var(txn.jwt_hash),in_table(verified_tokens)',
         ...as.keys.map(
           (key) =>
-            `  http-request set-var(txn.jwt_valid) var(txn.token),jwt_verify("RS256","${keyFileName(key.kid)}") if is_jwt !jwt_seen { var(txn.jwt_kid) -m str ${key.kid} }`,
+            `  http-request set-var(txn.jwt_valid) var(txn.token),jwt_verify("RS256","${keyFileName(key.kid)}") if is_jwt !jwt_seen { var(txn.jwt_kid) -m str -- ${key.kid} }`,
         ),
         '  http-request set-var(txn.jwt_valid) int(1) if is_jwt jwt_seen',
         invalidToken(['token signature is invalid'], 'is_jwt !{ var(txn.jwt_valid) -m int 1 }'),

@@ -10,7 +10,7 @@ import { freshTestDatabase } from '../db/test-database';
 import { insertApi, insertTenant, insertUser, type TestApi, type TestTenant } from '../oauth/test-fixtures';
 import { createApplication } from '../applications/applications.service';
 import { decideSubscription, subscribe } from '../subscriptions/subscriptions.service';
-import { CATALOG_PAGE_SIZE, listCatalog, portalApiOverview, usableEnvironments } from './catalog.service';
+import { CATALOG_PAGE_SIZE, listCatalog, portalApiOverview, portalDefinitionText, usableEnvironments } from './catalog.service';
 
 let database: DatabaseHandle;
 let superTenant: TestTenant;
@@ -132,8 +132,10 @@ describe('API overview', () => {
       { name: 'Gold', description: '5000 requests per minute', requestsPerMinute: 5000 },
       { name: 'Unlimited', description: 'No limit', requestsPerMinute: 'unlimited' },
     ]);
-    expect(overview.openapi).not.toHaveProperty('servers');
-    expect(overview.openapi).toHaveProperty('paths./pets.get.summary', 'List pets');
+    expect(overview.operations).toContainEqual({ path: '/pets', method: 'GET', summary: 'List pets', tags: [] });
+    const definition = JSON.parse(await portalDefinitionText(dev, petStore.id)) as Record<string, unknown>;
+    expect(definition).not.toHaveProperty('servers');
+    expect(definition).toHaveProperty('paths./pets.get.summary', 'List pets');
   });
 
   it("lists each cluster's gateway with AccessURL + context + version and its live status", async () => {
@@ -167,7 +169,8 @@ describe('API overview', () => {
   it('opens a private API only to publishers and to developers with an approved subscription', async () => {
     const publisher = await insertUser(database.db, superTenant, 'pub', ['publisher']);
     const closed = await portalApiOverview(dev, ledger.id);
-    expect(closed).toMatchObject({ name: 'Ledger', visibility: 'private', restricted: true, subscriptionNeedsApproval: true, openapi: {}, environments: [] });
+    expect(closed).toMatchObject({ name: 'Ledger', visibility: 'private', restricted: true, subscriptionNeedsApproval: true, operations: [], environments: [] });
+    await expect(portalDefinitionText(dev, ledger.id)).rejects.toMatchObject({ kind: 'forbidden' });
     // Nothing of the definition or the gateways reaches a developer without approval.
     expect(JSON.stringify(closed)).not.toMatch(/internal-transfers|Move money|east\.example\.com/);
 
@@ -180,7 +183,8 @@ describe('API overview', () => {
     await decideSubscription(publisher, request.id, 'approve');
     const open = await portalApiOverview(dev, ledger.id);
     expect(open.restricted).toBe(false);
-    expect(open.openapi).toHaveProperty(['paths', '/internal-transfers', 'post', 'summary'], 'Move money');
+    expect(open.operations).toContainEqual(expect.objectContaining({ path: '/internal-transfers', method: 'POST', summary: 'Move money' }));
+    expect(JSON.parse(await portalDefinitionText(dev, ledger.id))).toHaveProperty(['paths', '/internal-transfers', 'post', 'summary'], 'Move money');
     await decideSubscription(publisher, request.id, 'block');
     expect((await portalApiOverview(dev, ledger.id)).restricted).toBe(true);
   });

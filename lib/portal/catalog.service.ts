@@ -7,9 +7,11 @@ import { isUuid } from '../ids';
 import { apis, applications, deployments, subscriptions, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { apiMatchesText } from '../apis/api-search';
 import { accessUrlFor } from '../deployments/deployments.service';
-import { notFound } from '../errors';
+import { forbidden, notFound } from '../errors';
+import { storedOperations, storedPublicDefinitionText, type StoredOperation } from '../apis/definition-queries';
 import { isTierName, TIERS } from '../apis/tiers';
 import { subscriptionsNeedApproval } from '../subscriptions/subscriptions.service';
+import { PLATFORM_API_ID, platformApiDefinitionText, platformApiOverview } from './platform-api';
 
 /**
  * What the developer portal shows of APIs: the catalog and an API's Overview. Signed-in users
@@ -126,9 +128,15 @@ export interface PortalApiOverview extends CatalogItem {
   restricted: boolean;
   /** Whether a new subscription waits for a publisher's approval. */
   subscriptionNeedsApproval: boolean;
-  /** The OpenAPI document without its servers (backend addresses); Try Out adds a gateway's. */
-  openapi: Record<string, unknown>;
+  /**
+   * The definition's operations (method, path, summary, tags), read by the database from the
+   * stored document: the page lists them without the document, which Try Out fetches on its own
+   * (portalDefinitionText).
+   */
+  operations: StoredOperation[];
   environments: GatewayEnvironment[];
+  /** The portal's own REST API (lib/portal/platform-api.ts): called with personal access tokens, not subscriptions. */
+  platform?: boolean;
 }
 
 const environmentStatusOf: Record<DeploymentStatus, GatewayEnvironmentStatus> = {
@@ -145,24 +153,50 @@ function tierOffer(name: string): TierOffer {
   return { name, description: TIERS[name].description, requestsPerMinute: TIERS[name].requestsPerMinute };
 }
 
-/**
- * The definition as developers may read it: `servers` (often the backend's own address) and
- * vendor extensions that name backends are left out, since calls go through the gateways.
- */
-export function publicDefinition(openapi: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(openapi).filter(([key]) => key !== 'servers' && !key.startsWith('x-wso2')));
-}
-
-export async function portalApiOverview(actor: Actor | null, apiId: string, tenantDomain?: string): Promise<PortalApiOverview> {
+/** The API as the caller may see it on the portal (never its definition, which may be tens of MB), or not_found. */
+async function visiblePortalApi(actor: Actor | null, apiId: string, tenantDomain?: string) {
   if (!isUuid(apiId)) throw notFound('That API');
-  const database = await db();
   const visibility = actor ? eq(apis.tenantId, actor.tenantId) : and(eq(apis.visibility, 'public'), tenantDomain ? eq(tenants.domain, tenantDomain) : undefined);
-  const [row] = await database
-    .select({ api: apis, tenantDomain: tenants.domain })
+  const [row] = await (await db())
+    .select({
+      api: {
+        id: apis.id,
+        tenantId: apis.tenantId,
+        name: apis.name,
+        version: apis.version,
+        context: apis.context,
+        description: apis.description,
+        tags: apis.tags,
+        state: apis.state,
+        visibility: apis.visibility,
+        subscriptionApproval: apis.subscriptionApproval,
+        tiers: apis.tiers,
+      },
+      tenantDomain: tenants.domain,
+    })
     .from(apis)
     .innerJoin(tenants, eq(tenants.id, apis.tenantId))
     .where(and(eq(apis.id, apiId), inArray(apis.state, PORTAL_STATES), visibility));
   if (!row) throw notFound('That API');
+  return row;
+}
+
+/**
+ * The definition developers may read, as JSON text for Try Out (without `servers` and x-wso2-*,
+ * see storedPublicDefinitionText): written by the database and sent as is. A private API's only to those
+ * who may use it.
+ */
+export async function portalDefinitionText(actor: Actor | null, apiId: string, tenantDomain?: string): Promise<string> {
+  if (apiId === PLATFORM_API_ID) return platformApiDefinitionText();
+  const { api } = await visiblePortalApi(actor, apiId, tenantDomain);
+  if (!(await mayUsePrivateApi(actor, api))) throw forbidden('This API is private: its definition opens once the publisher approves a subscription of one of your applications.');
+  return (await storedPublicDefinitionText(api.id)) ?? '{}';
+}
+
+export async function portalApiOverview(actor: Actor | null, apiId: string, tenantDomain?: string): Promise<PortalApiOverview> {
+  if (apiId === PLATFORM_API_ID) return platformApiOverview();
+  const row = await visiblePortalApi(actor, apiId, tenantDomain);
+  const database = await db();
   const { api } = row;
   const summary = {
     id: api.id,
@@ -176,7 +210,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     tiers: api.tiers.map(tierOffer),
     subscriptionNeedsApproval: subscriptionsNeedApproval(api),
   };
-  if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, openapi: {}, environments: [] };
+  if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, operations: [], environments: [] };
 
   // Statuses as the deployment engine last read them back: a page view never calls a cluster.
   const [records, clusters] = await Promise.all([
@@ -196,7 +230,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     })
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
 
-  return { ...summary, restricted: false, openapi: publicDefinition(api.openapi), environments };
+  return { ...summary, restricted: false, operations: await storedOperations(api.id), environments };
 }
 
 /**

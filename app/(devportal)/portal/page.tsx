@@ -11,6 +11,7 @@ import { TenantSwitch } from '@/components/shell/tenant-switch';
 import { SUPER_TENANT } from '@/lib/auth/identity';
 import { currentActor } from '@/lib/auth/session';
 import { listCatalog } from '@/lib/portal/catalog.service';
+import { platformApiMatches, platformCatalogItem } from '@/lib/portal/platform-api';
 import { listPortalTenants } from '@/lib/tenants/tenants.service';
 
 export const metadata: Metadata = { title: 'Developer Portal' };
@@ -28,6 +29,8 @@ export default async function PortalHome({ searchParams }: { searchParams: Promi
   const keep: Record<string, string> = { ...(actor ? {} : { tenant: tenantDomain }), ...(q ? { q } : {}) };
   const catalogHome = actor ? '/portal' : `/portal?tenant=${encodeURIComponent(tenantDomain)}`;
   const apiHref = (apiId: string) => (actor ? `/portal/apis/${apiId}` : `/portal/apis/${apiId}?tenant=${encodeURIComponent(tenantDomain)}`);
+  // The portal's own API is not one of the tenant's: shown apart, on the first page, so the catalog's counts stay the tenant's.
+  const platformApi = catalog.page === 1 && platformApiMatches(q) ? platformCatalogItem() : null;
 
   return (
     <Stack spacing={3}>
@@ -41,6 +44,18 @@ export default async function PortalHome({ searchParams }: { searchParams: Promi
         {!actor && tenants.length > 1 && <TenantSwitch tenants={tenants} current={tenantDomain} />}
       </Stack>
       <CatalogSearch q={q} tenant={actor ? undefined : tenantDomain} />
+      {platformApi && (
+        <Stack spacing={1} component="section" aria-labelledby="platform-api-heading">
+          <Typography variant="h2" id="platform-api-heading" sx={{ fontSize: '1rem' }} color="text.secondary">
+            This portal’s own API
+          </Typography>
+          <Grid container spacing={2}>
+            <Grid size={{ xs: 12, sm: 6, md: 4 }}>
+              <ApiCard api={platformApi} href={`/portal/apis/${platformApi.id}`} />
+            </Grid>
+          </Grid>
+        </Stack>
+      )}
       {catalog.items.length > 0 ? (
         <>
           <Typography color="text.secondary" data-testid="catalog-total">

@@ -58,22 +58,68 @@ export function securityRequirementsFor(cluster: Pick<TargetCluster, 'properties
   return (names.length > 0 ? names : [DEFAULT_JWT_SECURITY_NAME]).map((name) => ({ [name]: [] }));
 }
 
-/** The API's OpenAPI document with the operator's base path, endpoints and security. */
+/**
+ * Kubernetes refuses a ConfigMap over 1 MiB (data and metadata together): the definition gets
+ * that less room for the metadata.
+ */
+export const DEFINITION_CONFIGMAP_BUDGET_BYTES = 1024 * 1024 - 16 * 1024;
+
+const OPERATION_KEYS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/**
+ * What the operator routes by, from a definition too large for a ConfigMap (real providers
+ * publish 5 to 15 MB): info, each path and method with its operationId, summary, security and
+ * x-wso2-* extensions, path parameters as the template names them, and the security schemes.
+ * Schemas, examples and descriptions stay in PrivateJet (the portal shows them); nothing here
+ * points at a component that is gone.
+ */
+export function operatorRoutingDefinition(openapi: Record<string, unknown>): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [template, item] of Object.entries((openapi.paths ?? {}) as Record<string, Record<string, unknown> | null>)) {
+    if (!item || typeof item !== 'object') continue;
+    const parameters = [...template.matchAll(/\{([^}]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const operations: Record<string, unknown> = {};
+    for (const method of OPERATION_KEYS) {
+      const operation = item[method] as Record<string, unknown> | undefined;
+      if (!operation || typeof operation !== 'object') continue;
+      const kept = Object.fromEntries(Object.entries(operation).filter(([key]) => key === 'operationId' || key === 'summary' || key === 'security' || key.startsWith('x-wso2')));
+      operations[method] = { ...kept, ...(parameters.length > 0 ? { parameters } : {}), responses: { default: { description: 'Response from the backend' } } };
+    }
+    paths[template] = operations;
+  }
+  const securitySchemes = (openapi.components as { securitySchemes?: unknown } | undefined)?.securitySchemes;
+  return {
+    openapi: openapi.openapi,
+    info: openapi.info,
+    ...Object.fromEntries(Object.entries(openapi).filter(([key]) => key.startsWith('x-wso2'))),
+    paths,
+    ...(securitySchemes ? { components: { securitySchemes } } : {}),
+  };
+}
+
+/**
+ * The API's OpenAPI document with the operator's base path, endpoints and security; when the
+ * whole document would not fit a ConfigMap, its routing part (operatorRoutingDefinition).
+ */
 export function operatorOpenApiFor(
   api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'context' | 'version'>,
   cluster: Pick<TargetCluster, 'properties'>,
 ): Record<string, unknown> {
-  return {
-    ...structuredClone(api.openapi),
+  const operatorFields = {
     'x-wso2-basePath': apiPathPrefix(api),
     'x-wso2-production-endpoints': { urls: [...api.productionEndpoints] },
     security: securityRequirementsFor(cluster),
   };
+  const whole = { ...structuredClone(api.openapi), ...operatorFields };
+  if (Buffer.byteLength(canonicalJson(whole)) + 1 <= DEFINITION_CONFIGMAP_BUDGET_BYTES) return whole;
+  return { ...operatorRoutingDefinition(api.openapi), ...operatorFields };
 }
 
-/** The definition file exactly as the operator reads it. */
+/** The definition file exactly as the operator reads it: indented for people, compact when only that fits. */
 export function operatorDefinitionText(api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'context' | 'version'>, cluster: Pick<TargetCluster, 'properties'>): string {
-  return `${canonicalJson(operatorOpenApiFor(api, cluster))}\n`;
+  const definition = operatorOpenApiFor(api, cluster);
+  const indented = `${canonicalJson(definition)}\n`;
+  return Buffer.byteLength(indented) <= DEFINITION_CONFIGMAP_BUDGET_BYTES ? indented : `${canonicalJson(definition, { compact: true })}\n`;
 }
 
 /** Changes exactly when the operator must build a different gateway (not with the deploy time). */
@@ -82,11 +128,17 @@ export function operatorDefinitionHash(api: Pick<DeployableApi, 'openapi' | 'pro
 }
 
 export function definitionConfigMapFor(api: OperatorApi & Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'context'>, cluster: TargetCluster): Manifest<V1ConfigMap> {
+  const text = operatorDefinitionText(api, cluster);
+  if (Buffer.byteLength(text) > DEFINITION_CONFIGMAP_BUDGET_BYTES) {
+    throw new Error(
+      `The API's routes alone take ${Math.round(Buffer.byteLength(text) / 1024)} KiB, more than a Kubernetes ConfigMap holds (1 MiB): split the API into several, or use the native kubernetes manager, whose gateway config is smaller.`,
+    );
+  }
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: gatewayObjectName(api), namespace: cluster.properties.Namespace, labels: gatewayLabels(api) },
-    data: { [SWAGGER_KEY]: operatorDefinitionText(api, cluster) },
+    data: { [SWAGGER_KEY]: text },
   };
 }
 

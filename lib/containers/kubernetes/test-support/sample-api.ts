@@ -40,6 +40,8 @@ export interface SampleApiOverrides {
   /** The replicas that share each tier's rate. */
   replicas?: number;
   gatewayClientSecret?: string;
+  /** Another definition than the pet store's (a large one). */
+  openapi?: Record<string, unknown>;
 }
 
 export function sampleApi(overrides: SampleApiOverrides = {}): DeployableApi {
@@ -52,10 +54,11 @@ export function sampleApi(overrides: SampleApiOverrides = {}): DeployableApi {
     context: overrides.context ?? '/petstore',
   };
   const productionEndpoints = overrides.productionEndpoints ?? ['http://petstore.backend.svc:8090'];
+  const openapi = overrides.openapi ?? PETSTORE_OPENAPI;
   const gateway = gatewaySpecFor(
     {
       ...identity,
-      openapi: PETSTORE_OPENAPI,
+      openapi,
       productionEndpoints,
       security: { oauth2: true },
       tiers: ['Gold', 'Bronze'],
@@ -64,7 +67,7 @@ export function sampleApi(overrides: SampleApiOverrides = {}): DeployableApi {
     SAMPLE_PLATFORM,
     { replicas: overrides.replicas ?? 2, accessUrl: 'https://apis.example.com' },
   );
-  return { ...identity, openapi: PETSTORE_OPENAPI, productionEndpoints, gateway, gatewayClientSecret: overrides.gatewayClientSecret ?? 'sample-gateway-secret' };
+  return { ...identity, openapi, productionEndpoints, gateway, gatewayClientSecret: overrides.gatewayClientSecret ?? 'sample-gateway-secret' };
 }
 
 export function sampleCluster(properties: Partial<TargetCluster['properties']> = {}): TargetCluster {

@@ -20,12 +20,18 @@ import { subscribeAction, unsubscribeAction } from './actions';
 
 export const metadata: Metadata = { title: 'API overview' };
 
-export default async function ApiOverviewPage({ params, searchParams }: { params: Promise<{ apiId: string }>; searchParams: Promise<{ tenant?: string }> }) {
+export default async function ApiOverviewPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ apiId: string }>;
+  searchParams: Promise<{ tenant?: string; tag?: string; page?: string }>;
+}) {
   const { apiId } = await params;
-  const { tenant } = await searchParams;
+  const { tenant, tag, page } = await searchParams;
   const actor = await currentActor();
   const api = await orNotFound(portalApiOverview(actor, apiId, tenant));
-  const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
+  const developer = actor && hasRole(actor, 'subscriber') && !api.platform ? actor : null;
   const [applications, subscriptions] = developer ? await Promise.all([listApplications(developer), listSubscriptionsOfApi(developer, api.id)]) : [[], []];
   const tenantQuery = !actor && tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
   const returnTo = `/portal/apis/${api.id}`;
@@ -74,14 +80,34 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
             {!api.restricted && (
               <>
                 <GatewayEnvironments environments={api.environments} />
-                <ApiDocumentation openapi={api.openapi} />
+                <ApiDocumentation
+                  operations={api.operations}
+                  basePath={returnTo}
+                  query={!actor && tenant ? { tenant } : {}}
+                  selectedTag={typeof tag === 'string' ? tag : undefined}
+                  page={Number(page) || 1}
+                />
               </>
             )}
           </Stack>
         </Grid>
         <Grid size={{ xs: 12, md: 4 }}>
           <Stack spacing={3}>
-            {developer ? (
+            {api.platform ? (
+              <Paper sx={{ p: 3 }} component="section" aria-label="Authentication" data-testid="platform-api-authentication">
+                <Stack spacing={1}>
+                  <Typography variant="h2">Authentication</Typography>
+                  <Typography color="text.secondary">
+                    No subscription is needed: calls carry a personal access token of your own, with the scopes they need, and can do what your roles
+                    allow in your tenant. {actor ? <TextLink href="/account/tokens">Make a token</TextLink> : <TextLink href={`/signin?callbackUrl=${encodeURIComponent('/account/tokens')}`}>Sign in to make a token</TextLink>}
+                    .
+                  </Typography>
+                  <Typography color="text.secondary">
+                    The <code>privatejet</code> CLI in the repository drives it from pipelines: <code>npx privatejet apply -f api.yaml --wait</code>.
+                  </Typography>
+                </Stack>
+              </Paper>
+            ) : developer ? (
               <SubscribePanel
                 apiId={api.id}
                 deprecated={api.deprecated}
@@ -108,6 +134,7 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
                 </Stack>
               </Paper>
             )}
+            {api.tiers.length > 0 && (
             <Paper sx={{ p: 3 }} component="section" aria-labelledby="tiers-heading">
               <Stack spacing={1}>
                 <Typography variant="h2" id="tiers-heading">
@@ -123,6 +150,7 @@ export default async function ApiOverviewPage({ params, searchParams }: { params
                 ))}
               </Stack>
             </Paper>
+            )}
           </Stack>
         </Grid>
       </Grid>

@@ -2,6 +2,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { Metadata } from 'next';
 import { CreateApiForm } from '@/components/publisher/api-forms';
+import { maxDefinitionBytes } from '@/lib/apis/definition-limits';
 import { actorForPage } from '@/lib/auth/session';
 import { createApiAction } from '../actions';
 
@@ -12,7 +13,7 @@ export default async function CreateApiPage() {
   return (
     <Stack spacing={3}>
       <Typography variant="h1">Create an API</Typography>
-      <CreateApiForm action={createApiAction} />
+      <CreateApiForm action={createApiAction} maxDefinitionBytes={maxDefinitionBytes()} />
     </Stack>
   );
 }

@@ -33,7 +33,7 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
       </Stack>
     );
   }
-  const developer = actor && hasRole(actor, 'subscriber') ? actor : null;
+  const developer = actor && hasRole(actor, 'subscriber') && !api.platform ? actor : null;
   const [subscriptions, applications] = developer ? await Promise.all([listSubscriptionsOfApi(developer, api.id), listApplications(developer)]) : [[], []];
   const withKeys = new Set(applications.filter((a) => a.hasProductionKeys).map((a) => a.id));
 
@@ -48,7 +48,8 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
       </div>
       <TryOutConsole
         apiName={api.name}
-        openapi={api.openapi}
+        definitionUrl={`/api/portal/apis/${api.id}/definition${!actor && tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`}
+        operationCount={api.operations.length}
         gateways={usableEnvironments(api.environments).map(({ clusterName, displayName, accessUrl }) => ({ clusterName, displayName, accessUrl }))}
         tokenSources={subscriptions.map((s) => ({
           applicationId: s.applicationId,
@@ -58,6 +59,7 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
         }))}
         signedIn={!!developer}
         generateToken={generateTryOutTokenAction}
+        personalTokens={api.platform ? { manageUrl: '/account/tokens' } : undefined}
       />
     </Stack>
   );

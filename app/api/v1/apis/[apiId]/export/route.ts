@@ -1,0 +1,6 @@
+import { routeHandler } from '@/lib/rest/operation';
+import { exportApiOperation } from '@/lib/rest/operations/apis';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = routeHandler(exportApiOperation);

@@ -60,11 +60,11 @@ export async function startApp(): Promise<void> {
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
-  await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
+  const engineSettings = await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
   const handle = await step('opening the database', () => appDatabase());
   // Local gateways are processes of this app: a second replica on the same database may not run them too.
   const localClusters = platform.clusters.filter((c) => managerForType(c.type, platform.managers) === 'local').map((c) => c.clusterName);
-  if (localClusters.length > 0) await step('taking the Local cluster', () => claimSingleReplicaRole(handle, localClusters));
+  if (localClusters.length > 0) await step('taking the Local cluster', () => claimSingleReplicaRole(handle, localClusters, engineSettings));
   await step(`migrating the database (${handle.location})`, () => handle.migrate());
   const seeded = await step('seeding the first tenant', () => handle.withLock(SEED_LOCK_KEY, () => seedIfEmpty(handle.db)));
   if (seeded) {

@@ -9,7 +9,10 @@ export interface EngineSettings {
   leaseMs: number;
   /** How often a replica looks for due work that another replica queued or left behind. */
   pollMs: number;
-  /** Jobs one replica runs at a time (applies, readiness waits and read-backs together). */
+  /**
+   * Jobs one replica runs at a time (applies, readiness waits and read-backs together). 0: the
+   * replica serves pages and records requests, and leaves the jobs to the others.
+   */
   concurrency: number;
   /** Tries per request before the pair is shown as failed (Retry starts over). */
   maxAttempts: number;
@@ -35,7 +38,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
 
 const VARIABLES: Array<{ name: string; key: keyof EngineSettings; unit: 'seconds' | 'count'; min: number; max: number }> = [
   { name: 'PRIVATEJET_DEPLOY_LEASE_SECONDS', key: 'leaseMs', unit: 'seconds', min: 1, max: 3600 },
-  { name: 'PRIVATEJET_DEPLOY_CONCURRENCY', key: 'concurrency', unit: 'count', min: 1, max: 1000 },
+  { name: 'PRIVATEJET_DEPLOY_CONCURRENCY', key: 'concurrency', unit: 'count', min: 0, max: 1000 },
   { name: 'PRIVATEJET_DEPLOY_MAX_ATTEMPTS', key: 'maxAttempts', unit: 'count', min: 1, max: 100 },
   { name: 'PRIVATEJET_DEPLOY_RETRY_DELAY_SECONDS', key: 'retryDelayMs', unit: 'seconds', min: 0.05, max: 3600 },
   { name: 'PRIVATEJET_GATEWAY_OBSERVE_SECONDS', key: 'observeEveryMs', unit: 'seconds', min: 1, max: 86_400 },

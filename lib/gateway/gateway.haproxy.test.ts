@@ -315,7 +315,9 @@ describe.each(runtimes)('$name', (runtime) => {
           (await fetch(`${rotating.url}/petstore/1.0.0/pets`, { headers: { authorization: `Bearer ${await signToken(key, tokenClaims())}` } })).status;
         expect(await call(rotated)).toBe(401);
         await rotating.update({ ...spec, authorizationServer: { ...spec.authorizationServer, keys: [...spec.authorizationServer.keys, { kid: rotated.kid, pem: rotated.pem }] } });
-        await expect.poll(() => call(rotated), { timeout: 5_000 }).toBe(200);
+        // A kept-alive connection may still reach the old worker once or twice after the reload
+        // (it closes idle connections as it stops); a busy machine makes that take seconds.
+        await expect.poll(() => call(rotated), { timeout: 15_000 }).toBe(200);
         expect(await call(portalKey)).toBe(200);
       } finally {
         await rotating.stop();

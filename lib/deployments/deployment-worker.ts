@@ -117,6 +117,8 @@ export class DeploymentWorker {
   private logThrottled(what: string, error: unknown): void {
     if (Date.now() - this.lastLoggedAt < LOG_EVERY_MS) return;
     this.lastLoggedAt = Date.now();
-    console.warn(`PrivateJet: ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    // The driver's own reason (connection refused, database gone), not the failed query's whole text.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    console.warn(`PrivateJet: ${what}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }

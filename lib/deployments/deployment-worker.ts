@@ -27,26 +27,23 @@ const LOG_EVERY_MS = 60_000;
 
 export class DeploymentWorker {
   readonly id = newWorkerId();
-  private readonly jobs = new Map<string, { lease: { owner: string; lost: boolean }; done: Promise<void> }>();
+  /** Leases of the jobs running in this process, by record id. */
+  private readonly jobs = new Map<string, { owner: string; lost: boolean }>();
   private pollTimer: NodeJS.Timeout | undefined;
-  private renewTimer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickAgain = false;
-  private stopped = false;
   private lastLoggedAt = 0;
 
   constructor(
     private readonly job: PairJob,
     private readonly settings: EngineSettings,
   ) {
-    this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(settings.leaseMs / 3)));
-    this.renewTimer.unref();
+    setInterval(() => void this.renew(), Math.max(50, Math.floor(settings.leaseMs / 3))).unref();
     this.wake();
   }
 
   /** Claims due work now rather than at the next poll. */
   wake(): void {
-    if (this.stopped) return;
     if (this.ticking) {
       this.tickAgain = true;
       return;
@@ -56,20 +53,7 @@ export class DeploymentWorker {
     this.pollTimer.unref();
   }
 
-  get runningJobs(): number {
-    return this.jobs.size;
-  }
-
-  /** Stops claiming, waits for the jobs in flight (tests; a replica that is shutting down). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.pollTimer);
-    clearInterval(this.renewTimer);
-    await Promise.all([...this.jobs.values()].map((job) => job.done));
-  }
-
   private async tick(): Promise<void> {
-    if (this.stopped) return;
     this.ticking = true;
     try {
       const claimed = await claimDuePairs(this.id, this.settings.concurrency - this.jobs.size, this.settings.leaseMs);
@@ -81,7 +65,7 @@ export class DeploymentWorker {
       if (this.tickAgain) {
         this.tickAgain = false;
         this.wake();
-      } else if (!this.stopped) {
+      } else {
         this.pollTimer = setTimeout(() => void this.tick(), this.settings.pollMs);
         this.pollTimer.unref();
       }
@@ -90,7 +74,8 @@ export class DeploymentWorker {
 
   private start(pair: ClaimedPair): void {
     const lease = { owner: this.id, lost: false };
-    const done = this.job(pair, lease)
+    this.jobs.set(pair.id, lease);
+    void this.job(pair, lease)
       .catch((error: unknown) => console.error(`deployment job ${pair.apiId}/${pair.clusterName} crashed:`, error))
       // A job that ended without letting go (it crashed, or was superseded) lets go here.
       .then(() => releaseClaim(pair.id, this.id))
@@ -99,16 +84,15 @@ export class DeploymentWorker {
         this.jobs.delete(pair.id);
         this.wake();
       });
-    this.jobs.set(pair.id, { lease, done });
   }
 
   private async renew(): Promise<void> {
-    if (this.jobs.size === 0 || this.stopped) return;
+    if (this.jobs.size === 0) return;
     // Only claims made before this renewal can be judged by it.
     const before = [...this.jobs.entries()];
     try {
       const held = await renewLeases(this.id, this.settings.leaseMs);
-      for (const [id, job] of before) if (!held.has(id)) job.lease.lost = true;
+      for (const [id, lease] of before) if (!held.has(id)) lease.lost = true;
     } catch (error) {
       this.logThrottled('renewing deployment leases failed', error);
     }

@@ -66,19 +66,6 @@ export function configureDeploymentEngine(settings: Partial<EngineSettings>): vo
   Object.assign(engine().settings, settings);
 }
 
-/** Stops claiming work and waits for this process's jobs (tests that simulate a replica going away). */
-export async function stopDeploymentEngine(): Promise<void> {
-  const current = engine();
-  const stopping = current.worker;
-  current.worker = undefined;
-  await stopping?.stop();
-}
-
-/** This process's worker id, as recorded in the leases it holds. */
-export function deploymentWorkerId(): string {
-  return worker().id;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

@@ -9,7 +9,7 @@ import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type 
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { configureDeploymentEngine, deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment } from './deployments.service';
+import { configureDeploymentEngine, deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment, type DeploymentView } from './deployments.service';
 import { ApiServerRelay, freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
 
 /**
@@ -127,8 +127,18 @@ describe('publishing to two real clusters', () => {
   it('an API server that is down fails only its cluster; Retry after it is back creates nothing twice', async () => {
     await relayB.close();
     const untouched = (await deploymentViews(actor, apiId)).find((v) => v.clusterName === 'cluster-a')!.updatedAt;
+    // Slower back-off for a moment, so the record can be seen between two tries.
+    configureDeploymentEngine({ retryDelayMs: 500 });
     await setClusterSelection(actor, apiId, ['cluster-a', 'cluster-b']);
+    let between: DeploymentView | undefined;
+    for (let i = 0; i < 400 && !between; i++) {
+      between = (await deploymentViews(actor, apiId)).find((v) => v.clusterName === 'cluster-b' && v.message?.startsWith('Try 1 of 3 failed'));
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // each failed try is on the record the page shows, with the wait before the next
+    expect(between).toMatchObject({ status: 'pending', message: expect.stringMatching(/^Try 1 of 3 failed: .*(ECONNREFUSED|connect|reach).* Trying again in 0\.5 s\.$/is) });
     await deploymentsSettled(apiId);
+    configureDeploymentEngine({ retryDelayMs: 100 });
     const views = await deploymentViews(actor, apiId);
     expect(views.find((v) => v.clusterName === 'cluster-a')!.status).toBe('ready');
     // only the difference was applied: cluster-a's record was not touched

@@ -158,6 +158,36 @@ describe('publishing to two real clusters', () => {
     expect(await gatewayConfigMaps(clusterB)).toHaveLength(1);
   }, 120_000);
 
+  it('a gateway that does not turn ready within the timeout shows as failed, not waiting forever', async () => {
+    clearInterval(kubeletLoop);
+    configureDeploymentEngine({ readyTimeoutMs: 2000 });
+    try {
+      // a new endpoint rolls the gateway; with no one playing the controller, its new pods never come
+      await updateApi(actor, {
+        apiId,
+        resources: 'GET /pets',
+        description: 'Pets',
+        tags: [],
+        visibility: 'public',
+        productionEndpoints: ['http://petstore-v3.internal:8090'],
+        tiers: ['Unlimited'],
+        securityOauth2: true,
+        corsEnabled: false,
+        corsOrigins: [],
+      });
+      await deploymentsSettled(apiId);
+      const views = await deploymentViews(actor, apiId);
+      expect(views.map((v) => v.status)).toEqual(['failed', 'failed']);
+      expect(views[0]!.message).toMatch(/^The gateway was not ready after 2 s/);
+    } finally {
+      configureDeploymentEngine({ readyTimeoutMs: 180_000 });
+      kubeletLoop = setInterval(() => void Promise.all([playKubelet(clusterA), playKubelet(clusterB)]), 250);
+    }
+    for (const cluster of ['cluster-a', 'cluster-b']) await retryDeployment(actor, apiId, cluster);
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready', 'cluster-b': 'ready' });
+  }, 120_000);
+
   it('after a restart, a record left "applying" is resumed, not left in flight', async () => {
     await database.db.update(deployments).set({ status: 'applying' }).where(eq(deployments.apiId, apiId));
     expect(await resumeDeployments()).toBe(1);

@@ -42,7 +42,7 @@ const isDue = and(
   ),
 );
 
-/** Claims up to `limit` due records for `owner`, oldest request first. */
+/** Claims up to `limit` due records for `owner`: requests before read-backs of ready gateways, oldest first. */
 export async function claimDuePairs(owner: string, limit: number, leaseMs: number): Promise<ClaimedPair[]> {
   if (limit <= 0) return [];
   const database = await db();
@@ -50,7 +50,8 @@ export async function claimDuePairs(owner: string, limit: number, leaseMs: numbe
     .select({ id: deployments.id })
     .from(deployments)
     .where(isDue)
-    .orderBy(asc(deployments.updatedAt))
+    // Many ready gateways due for a look must not hold back a publish.
+    .orderBy(asc(sql`${deployments.status} = 'ready'`), asc(deployments.updatedAt))
     .limit(limit)
     .for('update', { skipLocked: true });
   return database

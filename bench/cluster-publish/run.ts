@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { changeLifecycleState, createApi, setClusterSelection } from '../../lib/apis/apis.service';
 import { createApiSchema } from '../../lib/apis/apis.schema';
+import { importApiDefinition } from '../../lib/apis/openapi';
 import { rbacObjectsFor } from '../../lib/clusters/rbac';
 import { localContainerManager } from '../../lib/containers/local/local-manager';
 import { openDatabase, setAppDatabase } from '../../lib/db/drizzle';
@@ -89,12 +90,11 @@ async function main(): Promise<void> {
           name: 'Bench',
           version,
           context: '/bench',
-          definition: JSON.stringify(definition),
           productionEndpoints: endpoint,
           tiers: 'Unlimited',
           securityOauth2: 'on',
         });
-        const { id } = await createApi(actor, input);
+        const { id } = await createApi(actor, { ...input, checkedDefinition: await importApiDefinition(JSON.stringify(definition)) });
         await setClusterSelection(actor, id, [target]);
         const accessUrl = target === 'node' ? cluster.ingressUrl : localAccessUrl;
         const started = performance.now();

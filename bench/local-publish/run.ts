@@ -12,6 +12,7 @@ import { parse as parseYaml } from 'yaml';
 import fs from 'node:fs';
 import { changeLifecycleState, createApi, setClusterSelection } from '../../lib/apis/apis.service';
 import { createApiSchema } from '../../lib/apis/apis.schema';
+import { importApiDefinition } from '../../lib/apis/openapi';
 import { localContainerManager } from '../../lib/containers/local/local-manager';
 import { openDatabase, setAppDatabase } from '../../lib/db/drizzle';
 import { deploymentsSettled } from '../../lib/deployments/deployments.service';
@@ -58,12 +59,11 @@ async function main(): Promise<void> {
       name: 'Bench',
       version,
       context: '/bench',
-      definition: JSON.stringify(definition),
       productionEndpoints: `http://127.0.0.1:${backendPort}`,
       tiers: 'Unlimited',
       securityOauth2: 'on',
     });
-    const { id } = await createApi(actor, input);
+    const { id } = await createApi(actor, { ...input, checkedDefinition: await importApiDefinition(JSON.stringify(definition)) });
     await setClusterSelection(actor, id, ['local']);
     const started = performance.now();
     await changeLifecycleState(actor, id, 'PUBLISHED');

@@ -90,8 +90,8 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   };
 }
 
-/** Advisory lock keys of the app (any 64-bit numbers; these spell their purpose in ASCII). */
-export const MIGRATION_LOCK_KEY = 0x706a6d6967; // "pjmig"
+// Advisory lock keys are any 64-bit numbers; the app's spell their purpose in ASCII ("pjmig").
+const MIGRATION_LOCK_KEY = 0x706a6d6967;
 
 async function withSessionLock<T>(client: postgres.Sql, key: number, work: () => Promise<T>): Promise<T> {
   const connection = await client.reserve();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments, type DeploymentStatus } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { claimDuePairs, updateClaimed } from './deployment-jobs';
+import { claimDuePairs, releaseLeases, updateClaimed } from './deployment-jobs';
 import { seedPublisherWithApi } from './test-support';
 
 /**
@@ -56,6 +56,17 @@ describe('claiming deployment records', () => {
     await record('cluster-e', 'pending', { dueAt: new Date(Date.now() + 60_000) });
     expect((await claimDuePairs('replica-1', 1, 30_000)).map((p) => p.id)).toEqual([publish]);
     expect((await claimDuePairs('replica-1', 10, 30_000)).map((p) => p.id)).toEqual([readBack]);
+  });
+
+  it("after a restart, frees only the leases no other replica can hold: the Local cluster's", async () => {
+    await record('local', 'applying');
+    const other = await record('cluster-a', 'applying');
+    expect(await claimDuePairs('replica-before-restart', 10, 30_000)).toHaveLength(2);
+    expect(await releaseLeases(['local'])).toBe(1);
+    const claimedAfter = await claimDuePairs('replica-after-restart', 10, 30_000);
+    expect(claimedAfter.map((p) => p.clusterName)).toEqual(['local']);
+    const [stillHeld] = await database.db.select().from(deployments).where(eq(deployments.id, other));
+    expect(stillHeld!.leaseOwner).toBe('replica-before-restart');
   });
 
   it('lets a job write only for the request it claimed: a newer one overtakes it', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { db } from '../db/drizzle';
 import { deployments, type DeploymentStatus } from '../db/schema';
 
@@ -135,14 +135,15 @@ export async function releaseClaim(id: string, owner: string): Promise<void> {
 }
 
 /**
- * Forgets every lease: only where no other replica can be working (one process on PGlite, or the
- * holder of the single-replica lock), so a restart does not wait for its own old leases to run out.
+ * Forgets the leases of records (of the given clusters, or all) that no other replica can be
+ * working on: all of them on PGlite (one process), the Local cluster's for the holder of its
+ * lock. A restart then does not wait for its own old leases to run out.
  */
-export async function releaseAllLeases(): Promise<number> {
+export async function releaseLeases(clusterNames?: string[]): Promise<number> {
   const released = await (await db())
     .update(deployments)
     .set({ leaseOwner: null, leaseExpiresAt: null })
-    .where(sql`${deployments.leaseOwner} is not null`)
+    .where(and(isNotNull(deployments.leaseOwner), clusterNames ? inArray(deployments.clusterName, clusterNames) : undefined))
     .returning({ id: deployments.id });
   return released.length;
 }

@@ -21,7 +21,7 @@ import {
   deleteClaimed,
   makeReadBackDue,
   readBackPending,
-  releaseAllLeases,
+  releaseLeases,
   updateClaimed,
   type ClaimedPair,
   type PairUpdate,
@@ -402,15 +402,17 @@ export async function deploymentViews(actor: Actor, apiId: string): Promise<Depl
 
 /**
  * After a start: work in flight is in the records and is picked up as leases run out (at once
- * where no other replica can be running: one process on PGlite, or the single replica that runs
- * the Local cluster). Gateways that lived in the previous process (the Local cluster's) are
+ * where no other replica can be working on it: all of it on PGlite, the Local cluster's in the
+ * replica that runs it). Gateways that lived in the previous process (the Local cluster's) are
  * deployed again. Nothing is left "applying" forever. Returns the number of APIs with work.
  */
 export async function resumeDeployments(): Promise<number> {
   const handle = await appDatabase();
-  if (handle.kind === 'pglite' || holdsSingleReplicaLock()) await releaseAllLeases();
   const platform = await platformClusterConfig();
   const localClusters = platform.clusters.filter((c) => managerForType(c.type, platform.managers) === 'local').map((c) => c.clusterName);
+  if (handle.kind === 'pglite') await releaseLeases();
+  // Other replicas may run beside this one (without a Local cluster): only the Local cluster's records are surely ours.
+  else if (holdsSingleReplicaLock()) await releaseLeases(localClusters);
   const database = handle.db;
   if (localClusters.length > 0) {
     await database

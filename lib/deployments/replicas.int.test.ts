@@ -70,11 +70,12 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
   }
 }
 
+/** The replica whose lease it is (a lease owner is host/PID/random). */
 function replicaHolding(leaseOwner: string | null): AppReplica | undefined {
   return replicas.find((replica) => leaseOwner?.split('/')[1] === String(replica.pid));
 }
 
-/** Appliers per object path of a Deployment (the gateway's pods), per cluster. */
+/** How many times each gateway Deployment (the pods of one API) reached this API server as an apply. */
 function appliedDeployments(relay: CountingApiServerRelay): number[] {
   return [...relay.applies.entries()].filter(([object]) => object.includes('/deployments/')).map(([, count]) => count);
 }

@@ -149,7 +149,7 @@ describe('two replicas on one PostgreSQL', () => {
     for (const { relay } of clusters) {
       // one gateway Deployment per API, each applied once; and no other object twice either
       expect(appliedDeployments(relay)).toEqual(apiIds.map(() => 1));
-      expect(relay.appliesPerObject().most).toBe(1);
+      expect(relay.mostAppliesOfOneObject()).toBe(1);
     }
     // Every replica's pages read the same records: this process (a third, serving only) sees them ready too.
     for (const apiId of apiIds) expect((await deploymentViews(actor, apiId)).map((v) => v.status)).toEqual(['ready', 'ready']);
@@ -192,7 +192,7 @@ describe('two replicas on one PostgreSQL', () => {
     expect(after.find((p) => p.clusterName === 'cluster-a')!.attempts).toBe(2);
     for (const { relay } of clusters) {
       expect(appliedDeployments(relay)).toEqual([1]);
-      expect(relay.appliesPerObject().most).toBe(1);
+      expect(relay.mostAppliesOfOneObject()).toBe(1);
     }
     expect(after.every((p) => replicaHolding(p.leaseOwner) !== victim)).toBe(true);
     expect(survivor.exited()).toBe(false);

@@ -86,6 +86,9 @@ test.describe('developer sign-up', () => {
     await setDeveloperSignUp(browser, true);
     await page.reload();
     await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
+    // Someone who has an account already finds the way back.
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/signin$/);
   });
 
   test('shows field errors for malformed input and keeps what was typed', async ({ page, browser }) => {
@@ -215,6 +218,15 @@ test.describe('security headers', () => {
     await page.unroute('**/signin');
     await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
   });
+});
+
+test('pages name an icon, and it is served', async ({ page, request }) => {
+  await page.goto('/signin');
+  const icon = await page.locator('link[rel="icon"]').first().getAttribute('href');
+  expect(icon).toBeTruthy();
+  const response = await request.get(icon!);
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toContain('image/svg+xml');
 });
 
 test('health answers for load balancers', async ({ request }) => {

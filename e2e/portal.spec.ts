@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { seededAccounts } from './support/accounts';
 import { collectCspViolations } from './support/csp';
@@ -36,6 +37,12 @@ test.describe('developer portal', () => {
     await expect(local.getByTestId('access-url')).toHaveText(LOCAL_GATEWAY_URL);
     await expect(local.getByTestId('environment-status')).toHaveText('ready');
     await expect(page.getByRole('list', { name: 'Operations' })).toContainText('List pets');
+    // The definition downloads as YAML, without the backend's address.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'YAML' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.openapi\.yaml$/);
+    const yamlText = await readFile((await download.path())!, 'utf8');
+    expect(yamlText).toContain('/pets:');
+    expect(yamlText).not.toContain('localhost:8090');
 
     // An application with keys and a token; the token is issued before subscribing, so it cannot call the API.
     await createApplicationWithKeys(page, 'Pet Shop');
@@ -61,7 +68,9 @@ test.describe('developer portal', () => {
     await expect(page.getByRole('combobox', { name: 'Subscribed application' })).toHaveText('Pet Shop');
     await page.getByRole('button', { name: 'Generate token' }).click();
     await expect(page.getByRole('textbox', { name: 'Access token' })).not.toHaveValue('');
+    // The gateway picker is the one server choice: Swagger UI's own list is there (it sends the calls) but hidden.
     await expect(page.locator('.servers select')).toHaveValue(LOCAL_GATEWAY_URL);
+    await expect(page.locator('.servers select')).toBeHidden();
 
     await executeListPets(page);
     const response = liveResponse(page);

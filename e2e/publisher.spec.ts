@@ -18,6 +18,11 @@ test.describe('publisher on the Local cluster', () => {
     });
     const row = page.getByTestId('deployment-row-local');
     await expect(row).toContainText(`${LOCAL_ACCESS_URL}/petstore/1.0.0`);
+    // The Environments tab says once what the cluster is and where its gateways answer.
+    await page.goto(`/publisher/apis/${apiId}/environments`);
+    await expect(page.getByRole('checkbox', { name: 'Local', exact: true })).toBeChecked();
+    await expect(page.getByTestId('cluster-choice-local')).toContainText(`This machine · ${LOCAL_ACCESS_URL}`);
+    await page.goto(`/publisher/apis/${apiId}/lifecycle`);
     // How the tiers' rate limits are enforced on this cluster is stated beside it.
     await expect(row.getByTestId('rate-limits')).toContainText("One gateway replica enforces each tier's full rate");
 
@@ -47,6 +52,19 @@ test.describe('publisher on the Local cluster', () => {
     await page.goto('/publisher?q=pet');
     await expect(page.getByRole('link', { name: 'PetStore' })).toBeVisible();
     expect(apiId).toMatch(/[0-9a-f-]{36}/);
+  });
+
+  test('a chosen definition fills name, version and context; what was typed stays', async ({ page }) => {
+    await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+    await page.goto('/publisher/apis/new');
+    await page.getByRole('tab', { name: 'Import a file' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('My Pets');
+    await page.getByTestId('definition-file').setInputFiles(SAMPLE_DEFINITION);
+    await expect(page.getByTestId('definition-upload-summary')).toContainText('checked', { timeout: 60_000 });
+    await expect(page.getByRole('textbox', { name: 'Name', exact: true })).toHaveValue('My Pets');
+    await expect(page.getByRole('textbox', { name: 'Version', exact: true })).toHaveValue('1.0.0');
+    // The sample's server has no path, so the context comes from its title.
+    await expect(page.getByRole('textbox', { name: 'Context', exact: true })).toHaveValue('/petstore');
   });
 
   test('bad inputs on create get field errors', async ({ page }) => {

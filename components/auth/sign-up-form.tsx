@@ -1,7 +1,9 @@
 'use client';
 import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
+import Link from '@mui/material/Link';
 import Typography from '@mui/material/Typography';
+import NextLink from 'next/link';
 import { useActionState } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
@@ -40,6 +42,12 @@ export function SignUpForm({
         <Field name="password" label="Password" type="password" state={state} autoComplete="new-password" helperText="At least 10 characters." required />
         <Field name="confirmPassword" label="Repeat password" type="password" state={state} autoComplete="new-password" required />
         <SubmitButton>Create account</SubmitButton>
+        <Typography variant="body2">
+          Already have an account?{' '}
+          <Link component={NextLink} href="/signin">
+            Sign in
+          </Link>
+        </Typography>
       </Stack>
     </form>
   );

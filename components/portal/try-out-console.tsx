@@ -83,6 +83,7 @@ function useDefinition(url: string): DefinitionLoad {
 
 export function TryOutConsole({
   apiName,
+  apiDescription,
   definitionUrl,
   operationCount,
   gateways,
@@ -92,6 +93,8 @@ export function TryOutConsole({
   personalTokens,
 }: {
   apiName: string;
+  /** The publisher's description, which wins over the definition's own in the header. */
+  apiDescription: string;
   /** Where the browser fetches the definition (without backend servers). */
   definitionUrl: string;
   operationCount: number;
@@ -119,7 +122,15 @@ export function TryOutConsole({
 
   const definition = useDefinition(definitionUrl);
   const openapi = definition.state === 'loaded' ? definition.document : null;
-  const spec = useMemo(() => (openapi && gateway ? { ...openapi, servers: [{ url: gateway.accessUrl }] } : openapi), [openapi, gateway]);
+  const spec = useMemo(() => {
+    if (!openapi) return openapi;
+    const info = (openapi.info ?? {}) as Record<string, unknown>;
+    return {
+      ...openapi,
+      info: apiDescription ? { ...info, description: apiDescription } : info,
+      ...(gateway ? { servers: [{ url: gateway.accessUrl }] } : {}),
+    };
+  }, [openapi, gateway, apiDescription]);
   const large = operationCount > COLLAPSED_FROM_OPERATIONS;
 
   const requestInterceptor = useCallback((request: SwaggerRequest) => {
@@ -230,7 +241,7 @@ export function TryOutConsole({
                     </MenuItem>
                   ))}
                 </TextField>
-                <Button variant="contained" onClick={generate} disabled={pending || !source?.hasProductionKeys} sx={{ mt: { sm: 1 } }}>
+                <Button variant="contained" onClick={generate} disabled={pending || !source?.hasProductionKeys} sx={{ mt: { sm: 1 }, whiteSpace: 'nowrap', flexShrink: 0 }}>
                   {pending ? 'Generating…' : 'Generate token'}
                 </Button>
               </Stack>
@@ -271,7 +282,8 @@ export function TryOutConsole({
 
       <Paper sx={{ p: { xs: 0, sm: 1 }, bgcolor: '#fff', color: '#3b4151' }} data-testid="try-out-console">
         {/* Remounted per gateway so Swagger UI takes the new server instead of its remembered selection. */}
-        <Box key={gateway.accessUrl}>
+        {/* The gateway picker above is the one way to choose a server: Swagger UI's own list is hidden. */}
+        <Box key={gateway.accessUrl} sx={{ '& .swagger-ui .servers-title, & .swagger-ui .servers': { display: 'none' } }}>
           {definition.state === 'failed' ? (
             <Alert severity="error" role="alert">
               The definition could not be loaded: {definition.message}

@@ -22,6 +22,7 @@ import type { ActionState } from '@/lib/actions/validated-action';
 import { definitionTooLargeMessage, formatBytes } from '@/lib/apis/definition-limits';
 import { TIER_NAMES, TIERS } from '@/lib/apis/tiers';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
+import { suggestedApiIdentity } from '@/lib/apis/definition-suggestions';
 import { definitionSummaryLine, type DefinitionSummaryView } from './definition-summary';
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -111,7 +112,7 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
 interface UploadedDefinition {
   id: string;
   fileName: string;
-  summary: DefinitionSummaryView & { bytes: number };
+  summary: DefinitionSummaryView & { bytes: number; firstServerUrl?: string };
 }
 
 const UPLOAD_ROUTE = '/api/publisher/definitions';
@@ -274,8 +275,22 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
   const [uploading, setUploading] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const pasteRef = useRef<HTMLTextAreaElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   const [, startTransition] = useTransition();
   const importing = source === 'file' || source === 'paste';
+  // Name, version and context the definition proposes; a remount (key) shows them in the fields.
+  const [identity, setIdentity] = useState<{ key: number; name?: string; version?: string; context?: string }>({ key: 0 });
+
+  /** Fills whichever of name, version and context are still empty from the checked definition; typed values stay. */
+  function acceptUpload(uploaded: UploadedDefinition | null): { name: string; version: string; context: string } | null {
+    setUpload(uploaded);
+    if (!uploaded || !formRef.current) return null;
+    const suggested = suggestedApiIdentity(uploaded.summary);
+    const current = (field: 'name' | 'version' | 'context') => (formRef.current!.elements.namedItem(field) as HTMLInputElement | null)?.value.trim() ?? '';
+    const filled = { name: current('name') || suggested.name, version: current('version') || suggested.version, context: current('context') || suggested.context };
+    setIdentity((previous) => ({ key: previous.key + 1, ...filled }));
+    return filled;
+  }
 
   // A paste that was not checked yet is uploaded first; then the form goes with the upload's id.
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -292,8 +307,9 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
     setUploading(`Checking the pasted definition (${formatBytes(size)})…`);
     try {
       const uploaded = await uploadDefinition(pasted, '');
-      setUpload(uploaded);
+      const filled = acceptUpload(uploaded);
       const formData = new FormData(form);
+      if (filled) for (const [field, value] of Object.entries(filled)) formData.set(field, value);
       formData.set('definitionUpload', uploaded.id);
       startTransition(() => formAction(formData));
     } catch (failure) {
@@ -305,7 +321,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
 
   return (
     <Paper sx={{ p: 3 }}>
-      <form action={formAction} onSubmit={onSubmit} noValidate>
+      <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate>
         <Stack spacing={2}>
           <FormMessage state={state} />
           {submitError && (
@@ -329,9 +345,18 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
           <input type="hidden" name="source" value={source} />
           <input type="hidden" name="definitionUpload" value={importing && upload ? upload.id : ''} />
           <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
-            <Field name="name" label="Name" state={state} required />
-            <Field name="version" label="Version" placeholder="1.0.0" state={state} required />
-            <Field name="context" label="Context" placeholder="/pets" helperText="Gateways serve the API at /<context>/<version>." state={state} required />
+            <Field key={`name-${identity.key}`} name="name" label="Name" state={state} defaultValue={identity.name} required />
+            <Field key={`version-${identity.key}`} name="version" label="Version" placeholder="1.0.0" state={state} defaultValue={identity.version} required />
+            <Field
+              key={`context-${identity.key}`}
+              name="context"
+              label="Context"
+              placeholder="/pets"
+              helperText="Gateways serve the API at /<context>/<version>."
+              state={state}
+              defaultValue={identity.context}
+              required
+            />
           </Stack>
           {source === 'scratch' ? (
             <Field name="resources" label="Resources" helperText='One per line: a method and a path, e.g. "GET /pets/{petId}".' multiline minRows={3} state={state} defaultValue="GET /" />
@@ -341,7 +366,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
               source={source}
               maxBytes={maxDefinitionBytes}
               upload={upload}
-              onUpload={setUpload}
+              onUpload={acceptUpload}
               uploading={uploading}
               setUploading={setUploading}
               pasteRef={pasteRef}

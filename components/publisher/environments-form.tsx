@@ -34,8 +34,6 @@ export function EnvironmentsForm({
       </EmptyState>
     );
   }
-  const byType = new Map<string, ClusterChoice[]>();
-  for (const cluster of clusters) byType.set(cluster.type, [...(byType.get(cluster.type) ?? []), cluster]);
   return (
     <Paper sx={{ p: 3 }}>
       <form action={formAction}>
@@ -44,20 +42,33 @@ export function EnvironmentsForm({
           {deployed && <Alert severity="info">This API is deployed: saving deploys it to newly picked clusters and removes it from the others.</Alert>}
           <FormMessage state={state} />
           <input type="hidden" name="apiId" value={apiId} />
-          {[...byType].map(([type, members]) => (
-            <div key={type}>
-              <Typography variant="h3">{type}</Typography>
-              <FormGroup>
-                {members.map((cluster) => (
-                  <FormControlLabel
-                    key={cluster.clusterName}
-                    control={<Checkbox name="clusters" value={cluster.clusterName} defaultChecked={selected.includes(cluster.clusterName)} />}
-                    label={cluster.displayName}
+          <FormGroup aria-label="Clusters">
+            {clusters.map((cluster) => (
+              <FormControlLabel
+                key={cluster.clusterName}
+                data-testid={`cluster-choice-${cluster.clusterName}`}
+                control={
+                  <Checkbox
+                    name="clusters"
+                    value={cluster.clusterName}
+                    defaultChecked={selected.includes(cluster.clusterName)}
+                    // Named by the cluster alone; what it is and where it answers describe it.
+                    slotProps={{ input: { 'aria-label': cluster.displayName, 'aria-describedby': `cluster-about-${cluster.clusterName}` } }}
                   />
-                ))}
-              </FormGroup>
-            </div>
-          ))}
+                }
+                label={
+                  // Said once per cluster: its name, then what it is and where its gateways answer.
+                  <span>
+                    {cluster.displayName}
+                    <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }} id={`cluster-about-${cluster.clusterName}`}>
+                      {cluster.type === 'Local' ? 'This machine' : `${cluster.type} cluster`}
+                      {cluster.accessUrl ? ` · ${cluster.accessUrl}` : ' · no AccessURL set'}
+                    </Typography>
+                  </span>
+                }
+              />
+            ))}
+          </FormGroup>
           <SubmitButton sx={{ alignSelf: 'start' }}>Save</SubmitButton>
         </Stack>
       </form>

@@ -64,6 +64,8 @@ export interface DefinitionSummary {
   paths: number;
   operations: number;
   tags: number;
+  /** The first server's URL ('' when there is none), as the definition gives it. */
+  firstServerUrl: string;
   /** Size of the text as imported. */
   bytes: number;
 }

@@ -160,6 +160,8 @@ function summaryOf(document, sourceSpecification) {
     paths: Object.keys(paths).length,
     operations,
     tags: tags.size,
+    // The create form proposes a context from its path (lib/apis/definition-suggestions.ts).
+    firstServerUrl: Array.isArray(document.servers) && typeof document.servers[0]?.url === 'string' ? document.servers[0].url.slice(0, 500) : '',
   };
 }
 

@@ -53,6 +53,8 @@ export interface ClusterChoice {
   displayName: string;
   type: string;
   source: ClusterSource;
+  /** Where its gateways answer (AccessURL), when the cluster has one. */
+  accessUrl: string | null;
 }
 
 export interface SaveResult {
@@ -113,6 +115,7 @@ export async function listClusterChoices(actor: Actor): Promise<ClusterChoice[]>
     displayName: definition.displayName,
     type: definition.type,
     source,
+    accessUrl: definition.properties.AccessURL || null,
   }));
 }
 

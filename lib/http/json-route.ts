@@ -1,3 +1,4 @@
+import { stringify as stringifyYaml } from 'yaml';
 import { AppError, httpStatusOf, isUserVisible, logUnexpected } from '../errors';
 
 /**
@@ -29,8 +30,10 @@ export function refuseCrossSiteRequest(request: Request): void {
 }
 
 /** A stored definition as a response: read-only JSON to view in the browser, or a file to download. */
-export function definitionTextResponse(text: string, options: { download?: string } = {}): Response {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'private, no-store' };
+export function definitionTextResponse(text: string, options: { download?: string; format?: 'json' | 'yaml' } = {}): Response {
+  const yaml = options.format === 'yaml';
+  const headers: Record<string, string> = { 'Content-Type': yaml ? 'application/yaml; charset=utf-8' : 'application/json; charset=utf-8', 'Cache-Control': 'private, no-store' };
   if (options.download) headers['Content-Disposition'] = `attachment; filename="${options.download.replace(/[^A-Za-z0-9._-]/g, '_')}"`;
-  return new Response(text, { headers });
+  // YAML only on request (a download): the stored text is JSON, and converting costs a parse.
+  return new Response(yaml ? stringifyYaml(JSON.parse(text), { lineWidth: 0, aliasDuplicateObjects: false }) : text, { headers });
 }

@@ -123,7 +123,7 @@ export const applyResult = z
   .meta({ id: 'ApplyResult' });
 
 export const clusterChoice = z
-  .object({ clusterName: z.string(), displayName: z.string(), type: z.string(), source: z.enum(['deployment.toml', 'tenant']) })
+  .object({ clusterName: z.string(), displayName: z.string(), type: z.string(), source: z.enum(['deployment.toml', 'tenant']), accessUrl: z.string().nullable() })
   .meta({ id: 'ClusterChoice' });
 
 export const clusterSelection = z.object({ clusters: z.array(z.string()), revision: z.int() }).meta({ id: 'ClusterSelection' });

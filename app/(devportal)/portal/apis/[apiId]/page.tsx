@@ -7,6 +7,7 @@ import Typography from '@mui/material/Typography';
 import type { Metadata } from 'next';
 import { LinkButton, TextLink } from '@/components/link-button';
 import { ApiDocumentation } from '@/components/portal/api-documentation';
+import { DefinitionDownloads } from '@/components/portal/definition-downloads';
 import { GatewayEnvironments } from '@/components/portal/gateway-environments';
 import { InitialsAvatar } from '@/components/portal/initials-avatar';
 import { SubscribePanel } from '@/components/portal/subscribe-panel';
@@ -80,6 +81,10 @@ export default async function ApiOverviewPage({
             {!api.restricted && (
               <>
                 <GatewayEnvironments environments={api.environments} />
+                <DefinitionDownloads
+                  href={`/api/portal/apis/${api.id}/definition${!actor && tenant ? `?tenant=${encodeURIComponent(tenant)}&` : '?'}`}
+                  fileName={`${api.name}-${api.version}`.replace(/[^A-Za-z0-9._-]+/g, '-')}
+                />
                 <ApiDocumentation
                   operations={api.operations}
                   basePath={returnTo}

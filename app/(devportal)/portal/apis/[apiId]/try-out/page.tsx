@@ -48,6 +48,7 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
       </div>
       <TryOutConsole
         apiName={api.name}
+        apiDescription={api.description}
         definitionUrl={`/api/portal/apis/${api.id}/definition${!actor && tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`}
         operationCount={api.operations.length}
         gateways={usableEnvironments(api.environments).map(({ clusterName, displayName, accessUrl }) => ({ clusterName, displayName, accessUrl }))}

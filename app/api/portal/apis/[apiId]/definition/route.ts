@@ -13,7 +13,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ apiI
   try {
     const { apiId } = await params;
     const tenant = new URL(request.url).searchParams.get('tenant') ?? undefined;
-    return definitionTextResponse(await portalDefinitionText(await currentActor(), apiId, tenant));
+    // ?format=yaml converts for a download; Try Out reads the JSON.
+    const format = new URL(request.url).searchParams.get('format') === 'yaml' ? 'yaml' : 'json';
+    return definitionTextResponse(await portalDefinitionText(await currentActor(), apiId, tenant), { format });
   } catch (error) {
     return errorResponse(error, 'portal definition');
   }

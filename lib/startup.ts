@@ -1,15 +1,20 @@
 import { maxDefinitionBytes } from './apis/definition-limits';
-import { isModulePath, type ContainerManagerMap } from './clusters/cluster.schema';
+import { isModulePath, managerForType, type ContainerManagerMap } from './clusters/cluster.schema';
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
 import { appDatabase } from './db/drizzle';
-import { refreshAllGateways, resumeDeployments } from './deployments/deployments.service';
+import { refreshAllGateways, resumeDeployments, startDeploymentEngine } from './deployments/deployments.service';
+import { engineSettingsFromEnv } from './deployments/engine-settings';
+import { claimSingleReplicaRole } from './deployments/single-replica';
 import { dataDir, selfSignupDefault } from './env';
 import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
 import { publicBaseUrl } from './oauth/issuer';
 import { maxTokenLifetimeSeconds } from './oauth/token-lifetime';
 import { ensureSigningKeys, onNextSigningKeyPublished } from './oauth/signing-keys';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
+
+// Replicas starting on an empty database create the first tenant once.
+const SEED_LOCK_KEY = 0x706a736564; // "pjsed"
 
 /** Turns any start-up failure into the one line an operator needs, without a stack trace. */
 export function startupFailureLine(step: string, error: unknown): string {
@@ -55,9 +60,13 @@ export async function startApp(): Promise<void> {
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
+  const engineSettings = await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
   const handle = await step('opening the database', () => appDatabase());
+  // Local gateways are processes of this app: a second replica on the same database may not run them too.
+  const localClusters = platform.clusters.filter((c) => managerForType(c.type, platform.managers) === 'local').map((c) => c.clusterName);
+  if (localClusters.length > 0) await step('taking the Local cluster', () => claimSingleReplicaRole(handle, localClusters, engineSettings));
   await step(`migrating the database (${handle.location})`, () => handle.migrate());
-  const seeded = await step('seeding the first tenant', () => seedIfEmpty(handle.db));
+  const seeded = await step('seeding the first tenant', () => handle.withLock(SEED_LOCK_KEY, () => seedIfEmpty(handle.db)));
   if (seeded) {
     const file = writeCredentialsFile(dataDir(), seeded);
     const lines = seeded.map((a) => `  ${a.username.padEnd(10)} ${a.roles.join(',').padEnd(11)} ${a.generated ? a.password : '(password from environment)'}`);
@@ -70,6 +79,8 @@ export async function startApp(): Promise<void> {
   });
   // Gateways deployed before the first token need keys to load: the active and the next one.
   await step('creating the token signing keys', () => ensureSigningKeys());
+  // This replica works on deployment jobs from now on, whoever requested them.
+  startDeploymentEngine();
   // Not awaited: gateways come back in the background while the app starts serving.
   resumeDeployments().then(
     (count) => count > 0 && console.log(`PrivateJet: resuming deployments of ${count} API(s)`),

@@ -19,6 +19,13 @@ export interface DatabaseHandle {
   /** Human-readable location, without credentials, for logs. */
   location: string;
   migrate(): Promise<void>;
+  /**
+   * Takes a PostgreSQL advisory lock held until this handle closes (or the process dies); false
+   * when another session holds it. On PGlite (one process) it is always this process's.
+   */
+  tryLockForLifetime(key: number): Promise<boolean>;
+  /** Runs `work` while holding an advisory lock, waiting for it first: one replica at a time. */
+  withLock<T>(key: number, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -41,12 +48,29 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     const client = postgres(target.url, { max: 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     await client`select 1`; // fail now, with the driver's message, rather than on the first page
+    // Session locks live on one connection: it is set aside from the pool for as long as they are held.
+    const lockConnections: Array<Awaited<ReturnType<typeof client.reserve>>> = [];
     return {
       db,
       kind: 'postgres',
       location: withoutPassword(target.url),
-      migrate: () => migratePostgres(db as never, { migrationsFolder }),
-      close: () => client.end({ timeout: 5 }),
+      // Replicas starting together migrate one after the other; the later ones find nothing to do.
+      migrate: () => withSessionLock(client, MIGRATION_LOCK_KEY, () => migratePostgres(db as never, { migrationsFolder })),
+      async tryLockForLifetime(key) {
+        const connection = await client.reserve();
+        const [row] = await connection`select pg_try_advisory_lock(${key}) as locked`;
+        if (row?.locked === true) {
+          lockConnections.push(connection);
+          return true;
+        }
+        connection.release();
+        return false;
+      },
+      withLock: (key, work) => withSessionLock(client, key, work),
+      close: async () => {
+        for (const connection of lockConnections.splice(0)) connection.release();
+        await client.end({ timeout: 5 });
+      },
     };
   }
   const dir = 'pgliteDir' in target ? target.pgliteDir : undefined;
@@ -59,8 +83,28 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
     kind: 'pglite',
     location: dir ?? 'memory',
     migrate: () => migratePglite(db as never, { migrationsFolder }),
+    // One connection in one process: nobody else can hold a lock on it.
+    tryLockForLifetime: async () => true,
+    withLock: (_key, work) => work(),
     close: () => client.close(),
   };
+}
+
+// Advisory lock keys are any 64-bit numbers; the app's spell their purpose in ASCII ("pjmig").
+const MIGRATION_LOCK_KEY = 0x706a6d6967;
+
+async function withSessionLock<T>(client: postgres.Sql, key: number, work: () => Promise<T>): Promise<T> {
+  const connection = await client.reserve();
+  try {
+    await connection`select pg_advisory_lock(${key})`;
+    try {
+      return await work();
+    } finally {
+      await connection`select pg_advisory_unlock(${key})`;
+    }
+  } finally {
+    connection.release();
+  }
 }
 
 /** The application's database: PostgreSQL when DATABASE_URL is set, else PGlite in the data folder. */

@@ -237,12 +237,26 @@ export const deployments = pgTable(
     configHash: text('config_hash'),
     /** Key ids of the token signing keys the applied gateway config holds: a new key signs only once every gateway has it. */
     signingKeyIds: text('signing_key_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** Tries of the current request (reset by each new one); shown with the back-off on the page. */
     attempts: integer('attempts').notNull().default(0),
+    /**
+     * Bumped by every request for work on the pair (publish, edit, selection change, Retry). A job
+     * writes only while the generation it claimed is current, so a newer request is never
+     * overwritten by an older job; the newer one runs when that job lets go.
+     */
+    generation: integer('generation').notNull().default(0),
+    /** The replica working on the pair (its job queue is this table: lib/deployments/deployment-jobs.ts). */
+    leaseOwner: text('lease_owner'),
+    /** The owner renews it while it works; once past, any replica may take the pair over. */
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    /** When the pair is next due: a retry after back-off, or the next read-back of a ready gateway. */
+    dueAt: timestamp('due_at', { withTimezone: true }),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('deployments_api_cluster').on(t.apiId, t.clusterName),
     index('deployments_status').on(t.status),
+    index('deployments_due').on(t.dueAt),
   ],
 );
 

@@ -4,16 +4,17 @@ import { openDatabase, setAppDatabase, type DatabaseHandle } from './drizzle';
 
 /**
  * A fresh, migrated database for one test file, on the same engine the suite runs
- * against: a new database on the PostgreSQL server of DATABASE_URL when set, else an
- * in-memory PGlite. It also becomes the app database that lib/ services use.
+ * against: a new database on the PostgreSQL server of DATABASE_URL (or `serverUrl`) when set,
+ * else an in-memory PGlite. It also becomes the app database that lib/ services use.
+ * `url` is the new database's, for other processes of the test to open (null on PGlite).
  */
-export async function freshTestDatabase(): Promise<DatabaseHandle> {
-  const serverUrl = process.env.DATABASE_URL;
+export async function freshTestDatabase(options: { serverUrl?: string } = {}): Promise<DatabaseHandle & { url: string | null }> {
+  const serverUrl = options.serverUrl ?? process.env.DATABASE_URL;
   if (!serverUrl) {
     const handle = await openDatabase({ memory: true });
     await handle.migrate();
     setAppDatabase(handle);
-    return handle;
+    return { ...handle, url: null };
   }
   const name = `privatejet_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -25,6 +26,7 @@ export async function freshTestDatabase(): Promise<DatabaseHandle> {
   setAppDatabase(handle);
   return {
     ...handle,
+    url: url.toString(),
     async close() {
       await handle.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -9,7 +9,7 @@ import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type 
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment } from './deployments.service';
+import { configureDeploymentEngine, deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment, type DeploymentView } from './deployments.service';
 import { ApiServerRelay, freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
 
 /**
@@ -50,6 +50,8 @@ async function statuses(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
+  // An unreachable API server is tried three times, 0.1 s then 0.2 s apart, before it shows as failed.
+  configureDeploymentEngine({ maxAttempts: 3, retryDelayMs: 100 });
   database = await freshTestDatabase();
   usePlatformClusters();
   ({ actor, apiId } = await seedPublisherWithApi(database.db, { tenantDomain: 'example.com', context: '/petstore', endpoint: 'http://petstore.internal:8090' }));
@@ -125,8 +127,18 @@ describe('publishing to two real clusters', () => {
   it('an API server that is down fails only its cluster; Retry after it is back creates nothing twice', async () => {
     await relayB.close();
     const untouched = (await deploymentViews(actor, apiId)).find((v) => v.clusterName === 'cluster-a')!.updatedAt;
+    // Slower back-off for a moment, so the record can be seen between two tries.
+    configureDeploymentEngine({ retryDelayMs: 500 });
     await setClusterSelection(actor, apiId, ['cluster-a', 'cluster-b']);
+    let between: DeploymentView | undefined;
+    for (let i = 0; i < 400 && !between; i++) {
+      between = (await deploymentViews(actor, apiId)).find((v) => v.clusterName === 'cluster-b' && v.message?.startsWith('Try 1 of 3 failed'));
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // each failed try is on the record the page shows, with the wait before the next
+    expect(between).toMatchObject({ status: 'pending', message: expect.stringMatching(/^Try 1 of 3 failed: .*(ECONNREFUSED|connect|reach).* Trying again in 0\.5 s\.$/is) });
     await deploymentsSettled(apiId);
+    configureDeploymentEngine({ retryDelayMs: 100 });
     const views = await deploymentViews(actor, apiId);
     expect(views.find((v) => v.clusterName === 'cluster-a')!.status).toBe('ready');
     // only the difference was applied: cluster-a's record was not touched
@@ -134,6 +146,7 @@ describe('publishing to two real clusters', () => {
     const failed = views.find((v) => v.clusterName === 'cluster-b')!;
     expect(failed.status).toBe('failed');
     expect(failed.message).toMatch(/ECONNREFUSED|connect|reach/i);
+    expect(failed.message).toContain('(3 tries)');
 
     await relayB.open();
     await retryDeployment(actor, apiId, 'cluster-b');
@@ -143,6 +156,36 @@ describe('publishing to two real clusters', () => {
     await deploymentsSettled(apiId);
     expect(await gatewayDeployments(clusterB)).toHaveLength(1);
     expect(await gatewayConfigMaps(clusterB)).toHaveLength(1);
+  }, 120_000);
+
+  it('a gateway that does not turn ready within the timeout shows as failed, not waiting forever', async () => {
+    clearInterval(kubeletLoop);
+    configureDeploymentEngine({ readyTimeoutMs: 2000 });
+    try {
+      // a new endpoint rolls the gateway; with no one playing the controller, its new pods never come
+      await updateApi(actor, {
+        apiId,
+        resources: 'GET /pets',
+        description: 'Pets',
+        tags: [],
+        visibility: 'public',
+        productionEndpoints: ['http://petstore-v3.internal:8090'],
+        tiers: ['Unlimited'],
+        securityOauth2: true,
+        corsEnabled: false,
+        corsOrigins: [],
+      });
+      await deploymentsSettled(apiId);
+      const views = await deploymentViews(actor, apiId);
+      expect(views.map((v) => v.status)).toEqual(['failed', 'failed']);
+      expect(views[0]!.message).toMatch(/^The gateway was not ready after 2 s/);
+    } finally {
+      configureDeploymentEngine({ readyTimeoutMs: 180_000 });
+      kubeletLoop = setInterval(() => void Promise.all([playKubelet(clusterA), playKubelet(clusterB)]), 250);
+    }
+    for (const cluster of ['cluster-a', 'cluster-b']) await retryDeployment(actor, apiId, cluster);
+    await deploymentsSettled(apiId);
+    expect(await statuses()).toEqual({ 'cluster-a': 'ready', 'cluster-b': 'ready' });
   }, 120_000);
 
   it('after a restart, a record left "applying" is resumed, not left in flight', async () => {

@@ -2,10 +2,12 @@ import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { resolveTenantClusters, type ResolvedCluster } from '../clusters/clusters.service';
-import type { ApiIdentity, DeployableApi } from '../containers/container-manager';
+import { platformClusterConfig } from '../clusters/platform-config';
+import { managerForType } from '../clusters/cluster.schema';
+import type { ApiIdentity, ContainerManager, DeployableApi } from '../containers/container-manager';
 import { KubeError } from '../containers/kube-errors';
 import { containerManagerFor } from '../containers/registry';
-import { db } from '../db/drizzle';
+import { appDatabase, db } from '../db/drizzle';
 import { apiClusterSelections, apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
@@ -13,42 +15,66 @@ import { TIERS } from '../apis/tiers';
 import { isDeployedState } from '../lifecycle/lifecycle';
 import { gatewaySpecFor } from '../gateway/gateway-spec-for';
 import { endpointPolicyIssues } from '../net/endpoint-policy';
+import {
+  ACTIVE_STATUSES,
+  countUnsettled,
+  deleteClaimed,
+  makeReadBackDue,
+  readBackPending,
+  releaseLeases,
+  updateClaimed,
+  type ClaimedPair,
+  type PairUpdate,
+} from './deployment-jobs';
+import { DeploymentWorker, type Lease } from './deployment-worker';
+import { engineSettingsFromEnv, isTransientFailure, retryDelayMs, type EngineSettings } from './engine-settings';
 import { gatewayPlatformSettings } from './platform-settings';
+import { holdsSingleReplicaLock } from './single-replica';
 
 /**
  * Brings each (API, cluster) to what the API's state and cluster selection ask for. Every
  * pair has its own record and its own job: jobs of one API run in parallel across clusters,
  * one failing cluster never blocks or rolls back the others, and jobs for the same pair are
  * serialized so a retry or an edit never races an apply in flight.
+ *
+ * The record is the job (lib/deployments/deployment-jobs.ts): requests write it, and whichever
+ * replica claims it first works on it under a lease — so with several replicas on one
+ * PostgreSQL a change is applied once, a dead replica's work is taken over when its lease runs
+ * out, and every replica shows the same status, read from the record.
  */
 
-const READY_POLL_MS = 500;
-const READY_TIMEOUT_MS = 180_000;
+const globalForEngine = globalThis as unknown as { privatejetDeploymentEngine?: { settings: EngineSettings; worker?: DeploymentWorker } };
 
-const running = new Map<string, Promise<void>>();
-
-function jobKey(apiId: string, clusterName: string): string {
-  return `${apiId}\u0000${clusterName}`;
+function engine() {
+  globalForEngine.privatejetDeploymentEngine ??= { settings: engineSettingsFromEnv() };
+  return globalForEngine.privatejetDeploymentEngine;
 }
 
-/** Queues a job for one pair after any job already running for it. */
-function enqueue(apiId: string, clusterName: string): Promise<void> {
-  const key = jobKey(apiId, clusterName);
-  const previous = running.get(key) ?? Promise.resolve();
-  const next = previous.then(() => convergePair(apiId, clusterName)).catch((error: unknown) => {
-    console.error(`deployment job ${apiId}/${clusterName} crashed:`, error);
-  });
-  running.set(key, next);
-  void next.finally(() => {
-    if (running.get(key) === next) running.delete(key);
-  });
-  return next;
+function worker(): DeploymentWorker {
+  const current = engine();
+  current.worker ??= new DeploymentWorker(runPairJob, current.settings);
+  return current.worker;
 }
 
-/** Resolves when every job queued so far for the API has finished (tests and benchmarks wait on it). */
+/** Starts this process's worker (start-up); requests would start it anyway, this also picks up work left by others. */
+export function startDeploymentEngine(): void {
+  worker();
+}
+
+/** Changes the engine's pace in this process (tests: short leases and back-off). */
+export function configureDeploymentEngine(settings: Partial<EngineSettings>): void {
+  Object.assign(engine().settings, settings);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves when no record (of the API, or at all) has work left: applies, readiness waits,
+ * removals and scheduled retries, by whichever replica. Tests and benchmarks wait on it.
+ */
 export async function deploymentsSettled(apiId?: string): Promise<void> {
-  const pending = [...running.entries()].filter(([key]) => !apiId || key.startsWith(`${apiId}\u0000`)).map(([, job]) => job);
-  await Promise.all(pending);
+  worker().wake();
+  while ((await countUnsettled(apiId)) > 0) await sleep(50);
 }
 
 /** The API with its definition: only a deploy needs that (the gateway's routes come from it). */
@@ -76,21 +102,17 @@ function identityOf(row: { api: { id: string; tenantId: string; name: string; ve
   return { apiId: api.id, tenantId: api.tenantId, tenantDomain, name: api.name, version: api.version, context: api.context };
 }
 
-async function setStatus(apiId: string, clusterName: string, status: DeploymentStatus, message: string | null, extra: { configHash?: string; signingKeyIds?: string[] } = {}) {
-  await (await db())
-    .update(deployments)
-    .set({ status, message, updatedAt: new Date(), ...extra })
-    .where(and(eq(deployments.apiId, apiId), eq(deployments.clusterName, clusterName)));
-}
-
 function describeFailure(error: unknown): string {
   if (error instanceof KubeError) return error.hint ? `${error.message} — ${error.hint}` : error.message;
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A new request for work on pairs: the job starts over (tries counted afresh), and any job in flight is superseded. */
+const newRequest = { message: null, attempts: 0, generation: sql`${deployments.generation} + 1`, dueAt: null, updatedAt: sql`now()` };
+
 /**
- * Records what each selected cluster should get and starts the jobs. Returns once the
- * records are written; the jobs run on (the Lifecycle tab shows them live).
+ * Records what each selected cluster should get; a replica's worker then does it. Returns once
+ * the records are written (the Lifecycle tab shows the jobs live).
  * `changedClustersOnly` (a selection change) leaves clusters that already have the API alone
  * and applies just the difference; otherwise every selected cluster is applied again.
  */
@@ -100,60 +122,168 @@ export async function reconcileApiDeployments(apiId: string, options: { changedC
   const database = await db();
   const selected = await database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
   const desired = isDeployedState(row.api.state) ? selected.map((s) => s.clusterName) : [];
-  let toApply = desired;
   if (desired.length > 0) {
     const values = desired.map((clusterName) => ({ tenantId: row.api.tenantId, apiId, clusterName, status: 'pending' as const }));
-    const insert = database.insert(deployments).values(values);
-    const written = await insert
+    await database
+      .insert(deployments)
+      .values(values)
       .onConflictDoUpdate({
         target: [deployments.apiId, deployments.clusterName],
-        set: { status: 'pending', message: null, updatedAt: new Date() },
+        set: { status: 'pending', ...newRequest },
         // A selection change re-applies only clusters on their way out (picked again).
         ...(options.changedClustersOnly ? { setWhere: eq(deployments.status, 'undeploying') } : {}),
-      })
-      .returning({ clusterName: deployments.clusterName });
-    toApply = written.map((w) => w.clusterName);
+      });
   }
-  const stale = await database
+  await database
     .update(deployments)
-    .set({ status: 'undeploying', message: null, updatedAt: new Date() })
-    .where(and(eq(deployments.apiId, apiId), desired.length > 0 ? notInArray(deployments.clusterName, desired) : sql`true`))
-    .returning({ clusterName: deployments.clusterName });
-  for (const clusterName of [...toApply, ...stale.map((s) => s.clusterName)]) void enqueue(apiId, clusterName);
+    .set({ status: 'undeploying', ...newRequest })
+    .where(and(eq(deployments.apiId, apiId), desired.length > 0 ? notInArray(deployments.clusterName, desired) : sql`true`));
+  worker().wake();
 }
 
-async function convergePair(apiId: string, clusterName: string): Promise<void> {
-  const row = await loadApi(apiId);
-  const database = await db();
-  const [record] = await database.select().from(deployments).where(and(eq(deployments.apiId, apiId), eq(deployments.clusterName, clusterName)));
-  if (!row || !record) return;
-  const identity = identityOf(row);
-  const cluster = (await resolveTenantClusters(identity)).find((c) => c.definition.clusterName === clusterName);
-  const wanted = record.status !== 'undeploying';
+/** A job that lost its lease, or whose request a newer one replaced: it stops and writes nothing. */
+class Superseded extends Error {}
 
-  if (!cluster) {
-    // The cluster left the configuration: nothing can be reached there any more.
-    if (wanted) await setStatus(apiId, clusterName, 'failed', `Cluster "${clusterName}" is no longer configured for this tenant.`);
-    else await database.delete(deployments).where(eq(deployments.id, record.id));
-    return;
-  }
+/** A failure retrying cannot mend (a gateway that cannot start, a readiness timeout). */
+class PermanentFailure extends Error {}
+
+/** The job of one claimed record: remove, apply and wait for ready, or read a ready gateway back. */
+async function runPairJob(pair: ClaimedPair, lease: Lease): Promise<void> {
+  const settings = engine().settings;
+  const write = async (update: PairUpdate) => {
+    if (lease.lost || !(await updateClaimed(pair, lease.owner, update))) throw new Superseded();
+  };
+  const wanted = pair.status !== 'undeploying';
+  let attempts = pair.attempts;
   try {
-    const manager = await containerManagerFor(cluster.manager);
-    if (!wanted) {
-      await manager.undeploy(identity, cluster.definition);
-      await database.delete(deployments).where(and(eq(deployments.id, record.id), eq(deployments.status, 'undeploying')));
+    const row = await loadApiIdentity(pair.apiId);
+    if (!row) return; // the API was deleted, and its records with it
+    const identity = identityOf(row);
+    const cluster = (await resolveTenantClusters(identity)).find((c) => c.definition.clusterName === pair.clusterName);
+    if (!cluster) {
+      // The cluster left the configuration: nothing can be reached there any more.
+      if (wanted) await write({ status: 'failed', message: `Cluster "${pair.clusterName}" is no longer configured for this tenant.`, dueInMs: null, release: true });
+      else await deleteClaimed(pair, lease.owner);
       return;
     }
-    await database.update(deployments).set({ status: 'applying', message: null, attempts: sql`${deployments.attempts} + 1`, updatedAt: new Date() }).where(eq(deployments.id, record.id));
-    const deployable = await deployableApi(row, identity, cluster);
-    const { configHash } = await manager.deploy(deployable, cluster.definition);
-    // Which token signing keys this gateway now holds: a next key signs once every gateway has it.
-    const signingKeyIds = deployable.gateway.authorizationServer.keys.map((key) => key.kid);
-    await setStatus(apiId, clusterName, 'waiting', 'Applied; waiting for the gateway to become ready.', { configHash, signingKeyIds });
-    await waitUntilReady(identity, cluster, manager);
+    const manager = await containerManagerFor(cluster.manager);
+    if (!wanted) {
+      attempts += 1;
+      await write({ attempts, dueInMs: null });
+      await manager.undeploy(identity, cluster.definition);
+      await deleteClaimed(pair, lease.owner);
+      return;
+    }
+    if (pair.status === 'ready') {
+      if (!(await readBack(pair, identity, cluster, manager, write, settings))) return;
+    } else if (pair.status === 'pending' || pair.status === 'applying') {
+      // Claimed while "applying": a replica stopped in the middle of it. One that stops on every try must not loop forever.
+      if (pair.status === 'applying' && attempts >= settings.maxAttempts) throw new PermanentFailure('A replica stopped while applying it, on every try.');
+      attempts += 1;
+      await write({ status: 'applying', message: null, attempts, dueInMs: null });
+      const withDefinition = await loadApi(pair.apiId);
+      if (!withDefinition) return;
+      const deployable = await deployableApi(withDefinition, identity, cluster);
+      const { configHash } = await manager.deploy(deployable, cluster.definition);
+      // Which token signing keys this gateway now holds: a next key signs once every gateway has it.
+      const signingKeyIds = deployable.gateway.authorizationServer.keys.map((key) => key.kid);
+      await write({ status: 'waiting', message: 'Applied; waiting for the gateway to become ready.', configHash, signingKeyIds });
+    }
+    await waitUntilReady(pair, lease, identity, cluster, manager, write, settings);
   } catch (error) {
-    await setStatus(apiId, clusterName, 'failed', describeFailure(error));
+    if (error instanceof Superseded) return;
+    const message = describeFailure(error);
+    const retry = !(error instanceof PermanentFailure) && isTransientFailure(error) && attempts < settings.maxAttempts;
+    if (retry) {
+      const delayMs = retryDelayMs(attempts, settings);
+      const next = `Try ${attempts} of ${settings.maxAttempts} failed: ${message} Trying again in ${formatSeconds(delayMs)}.`;
+      await updateClaimed(pair, lease.owner, { status: wanted ? 'pending' : 'undeploying', message: next, dueInMs: delayMs, release: true });
+    } else {
+      const tries = attempts > 1 ? ` (${attempts} tries)` : '';
+      await updateClaimed(pair, lease.owner, { status: 'failed', message: `${wanted ? '' : 'Removing the gateway failed: '}${message}${tries}`, dueInMs: null, release: true });
+    }
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * A ready gateway read back from its cluster (every few seconds, by one replica), so one that
+ * crashed or lost its replicas after it was ready is not shown as ready: the page never claims
+ * more than the cluster says. True: it is not ready any more, and the job waits for it again.
+ */
+async function readBack(
+  pair: ClaimedPair,
+  identity: ApiIdentity,
+  cluster: ResolvedCluster,
+  manager: ContainerManager,
+  write: (update: PairUpdate) => Promise<void>,
+  settings: EngineSettings,
+): Promise<boolean> {
+  let observed;
+  try {
+    observed = await manager.status(identity, cluster.definition);
+  } catch (error) {
+    // An unreachable cluster says nothing new about the gateway; the next look tries again.
+    console.warn(`observing ${pair.apiId}/${pair.clusterName} failed: ${describeFailure(error)}`);
+    await write({ dueInMs: settings.observeEveryMs, release: true, touch: false });
+    return false;
+  }
+  switch (observed.phase) {
+    case 'ready':
+      await write({ dueInMs: settings.observeEveryMs, release: true, touch: false });
+      return false;
+    case 'absent':
+      await write({ status: 'failed', message: 'The gateway is missing from the cluster; Retry deploys it again.', dueInMs: null, release: true });
+      return false;
+    case 'failed':
+      await write({ status: 'failed', message: observed.message ?? 'The gateway failed.', dueInMs: null, release: true });
+      return false;
+    default:
+      await write({ status: 'waiting', message: observed.message ?? 'The gateway is not ready.', dueInMs: null });
+      return true;
+  }
+}
+
+/**
+ * Ready is what the cluster says (available replicas, a healthy process), read back by the
+ * lease holder until it holds; each look also renews the lease and notices a newer request.
+ */
+async function waitUntilReady(
+  pair: ClaimedPair,
+  lease: Lease,
+  identity: ApiIdentity,
+  cluster: ResolvedCluster,
+  manager: ContainerManager,
+  write: (update: PairUpdate) => Promise<void>,
+  settings: EngineSettings,
+): Promise<void> {
+  const deadline = Date.now() + settings.readyTimeoutMs;
+  let lastMessage = '';
+  let pause = 500;
+  while (Date.now() < deadline) {
+    let observed;
+    try {
+      observed = await manager.status(identity, cluster.definition);
+    } catch (error) {
+      if (!isTransientFailure(error)) throw new PermanentFailure(describeFailure(error));
+      observed = { phase: 'progressing' as const, message: `Reading the gateway's status failed (${describeFailure(error)}); looking again.` };
+    }
+    if (observed.phase === 'ready') {
+      await write({ status: 'ready', message: observed.message ?? null, dueInMs: settings.observeEveryMs, release: true });
+      return;
+    }
+    if (observed.phase === 'failed') throw new PermanentFailure(observed.message ?? 'The gateway failed to start.');
+    const message = observed.message && observed.message !== lastMessage ? observed.message : undefined;
+    if (message) lastMessage = message;
+    await write({ ...(message ? { status: 'waiting' as const, message } : { touch: false }), renewLeaseMs: settings.leaseMs });
+    if (lease.lost) throw new Superseded();
+    await sleep(pause);
+    pause = Math.min(5_000, Math.round(pause * 1.5));
+  }
+  throw new PermanentFailure(`The gateway was not ready after ${Math.round(settings.readyTimeoutMs / 1000)} s${lastMessage ? `: ${lastMessage}` : ''}.`);
 }
 
 async function deployableApi(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>, identity: ApiIdentity, cluster: ResolvedCluster): Promise<DeployableApi> {
@@ -172,82 +302,38 @@ async function deployableApi(row: NonNullable<Awaited<ReturnType<typeof loadApi>
   return { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, gateway, gatewayClientSecret: platform.clientSecret };
 }
 
-/** Ready is what the cluster says (available replicas, a healthy process), read back until it holds. */
-async function waitUntilReady(identity: ApiIdentity, cluster: ResolvedCluster, manager: Awaited<ReturnType<typeof containerManagerFor>>): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastMessage = '';
-  while (Date.now() < deadline) {
-    const observed = await manager.status(identity, cluster.definition);
-    if (observed.phase === 'ready') {
-      await setStatus(identity.apiId, cluster.definition.clusterName, 'ready', observed.message ?? null);
-      return;
-    }
-    if (observed.phase === 'failed') throw new Error(observed.message ?? 'The gateway failed to start.');
-    if (observed.message && observed.message !== lastMessage) {
-      lastMessage = observed.message;
-      await setStatus(identity.apiId, cluster.definition.clusterName, 'waiting', observed.message);
-    }
-    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
-  }
-  throw new Error(`The gateway was not ready after ${READY_TIMEOUT_MS / 1000} s${lastMessage ? `: ${lastMessage}` : ''}.`);
+/**
+ * Reads the API's ready gateways back from their clusters now rather than at their next turn,
+ * and returns once each was looked at (one that is not ready any more is then waited for by
+ * its job: deploymentsSettled). Tests use it; the pages read the records only.
+ */
+export async function observeSettledDeployments(apiId: string): Promise<void> {
+  if ((await makeReadBackDue(apiId)) === 0) return;
+  worker().wake();
+  while (await readBackPending(apiId)) await sleep(25);
 }
-
-const OBSERVE_EVERY_MS = 5_000;
-const lastObserved = new Map<string, number>();
 
 /**
- * Reads settled gateways back from their clusters (at most every few seconds per pair), so a
- * gateway that crashed or lost its replicas after it was ready is not shown as ready: the page
- * never claims more than the cluster says. Pairs with a job in flight are left to the job.
+ * Runs the pair's job again from its first try; idempotent, so it creates nothing twice. What
+ * the job does follows the API: deploy when it is deployed on that cluster, else remove.
  */
-export async function observeSettledDeployments(apiId: string, options: { minIntervalMs?: number } = {}): Promise<void> {
-  const minIntervalMs = options.minIntervalMs ?? OBSERVE_EVERY_MS;
-  const row = await loadApiIdentity(apiId);
-  if (!row) return;
-  const database = await db();
-  const records = await database
-    .select()
-    .from(deployments)
-    .where(and(eq(deployments.apiId, apiId), inArray(deployments.status, ['ready', 'waiting'])));
-  const now = Date.now();
-  const due = records.filter((r) => !running.has(jobKey(apiId, r.clusterName)) && now - (lastObserved.get(jobKey(apiId, r.clusterName)) ?? 0) >= minIntervalMs);
-  if (due.length === 0) return;
-  const identity = identityOf(row);
-  const clusters = await resolveTenantClusters(identity);
-  await Promise.all(
-    due.map(async (record) => {
-      lastObserved.set(jobKey(apiId, record.clusterName), now);
-      const cluster = clusters.find((c) => c.definition.clusterName === record.clusterName);
-      if (!cluster) return;
-      try {
-        const observed = await (await containerManagerFor(cluster.manager)).status(identity, cluster.definition);
-        const status: DeploymentStatus = observed.phase === 'ready' ? 'ready' : observed.phase === 'failed' ? 'failed' : 'waiting';
-        const message = observed.phase === 'absent' ? 'The gateway is missing from the cluster; Retry deploys it again.' : (observed.message ?? null);
-        if (status !== record.status || (status !== 'ready' && message !== record.message)) {
-          await database
-            .update(deployments)
-            .set({ status: observed.phase === 'absent' ? 'failed' : status, message, updatedAt: new Date() })
-            .where(and(eq(deployments.id, record.id), inArray(deployments.status, ['ready', 'waiting'])));
-        }
-      } catch (error) {
-        // An unreachable cluster says nothing new about the gateway; the next look tries again.
-        console.warn(`observing ${apiId}/${record.clusterName} failed: ${describeFailure(error)}`);
-      }
-    }),
-  );
-}
-
-/** Runs the pair's job again; idempotent, so it creates nothing twice. */
 export async function retryDeployment(actor: Actor, apiId: string, clusterName: string): Promise<void> {
   requireRole(actor, 'publisher');
   if (!isUuid(apiId)) throw notFound('That deployment');
-  const [record] = await (await db())
-    .select()
+  const database = await db();
+  const [record] = await database
+    .select({ id: deployments.id, state: apis.state })
     .from(deployments)
+    .innerJoin(apis, eq(apis.id, deployments.apiId))
     .where(and(eq(deployments.apiId, apiId), eq(deployments.clusterName, clusterName), eq(deployments.tenantId, actor.tenantId)));
   if (!record) throw notFound('That deployment');
-  await setStatus(apiId, clusterName, record.status === 'undeploying' ? 'undeploying' : 'pending', null);
-  void enqueue(apiId, clusterName);
+  const [selected] = await database
+    .select()
+    .from(apiClusterSelections)
+    .where(and(eq(apiClusterSelections.apiId, apiId), eq(apiClusterSelections.clusterName, clusterName)));
+  const status: DeploymentStatus = isDeployedState(record.state) && selected ? 'pending' : 'undeploying';
+  await database.update(deployments).set({ status, ...newRequest }).where(eq(deployments.id, record.id));
+  worker().wake();
 }
 
 export interface DeploymentView {
@@ -292,7 +378,6 @@ export async function deploymentViews(actor: Actor, apiId: string): Promise<Depl
     .from(apis)
     .where(and(eq(apis.id, apiId), eq(apis.tenantId, actor.tenantId)));
   if (!api) throw notFound('That API');
-  await observeSettledDeployments(apiId);
   const [records, selected, clusters] = await Promise.all([
     database.select().from(deployments).where(eq(deployments.apiId, apiId)),
     database.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId)),
@@ -316,18 +401,31 @@ export async function deploymentViews(actor: Actor, apiId: string): Promise<Depl
 }
 
 /**
- * After a restart: finish what was in flight, and bring back gateways that lived in this
- * process (the Local cluster's) — nothing is left "applying" forever.
+ * After a start: work in flight is in the records and is picked up as leases run out (at once
+ * where no other replica can be working on it: all of it on PGlite, the Local cluster's in the
+ * replica that runs it). Gateways that lived in the previous process (the Local cluster's) are
+ * deployed again. Nothing is left "applying" forever. Returns the number of APIs with work.
  */
 export async function resumeDeployments(): Promise<number> {
-  const database = await db();
-  const inFlight = await database
-    .select({ apiId: deployments.apiId })
+  const handle = await appDatabase();
+  const platform = await platformClusterConfig();
+  const localClusters = platform.clusters.filter((c) => managerForType(c.type, platform.managers) === 'local').map((c) => c.clusterName);
+  if (handle.kind === 'pglite') await releaseLeases();
+  // Other replicas may run beside this one (without a Local cluster): only the Local cluster's records are surely ours.
+  else if (holdsSingleReplicaLock()) await releaseLeases(localClusters);
+  const database = handle.db;
+  if (localClusters.length > 0) {
+    await database
+      .update(deployments)
+      .set({ status: 'pending', ...newRequest })
+      .where(and(inArray(deployments.clusterName, localClusters), inArray(deployments.status, ['pending', 'applying', 'waiting', 'ready'])));
+  }
+  const unsettled = await database
+    .selectDistinct({ apiId: deployments.apiId })
     .from(deployments)
-    .where(inArray(deployments.status, ['pending', 'applying', 'waiting', 'undeploying', 'ready']));
-  const apiIds = [...new Set(inFlight.map((r) => r.apiId))];
-  for (const apiId of apiIds) await reconcileApiDeployments(apiId);
-  return apiIds.length;
+    .where(inArray(deployments.status, [...ACTIVE_STATUSES]));
+  worker().wake();
+  return unsettled.length;
 }
 
 /**

@@ -6,7 +6,7 @@ import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { apis, applications, deployments, subscriptions, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { apiMatchesText } from '../apis/api-search';
-import { accessUrlFor, observeSettledDeployments } from '../deployments/deployments.service';
+import { accessUrlFor } from '../deployments/deployments.service';
 import { forbidden, notFound } from '../errors';
 import { storedOperations, storedPublicDefinitionText, type StoredOperation } from '../apis/definition-queries';
 import { isTierName, TIERS } from '../apis/tiers';
@@ -212,7 +212,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
   };
   if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, operations: [], environments: [] };
 
-  await observeSettledDeployments(api.id);
+  // Statuses as the deployment engine last read them back: a page view never calls a cluster.
   const [records, clusters] = await Promise.all([
     database.select({ clusterName: deployments.clusterName, status: deployments.status }).from(deployments).where(eq(deployments.apiId, api.id)),
     resolveTenantClusters({ tenantId: api.tenantId, tenantDomain: row.tenantDomain }),

@@ -7,7 +7,7 @@ import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { users, type Role } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { deploymentsSettled } from '../deployments/deployments.service';
+import { configureDeploymentEngine, deploymentsSettled } from '../deployments/deployments.service';
 import { usePlatformClusters } from '../deployments/test-support';
 import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../oauth/test-fixtures';
 import { createPersonalTokenSchema } from '../personal-tokens/personal-tokens.schema';
@@ -94,6 +94,8 @@ beforeAll(async () => {
   vi.stubEnv('PRIVATEJET_PUBLIC_URL', 'http://portal.test');
   database = await freshTestDatabase();
   usePlatformClusters([idleCluster('east')]);
+  // The idle cluster refuses connections: its tries back off 50 ms, 100 ms, … so it shows as failed within a second, not 30 s.
+  configureDeploymentEngine({ retryDelayMs: 50 });
   tenant = await insertTenant(database.db, 'rest.test');
   publisher = await insertUser(database.db, tenant, 'pub', ['publisher']);
   developer = await insertUser(database.db, tenant, 'dev', ['subscriber']);

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { claimDuePairs, releaseClaim, renewLeases, type ClaimedPair } from './deployment-jobs';
+import type { EngineSettings } from './engine-settings';
+
+/**
+ * One per process: claims due deployment records (lib/deployments/deployment-jobs.ts), runs
+ * their jobs, renews the leases while they run and lets go when they end. Woken at once by
+ * requests made in this process; looks for work from other replicas (or left behind by a dead
+ * one) every poll interval. Its timers never keep a process alive on their own.
+ */
+
+/** What a job sees of its claim: who holds it, and whether it was lost (stop, write nothing more). */
+export interface Lease {
+  readonly owner: string;
+  readonly lost: boolean;
+}
+
+export type PairJob = (pair: ClaimedPair, lease: Lease) => Promise<void>;
+
+/** Host name (the pod's name in a cluster) and PID: a lease says which replica holds it. */
+export function newWorkerId(): string {
+  return `${os.hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+}
+
+const LOG_EVERY_MS = 60_000;
+
+export class DeploymentWorker {
+  readonly id = newWorkerId();
+  /** Leases of the jobs running in this process, by record id. */
+  private readonly jobs = new Map<string, { owner: string; lost: boolean }>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private tickAgain = false;
+  private lastLoggedAt = 0;
+
+  constructor(
+    private readonly job: PairJob,
+    private readonly settings: EngineSettings,
+  ) {
+    setInterval(() => void this.renew(), Math.max(50, Math.floor(settings.leaseMs / 3))).unref();
+    this.wake();
+  }
+
+  /** Claims due work now rather than at the next poll. */
+  wake(): void {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => void this.tick(), 0);
+    this.pollTimer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.ticking = true;
+    try {
+      const claimed = await claimDuePairs(this.id, this.settings.concurrency - this.jobs.size, this.settings.leaseMs);
+      for (const pair of claimed) this.start(pair);
+    } catch (error) {
+      this.logThrottled('claiming deployment work failed', error);
+    } finally {
+      this.ticking = false;
+      if (this.tickAgain) {
+        this.tickAgain = false;
+        this.wake();
+      } else {
+        this.pollTimer = setTimeout(() => void this.tick(), this.settings.pollMs);
+        this.pollTimer.unref();
+      }
+    }
+  }
+
+  private start(pair: ClaimedPair): void {
+    const lease = { owner: this.id, lost: false };
+    this.jobs.set(pair.id, lease);
+    void this.job(pair, lease)
+      .catch((error: unknown) => console.error(`deployment job ${pair.apiId}/${pair.clusterName} crashed:`, error))
+      // A job that ended without letting go (it crashed, or was superseded) lets go here.
+      .then(() => releaseClaim(pair.id, this.id))
+      .catch((error: unknown) => this.logThrottled(`releasing ${pair.apiId}/${pair.clusterName} failed (its lease runs out instead)`, error))
+      .finally(() => {
+        this.jobs.delete(pair.id);
+        this.wake();
+      });
+  }
+
+  private async renew(): Promise<void> {
+    if (this.jobs.size === 0) return;
+    // Only claims made before this renewal can be judged by it.
+    const before = [...this.jobs.entries()];
+    try {
+      const held = await renewLeases(this.id, this.settings.leaseMs);
+      for (const [id, lease] of before) if (!held.has(id)) lease.lost = true;
+    } catch (error) {
+      this.logThrottled('renewing deployment leases failed', error);
+    }
+  }
+
+  private logThrottled(what: string, error: unknown): void {
+    if (Date.now() - this.lastLoggedAt < LOG_EVERY_MS) return;
+    this.lastLoggedAt = Date.now();
+    // The driver's own reason (connection refused, database gone), not the failed query's whole text.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    console.warn(`PrivateJet: ${what}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}

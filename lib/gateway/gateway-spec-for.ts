@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { TIERS } from '../apis/tiers';
 import { gatewaySpecSchema, type GatewaySpec } from './gateway-spec';
+import type { ExternalJwtIssuer } from './security-resources';
 import { routesOfOpenApi } from './openapi-routes';
 
 /** What a gateway needs from the platform beyond its API: the authorization server and the portal's origin. */
@@ -28,7 +29,8 @@ export interface ApiForGateway {
   context: string;
   openapi: Record<string, unknown>;
   productionEndpoints: string[];
-  security: { oauth2: boolean };
+  /** oauth2: tokens (the portal's, and the cluster's other issuer's); basic: the cluster's Basic users. */
+  security: { oauth2: boolean; basic?: boolean };
   tiers: string[];
   cors: { enabled: boolean; allowedOrigins: string[] };
 }
@@ -63,7 +65,7 @@ export function gatewaySpecFor(api: ApiForGateway, platform: GatewayPlatformSett
     api: { id: api.apiId, tenant: api.tenantDomain, name: api.name, context: api.context, version: api.version },
     routes: routesOfOpenApi(api.openapi),
     endpoints: api.productionEndpoints,
-    security: { jwt: api.security.oauth2, opaqueTokens: api.security.oauth2 },
+    security: { jwt: api.security.oauth2, opaqueTokens: api.security.oauth2, basic: api.security.basic === true },
     authorizationServer: {
       issuers: platform.issuers,
       audience: platform.audience,
@@ -86,4 +88,30 @@ export function gatewaySpecFor(api: ApiForGateway, platform: GatewayPlatformSett
     throw new Error(`The gateway cannot be configured for this API: ${problems}`);
   }
   return result.data;
+}
+
+/** What a cluster's security resources offer a gateway there, as read where it runs (managers). */
+export interface ClusterSecurity {
+  /** The cluster names a Basic Secret (its users are rendered beside the config where the gateway runs). */
+  basicUsers: boolean;
+  /** The cluster names a JWT resource: tokens of that issuer are accepted too. */
+  externalJwt?: ExternalJwtIssuer;
+}
+
+/**
+ * The spec as it runs in one cluster: what the API allows, narrowed to what the cluster offers.
+ * Basic needs the API's consent and the cluster's users; the other issuer's JWTs are tokens, so
+ * they go with the API's "require an access token".
+ */
+export function gatewaySpecInCluster(spec: GatewaySpec, cluster: ClusterSecurity): GatewaySpec {
+  const tokens = spec.security.jwt || spec.security.opaqueTokens;
+  const { externalJwt: _previous, ...security } = spec.security;
+  return gatewaySpecSchema.parse({
+    ...spec,
+    security: {
+      ...security,
+      basic: spec.security.basic === true && cluster.basicUsers,
+      ...(tokens && cluster.externalJwt ? { externalJwt: cluster.externalJwt } : {}),
+    },
+  });
 }

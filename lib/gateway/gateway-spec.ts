@@ -49,8 +49,23 @@ export const gatewaySpecSchema = z.object({
     .array(z.url({ protocol: /^https?$/ }).refine((value) => /^[A-Za-z0-9._~/%:@!$&()*+,;=-]*$/.test(new URL(value).pathname), 'path holds characters the gateway cannot forward'))
     .min(1)
     .refine((urls) => new Set(urls.map((url) => new URL(url).pathname.replace(/\/+$/, ''))).size === 1, 'all endpoints must share one base path'),
-  /** JWTs checked offline; opaque tokens introspected. Neither: every operation is open. */
-  security: z.object({ jwt: z.boolean(), opaqueTokens: z.boolean() }),
+  /**
+   * JWTs checked offline; opaque tokens introspected; Basic credentials of the cluster's users
+   * (the userlist comes from the cluster's Basic Secret, beside the config); JWTs of the
+   * cluster's other issuer. None of them: every operation is open.
+   */
+  security: z.object({
+    jwt: z.boolean(),
+    opaqueTokens: z.boolean(),
+    basic: z.boolean().optional(),
+    externalJwt: z
+      .object({
+        issuer: z.string().regex(/^[A-Za-z0-9._~:/@+-]{1,512}$/),
+        audience: z.string().regex(/^[A-Za-z0-9._~:/@+-]{1,512}$/),
+        pem: z.string().startsWith('-----BEGIN PUBLIC KEY-----'),
+      })
+      .optional(),
+  }),
   authorizationServer: z.object({
     /** Accepted `iss` values: the current issuer, plus earlier ones while their tokens live. */
     issuers: z.array(safeText('An issuer')).min(1),

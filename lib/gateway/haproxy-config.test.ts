@@ -2,9 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_PLATFORM } from '../containers/kubernetes/test-support/sample-api';
+import { SAMPLE_PLATFORM, SAMPLE_SIGNING_JWK } from '../containers/kubernetes/test-support/sample-api';
 import { gatewaySpecSchema } from './gateway-spec';
-import { gatewaySpecFor, type ApiForGateway } from './gateway-spec-for';
+import { gatewaySpecFor, gatewaySpecInCluster, pemOfJwk, type ApiForGateway } from './gateway-spec-for';
 import { gatewayConfigHash, haproxyGatewayFiles } from './haproxy-config';
 import { compareTemplates, routesOfOpenApi, templateRegex } from './openapi-routes';
 
@@ -64,6 +64,31 @@ describe('the generated gateway', () => {
     const open = haproxyGatewayFiles(gatewaySpecFor({ ...petstore, security: { oauth2: false } }, SAMPLE_PLATFORM, { replicas: 1, accessUrl: 'http://localhost:8243' }));
     expect(open['haproxy.cfg']).not.toMatch(/jwt_verify|http_auth_bearer|track-sc/);
     expect(open['haproxy.cfg']).toContain('X-Forwarded-Proto http');
+  });
+});
+
+describe("the generated gateway with the cluster's security resources", () => {
+  // A fixed RSA key (the portal's sample key of SAMPLE_PLATFORM), standing in for another issuer's.
+  const issuer = { issuer: 'https://idp.example.com/realms/orders', audience: 'orders-api', pem: pemOfJwk(SAMPLE_SIGNING_JWK) };
+  const spec = gatewaySpecFor({ ...petstore, security: { oauth2: true, basic: true } }, SAMPLE_PLATFORM, { replicas: 2, accessUrl: 'https://apis.example.com' });
+  const files = haproxyGatewayFiles(gatewaySpecInCluster(spec, { basicUsers: true, externalJwt: issuer }));
+
+  it('matches the golden file: Basic users and the other issuer beside the portal\'s tokens', () => {
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['external-jwt.pem', 'basic-users.sh']));
+    expectGolden('petstore-cluster-security.haproxy.cfg', files['haproxy.cfg']!);
+  });
+
+  it('offers only what both the API and the cluster allow', () => {
+    const noUsers = gatewaySpecInCluster(spec, { basicUsers: false });
+    expect(noUsers.security.basic).toBe(false);
+    expect(haproxyGatewayFiles(noUsers)['haproxy.cfg']).not.toContain('http_auth(');
+    const apiSaysNo = gatewaySpecInCluster(gatewaySpecFor(petstore, SAMPLE_PLATFORM, { replicas: 1, accessUrl: 'https://apis.example.com' }), { basicUsers: true, externalJwt: issuer });
+    expect(apiSaysNo.security.basic).toBe(false);
+    expect(apiSaysNo.security.externalJwt).toEqual(issuer);
+    const open = gatewaySpecInCluster(gatewaySpecFor({ ...petstore, security: { oauth2: false } }, SAMPLE_PLATFORM, { replicas: 1, accessUrl: 'https://apis.example.com' }), { basicUsers: true, externalJwt: issuer });
+    expect(open.security.externalJwt).toBeUndefined();
+    // The users themselves never become part of the generated files (they are rendered where the gateway runs).
+    expect(Object.keys(files)).not.toContain('basic-users.cfg');
   });
 });
 

@@ -7,6 +7,7 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type J
 import { GatewayProcess, HOST_HAPROXY, checkHaproxyConfig, type HaproxyRuntime } from '@/lib/containers/local/haproxy-process';
 import type { GatewaySpec } from '@/lib/gateway/gateway-spec';
 import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
+import { BASIC_USERS_CONFIG_FILE } from '@/lib/gateway/security-resources';
 
 // Real HAProxy gateways on loopback for tests: the machine's haproxy (Debian 12: 2.6) and the
 // Debian 13 one (3.0, the line the cluster image ships) run from a root filesystem with chroot.
@@ -121,11 +122,16 @@ async function writeGatewayFiles(directory: string, spec: GatewaySpec): Promise<
 }
 
 /** A gateway for `spec` on a free loopback port, run by `runtime`; `secret` becomes its client secret file. */
-export async function startTestGateway(runtime: HaproxyRuntime, spec: GatewaySpec, options: { secret?: string; accessLogFd?: number } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  runtime: HaproxyRuntime,
+  spec: GatewaySpec,
+  options: { secret?: string; accessLogFd?: number; /** The userlist file, as rendered from a Basic resource. */ basicUsersConfig?: string } = {},
+): Promise<TestGateway> {
   const parent = runtime.rootDir ? path.join(runtime.rootDir, 'tmp') : tmpdir();
   await mkdir(parent, { recursive: true });
   const directory = await mkdtemp(path.join(parent, 'privatejet-gateway-'));
   await writeGatewayFiles(directory, spec);
+  if (options.basicUsersConfig !== undefined) await writeFile(path.join(directory, BASIC_USERS_CONFIG_FILE), options.basicUsersConfig, { mode: 0o600 });
   let secretFile: string | undefined;
   if (options.secret !== undefined) {
     secretFile = path.join(directory, 'client-secret');

@@ -2,7 +2,9 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 import { GATEWAY_ENV, HAPROXY_CONFIG_FILE } from '@/lib/gateway/haproxy-config';
+import { BASIC_USERS_CONFIG_FILE } from '@/lib/gateway/security-resources';
 
 // Supervises one dedicated gateway on this machine: an HAProxy master-worker process serving
 // the files of one folder. Start, readiness, seamless reload (SIGUSR2: a new worker takes the
@@ -80,9 +82,19 @@ function haproxyCommand(runtime: HaproxyRuntime, args: string[]): [string, strin
   return ['setpriv', ['--pdeathsig', 'KILL', ...command]];
 }
 
+/**
+ * `-f` for haproxy.cfg, and for the Basic userlist when the folder holds one. The local manager
+ * writes that file for every gateway (a comment only when Basic is off), so the list of files —
+ * which a reload cannot change — stays the same for the life of the process.
+ */
+function configFileArgs(runtime: HaproxyRuntime, directory: string): string[] {
+  const names = [HAPROXY_CONFIG_FILE, ...(existsSync(path.join(directory, BASIC_USERS_CONFIG_FILE)) ? [BASIC_USERS_CONFIG_FILE] : [])];
+  return names.flatMap((name) => ['-f', pathInRuntime(runtime, path.join(directory, name))]);
+}
+
 /** `haproxy -c`: the files of `directory` are a config this haproxy accepts. Throws with its message. */
 export async function checkHaproxyConfig(directory: string, runtime: HaproxyRuntime = HOST_HAPROXY, env: Record<string, string> = {}): Promise<void> {
-  const [command, args] = haproxyCommand(runtime, ['-c', '-f', pathInRuntime(runtime, path.join(directory, HAPROXY_CONFIG_FILE))]);
+  const [command, args] = haproxyCommand(runtime, ['-c', ...configFileArgs(runtime, directory)]);
   try {
     await run(command, args, { env: { ...gatewayBaseEnv(), [GATEWAY_ENV.bind]: '127.0.0.1:1', ...env }, timeout: 20_000 });
   } catch (error) {
@@ -179,7 +191,7 @@ export class GatewayProcess {
     const { runtime, directory, host } = this.options;
     const port = this.current.port!;
     // -W master-worker (seamless reloads), -db stay in the foreground and log to stdout.
-    const [command, args] = haproxyCommand(runtime, ['-W', '-db', '-f', pathInRuntime(runtime, path.join(directory, HAPROXY_CONFIG_FILE))]);
+    const [command, args] = haproxyCommand(runtime, ['-W', '-db', ...configFileArgs(runtime, directory)]);
     const child = spawn(command, args, {
       // Only what the gateway reads: never the app's secret key, database URL or credentials.
       env: {

@@ -3,6 +3,10 @@ import type { ClusterDefinition } from './cluster.schema';
 import { kubeConfigFor, withTimeout } from '../containers/kube-client';
 import { kubeErrorFrom, type KubeErrorInfo } from '../containers/kube-errors';
 import { requiredPermissionsFor, type KubernetesVerb, type RequiredPermission } from '../containers/permissions';
+import { localSecurityResourceReader } from '../containers/local/security-folder';
+import { securityResourceStatuses, type SecurityResourceReader, type SecurityResourceStatus } from '../containers/security-resources';
+import { SecurityResourceError } from '../gateway/security-resources';
+import { deploymentTomlPath } from './platform-config';
 
 /**
  * The admin page's connection test: can this app reach the cluster's API server with the
@@ -36,6 +40,8 @@ export interface ClusterAccessReport {
   ready: boolean;
   /** A note when there is nothing to check (the local manager). */
   note?: string;
+  /** Each security resource the cluster names (native and local managers): found, well-formed, what it offers. */
+  securityResources?: SecurityResourceStatus[];
   error?: KubeErrorInfo;
 }
 
@@ -56,7 +62,14 @@ export async function clusterAccessReport(
   const namespace = cluster.properties.Namespace;
   const base = { clusterName: cluster.clusterName, manager: managerName, namespace, checks: [] as AccessCheck[] };
   if (managerName === 'local') {
-    return { ...base, reachable: true, ready: true, note: 'The local manager runs gateways on this machine; there is no API server to check.' };
+    const securityResources = await securityResourceStatuses(cluster, localSecurityResourceReader(deploymentTomlPath()), `next to ${deploymentTomlPath()}`);
+    return {
+      ...base,
+      reachable: true,
+      ready: securityResources.every((status) => status.ok),
+      note: 'The local manager runs gateways on this machine; there is no API server to check.',
+      ...(securityResources.length > 0 ? { securityResources } : {}),
+    };
   }
 
   let config: KubeConfig;
@@ -90,8 +103,11 @@ export async function clusterAccessReport(
   const permissions = requiredPermissionsFor(managerName) ?? [];
   const authorization = config.makeApiClient(AuthorizationV1Api);
   const checks = await Promise.all(
-    permissions.flatMap((permission) => permission.verbs.map((verb) => accessCheck(authorization, permission, verb, namespace, options))),
+    permissions.flatMap((permission) => permission.verbs.map((verb) => accessCheck(authorization, permission, verb, namespace, options, cluster.properties))),
   );
+  // Only the native manager reads the named objects; the operator resolves its own Security objects.
+  const securityResources =
+    managerName === 'kubernetes' ? await securityResourceStatuses(cluster, coreSecurityResourceReader(config, namespace, options), `in namespace ${namespace}`) : [];
   const note =
     requiredPermissionsFor(managerName) === undefined
       ? `The "${managerName}" manager declares no permission list; only the connection and the namespace were checked.`
@@ -101,9 +117,10 @@ export async function clusterAccessReport(
     reachable: true,
     serverVersion,
     ...(namespaceExists !== undefined ? { namespaceExists } : {}),
-    checks,
-    ready: namespaceExists === true && checks.every((check) => check.allowed),
+    checks: checks.filter((check): check is AccessCheck => check !== undefined),
+    ready: namespaceExists === true && checks.every((check) => check === undefined || check.allowed) && securityResources.every((status) => status.ok),
     ...(note ? { note } : {}),
+    ...(securityResources.length > 0 ? { securityResources } : {}),
   };
 }
 
@@ -113,10 +130,18 @@ async function accessCheck(
   verb: KubernetesVerb,
   namespace: string,
   options: ReturnType<typeof withTimeout>,
-): Promise<AccessCheck> {
+  properties: ClusterDefinition['properties'],
+): Promise<AccessCheck | undefined> {
   const [resource, subresource] = permission.resource.split('/') as [string, string | undefined];
   const only = permission.onlyObject;
-  const name = only === undefined ? undefined : 'name' in only ? only.name : namespace;
+  let name: string | undefined;
+  if (only === undefined) name = undefined;
+  else if ('name' in only) name = only.name;
+  else if ('theClusterProperty' in only) {
+    // A permission on a security resource the cluster does not name is not needed.
+    name = properties[only.theClusterProperty]?.trim() || undefined;
+    if (name === undefined) return undefined;
+  } else name = namespace;
   const result: Omit<AccessCheck, 'allowed'> = {
     apiGroup: permission.apiGroup,
     resource: permission.resource,
@@ -151,4 +176,25 @@ async function accessCheck(
   } catch (error) {
     return { ...result, allowed: false, reason: `the access review failed: ${kubeErrorFrom(error).message}` };
   }
+}
+
+/** The named Secret/ConfigMap through the core API; a refused `get` names the object and the missing grant. */
+function coreSecurityResourceReader(config: KubeConfig, namespace: string, options: ReturnType<typeof withTimeout>): SecurityResourceReader {
+  const core = config.makeApiClient(CoreV1Api);
+  return async (kind, name) => {
+    try {
+      if (kind === 'Secret') {
+        const secret = await core.readNamespacedSecret({ name, namespace }, options);
+        const data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+        return { description: `Secret ${namespace}/${name}`, data };
+      }
+      const configMap = await core.readNamespacedConfigMap({ name, namespace }, options);
+      return { description: `ConfigMap ${namespace}/${name}`, data: { ...(configMap.data ?? {}) } };
+    } catch (error) {
+      const info = kubeErrorFrom(error);
+      if (info.kind === 'not-found') return undefined;
+      if (info.kind === 'forbidden') throw new SecurityResourceError(`may not get ${kind} ${namespace}/${name}: grant get on it (see the setup guide's Role)`);
+      throw error;
+    }
+  };
 }

@@ -27,13 +27,31 @@ describe('rbacObjectsFor', () => {
     const role = objects.find((object) => object.kind === 'Role')!;
     const clusterRole = objects.find((object) => object.kind === 'ClusterRole')!;
     expect(role.metadata).toMatchObject({ name: 'gateway-deployer-kubernetes', namespace: 'team-a' });
-    expect((role.rules as unknown[]).length).toBe(REQUIRED_PERMISSIONS.kubernetes.filter((p) => p.namespaced).length);
+    // Rules on the cluster's security resources appear only when the cluster names them.
+    expect((role.rules as unknown[]).length).toBe(REQUIRED_PERMISSIONS.kubernetes.filter((p) => p.namespaced && !(p.onlyObject && 'theClusterProperty' in p.onlyObject)).length);
     expect(clusterRole.metadata.name).toBe('team-a-gateway-deployer-kubernetes');
     expect(clusterRole.rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], resourceNames: ['team-a'], verbs: ['get'] }]);
     for (const binding of objects.filter((object) => object.kind.endsWith('Binding'))) {
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'gateway-deployer', namespace: 'team-a' }]);
       expect((binding.roleRef as { name: string }).name).toBe(binding.metadata.name);
     }
+  });
+
+  it('grants exactly get on the security resources the cluster names, and nothing on other Secrets', () => {
+    const names = { BasicSecurityCustomResourceName: 'securitybasic', JWTSecurityCustomResourceName: 'securityjwt' };
+    const role = rbacObjectsFor('kubernetes', ref, { securityResourceNames: names }).find((object) => object.kind === 'Role')!;
+    const named = (role.rules as Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }>).filter((rule) => rule.resourceNames);
+    expect(named).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['securitybasic'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['securityjwt'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['securityjwt'], verbs: ['get'] },
+    ]);
+    const unnamedSecrets = (role.rules as Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }>).filter((rule) => rule.resources.includes('secrets') && !rule.resourceNames);
+    expect(unnamedSecrets.flatMap((rule) => rule.verbs)).not.toContain('get');
+    const guide = setupGuideFor('kubernetes', ref, { securityResourceNames: names }).map((step) => step.commands).join('\n');
+    expect(guide).toContain('resourceNames: [securitybasic]');
+    // The operator reads its own Security objects: its Role gets nothing for them.
+    expect(setupGuideFor('wso2-api-operator', ref, { securityResourceNames: names }).map((step) => step.commands).join('\n')).not.toContain('securitybasic');
   });
 
   it('limits the CRD check of wso2-api-operator to apis.wso2.com', () => {

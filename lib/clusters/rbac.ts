@@ -5,6 +5,7 @@ import {
   type KubernetesManagerName,
   type RequiredPermission,
 } from '../containers/permissions';
+import type { SecurityResourceProperty } from '../containers/security-resources';
 
 /**
  * Pure builders from a manager's permission list (lib/containers/permissions.ts) to the
@@ -46,9 +47,20 @@ function assertServiceAccountRef({ namespace, serviceAccount }: ServiceAccountRe
   }
 }
 
-function ruleFor(permission: RequiredPermission, namespace: string): PolicyRule {
+/** The names a cluster gives its security resources (the seed's *SecurityCustomResourceName properties). */
+export type SecurityResourceNames = Partial<Record<SecurityResourceProperty, string>>;
+
+/** Undefined for a rule about a security resource the cluster does not name: it is left out. */
+function ruleFor(permission: RequiredPermission, namespace: string, names: SecurityResourceNames = {}): PolicyRule | undefined {
   const only = permission.onlyObject;
-  const resourceNames = only === undefined ? undefined : 'name' in only ? [only.name] : [namespace];
+  let resourceNames: string[] | undefined;
+  if (only === undefined) resourceNames = undefined;
+  else if ('name' in only) resourceNames = [only.name];
+  else if ('theClusterProperty' in only) {
+    const name = names[only.theClusterProperty];
+    if (!name) return undefined;
+    resourceNames = [name];
+  } else resourceNames = [namespace];
   return {
     apiGroups: [permission.apiGroup],
     resources: [permission.resource],
@@ -69,13 +81,17 @@ export function clusterRoleNameFor(manager: KubernetesManagerName, ref: ServiceA
 export interface RbacObjectOptions {
   /** The setup guide creates the service account with kubectl first; the committed files include it. */
   includeServiceAccount?: boolean;
+  /** `get` on exactly these objects; without a name, no rule for that kind of resource. */
+  securityResourceNames?: SecurityResourceNames;
 }
 
 export function rbacObjectsFor(manager: KubernetesManagerName, ref: ServiceAccountRef, options: RbacObjectOptions = {}): KubernetesObject[] {
   assertServiceAccountRef(ref);
   const permissions = REQUIRED_PERMISSIONS[manager];
-  const namespacedRules = permissions.filter((p) => p.namespaced).map((p) => ruleFor(p, ref.namespace));
-  const clusterRules = permissions.filter((p) => !p.namespaced).map((p) => ruleFor(p, ref.namespace));
+  const rulesOf = (list: readonly RequiredPermission[]) =>
+    list.map((p) => ruleFor(p, ref.namespace, options.securityResourceNames)).filter((rule): rule is PolicyRule => rule !== undefined);
+  const namespacedRules = rulesOf(permissions.filter((p) => p.namespaced));
+  const clusterRules = rulesOf(permissions.filter((p) => !p.namespaced));
   const subject = { kind: 'ServiceAccount', name: ref.serviceAccount, namespace: ref.namespace };
   const objects: KubernetesObject[] = [];
   if (options.includeServiceAccount ?? true) {
@@ -154,17 +170,21 @@ export interface SetupStep {
 }
 
 export interface SetupGuideOptions {
+  /** The cluster's security resource names: the Role then grants `get` on exactly those objects. */
+  securityResourceNames?: SecurityResourceNames;
   /** For `kubectl create token --duration`; the API server may cap it. */
   tokenDuration?: string;
 }
 
 export function setupGuideFor(manager: KubernetesManagerName, ref: ServiceAccountRef, options: SetupGuideOptions = {}): SetupStep[] {
+  // The operator reads its own security objects; the native manager reads the named ones itself.
+  const securityResourceNames = manager === 'kubernetes' ? options.securityResourceNames : undefined;
   assertServiceAccountRef(ref);
   const { namespace, serviceAccount } = ref;
   const duration = options.tokenDuration ?? '8760h';
   if (!/^\d+(h|m|s)$/.test(duration)) throw new Error(`"${duration}" is not a kubectl duration such as 8760h`);
   const secretName = `${serviceAccount}-token`;
-  const roles = toYamlDocuments(rbacObjectsFor(manager, ref, { includeServiceAccount: false }));
+  const roles = toYamlDocuments(rbacObjectsFor(manager, ref, { includeServiceAccount: false, ...(securityResourceNames ? { securityResourceNames } : {}) }));
   const tokenSecret = toYamlDocuments([
     {
       apiVersion: 'v1',
@@ -223,6 +243,6 @@ export function setupGuideFor(manager: KubernetesManagerName, ref: ServiceAccoun
 
 function describeClusterRule(permission: RequiredPermission): string {
   const only = permission.onlyObject;
-  const target = only === undefined ? 'all' : 'name' in only ? `"${only.name}"` : 'its own namespace';
+  const target = only === undefined ? 'all' : 'name' in only ? `"${only.name}"` : 'theClusterProperty' in only ? `the object ${only.theClusterProperty} names` : 'its own namespace';
   return `${permission.verbs.join('/')} on ${target} ${permission.resource}`;
 }

@@ -16,12 +16,15 @@ export interface RequiredPermission {
   namespaced: boolean;
   /**
    * Restricts the rule to one object, for least privilege on cluster-scoped resources:
-   * a fixed name, or the cluster's configured namespace itself.
+   * a fixed name, the cluster's configured namespace itself, or the object a cluster property
+   * names (granted only when the cluster sets that property).
    */
-  onlyObject?: { name: string } | { theConfiguredNamespace: true };
+  onlyObject?: { name: string } | { theConfiguredNamespace: true } | { theClusterProperty: SecurityResourceProperty };
   /** Why the manager needs it, shown in the setup guide and the connection check. */
   why: string;
 }
+
+import type { SecurityResourceProperty } from './security-resources';
 
 export const KUBERNETES_MANAGERS = ['kubernetes', 'wso2-api-operator'] as const;
 export type KubernetesManagerName = (typeof KUBERNETES_MANAGERS)[number];
@@ -90,6 +93,30 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<KubernetesManagerName, readon
       verbs: APPLY_AND_REMOVE,
       namespaced: true,
       why: 'scales a gateway between Replicas and MaxReplicas when MaxReplicas is set; deleted when it is removed',
+    },
+    {
+      apiGroup: '',
+      resource: 'secrets',
+      verbs: ['get'],
+      namespaced: true,
+      onlyObject: { theClusterProperty: 'BasicSecurityCustomResourceName' },
+      why: "the cluster's Basic users: the deploy and the connection check confirm the Secret exists and its key \"users\" is well-formed (the hashes reach the gateway pods by a volume, never through PrivateJet)",
+    },
+    {
+      apiGroup: '',
+      resource: 'configmaps',
+      verbs: ['get'],
+      namespaced: true,
+      onlyObject: { theClusterProperty: 'JWTSecurityCustomResourceName' },
+      why: "the cluster's other JWT issuer (issuer, audience, public-key.pem), when it is a ConfigMap",
+    },
+    {
+      apiGroup: '',
+      resource: 'secrets',
+      verbs: ['get'],
+      namespaced: true,
+      onlyObject: { theClusterProperty: 'JWTSecurityCustomResourceName' },
+      why: "the cluster's other JWT issuer (issuer, audience, public-key.pem), when it is a Secret",
     },
     {
       apiGroup: '',

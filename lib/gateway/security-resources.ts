@@ -32,6 +32,8 @@ export interface SecurityResource {
   /** For messages: "Secret team-a/securitybasic", or the Local folder's path. */
   description: string;
   data: Record<string, string>;
+  /** Changes when the object changes (a Kubernetes resourceVersion), if known. */
+  version?: string;
 }
 
 /** A resource that is missing or does not follow its documented format; the message names the resource and the key. */

@@ -1,9 +1,11 @@
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { clusterAccessReport } from '../../clusters/connection-check';
 import type { ApiIdentity, ContainerManager, DeployableApi, DeployResult, ObservedStatus, TargetCluster } from '../container-manager';
 import { clusterObjectsFor, type ClusterObjects, type ClusterObjectsOptions } from './cluster-objects';
 import { observedStatusOfDeployment } from './deployment-status';
 import { gatewayObjectReferences, gatewayObjectsFor } from './manifests';
+import { gatewaySpecInCluster } from '@/lib/gateway/gateway-spec-for';
+import { clusterSecurityFor, type SecurityResourceReader } from '../security-resources';
 import { gatewayObjectName } from './object-names';
 import { podProblem } from './pod-problems';
 
@@ -22,8 +24,17 @@ export function createKubernetesContainerManager(options: ClusterObjectsOptions 
     checkAccess: (cluster) => clusterAccessReport(cluster, KUBERNETES_MANAGER_NAME),
 
     async deploy(api: DeployableApi, cluster: TargetCluster): Promise<DeployResult> {
-      const plan = gatewayObjectsFor(api, cluster);
       const objects = clusterObjectsFor(cluster, options);
+      // The cluster's security resources first: one that is missing or malformed fails this
+      // cluster's deploy with its name and key, before any pod could crash-loop on it.
+      const { security, basicResource } = await clusterSecurityFor(
+        api.gateway,
+        cluster,
+        securityResourceReader(objects, cluster.properties.Namespace),
+        `in namespace ${cluster.properties.Namespace}`,
+      );
+      const gatewayApi = { ...api, gateway: gatewaySpecInCluster(api.gateway, security) };
+      const plan = gatewayObjectsFor(gatewayApi, cluster, basicResource?.version ? { basicUsersVersion: basicResource.version } : {});
       await Promise.all([objects.apply(plan.configMap), objects.apply(plan.secret)]);
       await settleAll([...plan.others.map((object) => objects.apply(object)), ...plan.stale.map((address) => objects.remove(address))]);
       return { configHash: plan.configHash };
@@ -72,6 +83,19 @@ async function problemOfPods(objects: ClusterObjects, deployment: V1Deployment) 
   } catch {
     return undefined;
   }
+}
+
+/** Reads a named Secret or ConfigMap of the namespace (exactly the `get` the RBAC grants on that name). */
+export function securityResourceReader(objects: Pick<ClusterObjects, 'read'>, namespace: string): SecurityResourceReader {
+  return async (kind, name) => {
+    const object = await objects.read<V1Secret & V1ConfigMap>({ apiVersion: 'v1', kind, metadata: { name, namespace } });
+    if (!object) return undefined;
+    const data =
+      kind === 'Secret'
+        ? Object.fromEntries(Object.entries(object.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]))
+        : { ...(object.data ?? {}) };
+    return { description: `${kind} ${namespace}/${name}`, data, ...(object.metadata?.resourceVersion ? { version: object.metadata.resourceVersion } : {}) };
+  };
 }
 
 /** Waits for every call (none is left running half-way) and then reports the first failure. */

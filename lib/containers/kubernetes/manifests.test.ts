@@ -15,6 +15,7 @@ import {
   serviceFor,
 } from './manifests';
 import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
+import { gatewaySpecInCluster } from '@/lib/gateway/gateway-spec-for';
 import { gatewayLabels, gatewayObjectName, isDns1123Label, isValidLabelValue, safeLabelValue } from './object-names';
 import { sampleApi, sampleCluster } from './test-support/sample-api';
 
@@ -499,5 +500,33 @@ describe('cluster properties in the manifests', () => {
     expect(apiPathPrefix({ context: '/petstore', version: '1.0.0' })).toBe('/petstore/1.0.0');
     expect(apiPathPrefix({ context: 'petstore/', version: 'v2' })).toBe('/petstore/v2');
     expect(apiPathPrefix({ context: '/shop/pets', version: '1' })).toBe('/shop/pets/1');
+  });
+});
+
+describe("the cluster's Basic users in the pod", () => {
+  const cluster = sampleCluster({ BasicSecurityCustomResourceName: 'securitybasic' });
+  const api = { ...sampleApi({ basic: true }) };
+  api.gateway = gatewaySpecInCluster(api.gateway, { basicUsers: true });
+
+  it('mounts only the users key of the named Secret into an init container that renders the userlist', () => {
+    const pod = deploymentFor(api, cluster, { basicUsersVersion: '4711' }).spec!.template;
+    const init = pod.spec!.initContainers!;
+    expect(init).toHaveLength(1);
+    expect(init[0]!.command).toEqual(['sh', '/usr/local/etc/haproxy/basic-users.sh', '/etc/privatejet/basic-users-secret/users', '/etc/privatejet/basic-users/basic-users.cfg']);
+    expect(pod.spec!.volumes).toContainEqual({ name: 'basic-users-secret', secret: { secretName: 'securitybasic', items: [{ key: 'users', path: 'users' }], defaultMode: 0o440 } });
+    const gateway = pod.spec!.containers[0]!;
+    expect(gateway.args).toEqual(['-f', '/usr/local/etc/haproxy/haproxy.cfg', '-f', '/etc/privatejet/basic-users/basic-users.cfg']);
+    // The proxy sees the rendered list, never the Secret itself.
+    expect(gateway.volumeMounts!.map((mount) => mount.name)).not.toContain('basic-users-secret');
+    expect(pod.metadata!.annotations).toMatchObject({ 'privatejet.io/basic-users-version': '4711' });
+  });
+
+  it('keeps the hashes out of the ConfigMap and leaves a pod without Basic as it was', () => {
+    const configMap = configMapFor(api, cluster);
+    expect(Object.keys(configMap.data!)).toContain('basic-users.sh');
+    expect(JSON.stringify(configMap.data)).not.toMatch(/\$6\$/);
+    const plain = deploymentFor(sampleApi(), cluster).spec!.template.spec!;
+    expect(plain.initContainers).toBeUndefined();
+    expect(plain.containers[0]!.args).toBeUndefined();
   });
 });

@@ -9,7 +9,8 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { GATEWAY_CONTAINER_PORT } from '@/lib/gateway/gateway-spec';
-import { GATEWAY_ENV, gatewayConfigHash, haproxyGatewayFiles, type GatewayFiles } from '@/lib/gateway/haproxy-config';
+import { BASIC_USERS_SCRIPT_FILE, GATEWAY_ENV, gatewayConfigHash, HAPROXY_CONFIG_FILE, haproxyGatewayFiles, type GatewayFiles } from '@/lib/gateway/haproxy-config';
+import { BASIC_USERS_CONFIG_FILE, BASIC_USERS_KEY } from '@/lib/gateway/security-resources';
 import { DEFAULT_INGRESS_CLASS } from '../../clusters/cluster.schema';
 import type { ApiIdentity, DeployableApi, TargetCluster } from '../container-manager';
 import { gatewayLabels, gatewayObjectName, gatewaySelectorLabels } from './object-names';
@@ -34,6 +35,12 @@ export const GATEWAY_CONFIG_DIR = '/usr/local/etc/haproxy';
 /** The gateway's client secret (introspection, revocation list), from a Secret, never the ConfigMap. */
 export const GATEWAY_SECRET_DIR = '/etc/privatejet/gateway-secret';
 export const GATEWAY_SECRET_KEY = 'client-secret';
+/** The cluster's Basic Secret, mounted for the init container only; the proxy sees the rendered userlist. */
+export const BASIC_SECRET_DIR = '/etc/privatejet/basic-users-secret';
+/** The userlist rendered from it (an in-memory emptyDir), loaded by haproxy as a second config file. */
+export const BASIC_USERLIST_DIR = '/etc/privatejet/basic-users';
+/** The resourceVersion of the Basic Secret at deploy time: a redeploy after the users changed rolls the pods. */
+export const BASIC_USERS_VERSION_ANNOTATION = 'privatejet.io/basic-users-version';
 export const CONFIG_HASH_ANNOTATION = 'privatejet.io/config-hash';
 /** The haproxy user of the official image. */
 export const GATEWAY_USER_ID = 99;
@@ -94,10 +101,48 @@ export function secretFor(api: ManifestApi & Pick<DeployableApi, 'gatewayClientS
   };
 }
 
-export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetCluster): Manifest<V1Deployment> {
+/** What a deploy read from the cluster's own resources for the pods. */
+export interface ClusterSecurityMounts {
+  /** The Basic Secret's resourceVersion, when the gateway accepts the cluster's Basic users. */
+  basicUsersVersion?: string;
+}
+
+/**
+ * The Basic users in a pod: the cluster's Secret (only its `users` key) is mounted into an init
+ * container of the same image, which renders it into a userlist on an in-memory volume — or
+ * fails the pod with the line that is wrong. PrivateJet never reads or copies the hashes.
+ */
+function basicUsersPodParts(cluster: TargetCluster, image: string) {
+  const secretName = cluster.properties.BasicSecurityCustomResourceName!;
+  return {
+    initContainer: {
+      name: 'basic-users',
+      image,
+      command: ['sh', `${GATEWAY_CONFIG_DIR}/${BASIC_USERS_SCRIPT_FILE}`, `${BASIC_SECRET_DIR}/${BASIC_USERS_KEY}`, `${BASIC_USERLIST_DIR}/${BASIC_USERS_CONFIG_FILE}`],
+      resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      volumeMounts: [
+        { name: 'config', mountPath: GATEWAY_CONFIG_DIR, readOnly: true },
+        { name: 'basic-users-secret', mountPath: BASIC_SECRET_DIR, readOnly: true },
+        { name: 'basic-users', mountPath: BASIC_USERLIST_DIR },
+      ],
+    },
+    // The image's entrypoint adds -W -db to arguments that start with an option.
+    args: ['-f', `${GATEWAY_CONFIG_DIR}/${HAPROXY_CONFIG_FILE}`, '-f', `${BASIC_USERLIST_DIR}/${BASIC_USERS_CONFIG_FILE}`],
+    mounts: [{ name: 'basic-users', mountPath: BASIC_USERLIST_DIR, readOnly: true }],
+    volumes: [
+      { name: 'basic-users-secret', secret: { secretName, items: [{ key: BASIC_USERS_KEY, path: BASIC_USERS_KEY }], defaultMode: 0o440 } },
+      { name: 'basic-users', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+    ],
+  };
+}
+
+export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetCluster, mounts: ClusterSecurityMounts = {}): Manifest<V1Deployment> {
   const name = gatewayObjectName(api);
   const selector = gatewaySelectorLabels(api);
   const autoscaled = cluster.properties.MaxReplicas !== undefined;
+  const image = cluster.properties.GatewayImage ?? DEFAULT_GATEWAY_IMAGE;
+  const basic = api.gateway.security.basic && cluster.properties.BasicSecurityCustomResourceName ? basicUsersPodParts(cluster, image) : undefined;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -115,7 +160,10 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
         metadata: {
           labels: gatewayLabels(api),
           // HAProxy reads its files at start: a changed config or secret rolls the pods.
-          annotations: { [CONFIG_HASH_ANNOTATION]: configHashOf(api) },
+          annotations: {
+            [CONFIG_HASH_ANNOTATION]: configHashOf(api),
+            ...(basic && mounts.basicUsersVersion ? { [BASIC_USERS_VERSION_ANNOTATION]: mounts.basicUsersVersion } : {}),
+          },
         },
         spec: {
           // The gateway never calls the API server: no token in the pod.
@@ -131,11 +179,14 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
             fsGroup: GATEWAY_USER_ID,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          ...(basic ? { initContainers: [basic.initContainer] } : {}),
           containers: [
             {
               name: 'gateway',
-              image: cluster.properties.GatewayImage ?? DEFAULT_GATEWAY_IMAGE,
-              // No command: the image runs haproxy -W -db -f /usr/local/etc/haproxy/haproxy.cfg.
+              image,
+              // No command: the image runs haproxy -W -db -f /usr/local/etc/haproxy/haproxy.cfg
+              // (plus the Basic userlist when the gateway accepts the cluster's users).
+              ...(basic ? { args: basic.args } : {}),
               ports: [{ name: 'http', containerPort: GATEWAY_PORT, protocol: 'TCP' }],
               env: [
                 { name: GATEWAY_ENV.bind, value: `:${GATEWAY_PORT}` },
@@ -169,6 +220,7 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
                 { name: 'config', mountPath: GATEWAY_CONFIG_DIR, readOnly: true },
                 { name: 'secret', mountPath: GATEWAY_SECRET_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
+                ...(basic?.mounts ?? []),
               ],
             },
           ],
@@ -176,6 +228,7 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
             { name: 'config', configMap: { name } },
             { name: 'secret', secret: { secretName: name, defaultMode: 0o440 } },
             { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+            ...(basic?.volumes ?? []),
           ],
         },
       },
@@ -283,9 +336,9 @@ export interface GatewayObjectPlan {
 }
 
 /** Everything one deploy of `api` to `cluster` applies and removes. */
-export function gatewayObjectsFor(api: DeployableApi, cluster: TargetCluster): GatewayObjectPlan {
+export function gatewayObjectsFor(api: DeployableApi, cluster: TargetCluster, mounts: ClusterSecurityMounts = {}): GatewayObjectPlan {
   const autoscaler = horizontalPodAutoscalerFor(api, cluster);
-  const others: GatewayManifest[] = [deploymentFor(api, cluster), serviceFor(api, cluster), ingressFor(api, cluster)];
+  const others: GatewayManifest[] = [deploymentFor(api, cluster, mounts), serviceFor(api, cluster), ingressFor(api, cluster)];
   if (autoscaler) others.push(autoscaler);
   const stale = autoscaler
     ? []

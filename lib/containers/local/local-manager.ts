@@ -5,6 +5,12 @@ import { dataDir } from '../../env';
 import type { ApiIdentity, ContainerManager, DeployableApi, ObservedStatus, TargetCluster } from '../container-manager';
 import { gatewayConfigHash, haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
 import { checkHaproxyConfig, GatewayProcess } from './haproxy-process';
+import { createHash } from 'node:crypto';
+import { deploymentTomlPath } from '../../clusters/platform-config';
+import { gatewaySpecInCluster } from '@/lib/gateway/gateway-spec-for';
+import { BASIC_USERS_CONFIG_FILE, basicUsersConfig } from '@/lib/gateway/security-resources';
+import { clusterSecurityFor } from '../security-resources';
+import { localSecurityResourceReader } from './security-folder';
 import { LocalIngress, RouteTakenError } from './ingress';
 
 /**
@@ -62,7 +68,12 @@ class LocalContainerManager implements ContainerManager {
     const ingress = await this.ingressFor(cluster);
     // Refuse before starting anything: the path may belong to another tenant's API.
     ingress.checkRouteFree(this.routePrefix(api), api.apiId);
-    const configHash = gatewayConfigHash(api.gateway, api.gatewayClientSecret);
+    // The platform's security folders next to deployment.toml; a missing or malformed one fails here.
+    const { security, basicResource } = await clusterSecurityFor(api.gateway, cluster, localSecurityResourceReader(deploymentTomlPath()), `next to ${deploymentTomlPath()}`);
+    api = { ...api, gateway: gatewaySpecInCluster(api.gateway, security) };
+    const basicUsers = basicResource ? basicUsersConfig(basicResource) : NO_BASIC_USERS;
+    // The users take part in the hash only as a hash: a change of users reloads the gateway.
+    const configHash = gatewayConfigHash(api.gateway, `${api.gatewayClientSecret}\0${createHash('sha256').update(basicUsers).digest('hex')}`);
     const key = this.key(api, cluster);
     const running = this.gateways.get(key);
     if (running?.configHash === configHash && running.process.status().state !== 'failed') {
@@ -70,7 +81,7 @@ class LocalContainerManager implements ContainerManager {
       return { configHash };
     }
     const directory = this.gatewayDir(api, cluster);
-    await writeCheckedGatewayFiles(directory, api);
+    await writeCheckedGatewayFiles(directory, api, basicUsers);
     let gateway = running?.process;
     if (!gateway) {
       gateway = new GatewayProcess({ directory, secretFile: path.join(directory, SECRET_FILE) });
@@ -133,18 +144,20 @@ class LocalContainerManager implements ContainerManager {
 }
 
 const SECRET_FILE = 'client-secret';
+const NO_BASIC_USERS = '# This gateway accepts no Basic credentials.\n';
 
 /**
  * Writes the gateway's files into a staging folder, has haproxy check them, then moves each into
  * the live folder (write-then-rename: a restart never reads half a file). A config haproxy
  * refuses never replaces one that works.
  */
-async function writeCheckedGatewayFiles(directory: string, api: DeployableApi): Promise<void> {
+async function writeCheckedGatewayFiles(directory: string, api: DeployableApi, basicUsers: string): Promise<void> {
   const staging = `${directory}.staging-${process.pid}`;
   await fs.rm(staging, { recursive: true, force: true });
   await fs.mkdir(staging, { recursive: true, mode: 0o700 });
   try {
-    const files = { ...haproxyGatewayFiles(api.gateway), [SECRET_FILE]: api.gatewayClientSecret };
+    // basic-users.cfg is always there (a comment when Basic is off): haproxy's list of config files cannot change on reload.
+    const files = { ...haproxyGatewayFiles(api.gateway), [SECRET_FILE]: api.gatewayClientSecret, [BASIC_USERS_CONFIG_FILE]: basicUsers };
     await Promise.all(Object.entries(files).map(([name, text]) => fs.writeFile(path.join(staging, name), text, { mode: 0o600 })));
     await checkHaproxyConfig(staging);
     await fs.mkdir(directory, { recursive: true, mode: 0o700 });

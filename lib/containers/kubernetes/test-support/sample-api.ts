@@ -42,6 +42,8 @@ export interface SampleApiOverrides {
   gatewayClientSecret?: string;
   /** Another definition than the pet store's (a large one). */
   openapi?: Record<string, unknown>;
+  /** The API also allows Basic credentials of the cluster's users. */
+  basic?: boolean;
 }
 
 export function sampleApi(overrides: SampleApiOverrides = {}): DeployableApi {
@@ -60,7 +62,7 @@ export function sampleApi(overrides: SampleApiOverrides = {}): DeployableApi {
       ...identity,
       openapi,
       productionEndpoints,
-      security: { oauth2: true },
+      security: { oauth2: true, basic: overrides.basic ?? false },
       tiers: ['Gold', 'Bronze'],
       cors: { enabled: true, allowedOrigins: overrides.allowedOrigins ?? [] },
     },

@@ -96,10 +96,14 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
             control={<Checkbox name="securityOauth2" defaultChecked={checked('securityOauth2', values.security.oauth2)} />}
             label="Require an access token of a subscribed application (OAuth2: JWT or opaque)"
           />
+          <FormControlLabel
+            control={<Checkbox name="securityBasic" defaultChecked={checked('securityBasic', values.security.basic)} />}
+            label="Also accept Basic credentials of a cluster's users"
+          />
         </FormGroup>
         <FormHelperText>
           {state.fieldErrors?.securityOauth2?.join(' ') ??
-            'Unticked, anyone who reaches the gateway may call the API, without a subscription or a rate limit; operations marked security: [] are always open.'}
+            "Unticked, anyone who reaches the gateway may call the API, without a subscription or a rate limit; operations marked security: [] are always open. Basic users (and tokens of a cluster's own JWT issuer) come from the cluster's admin, not from subscriptions: they are not tied to an application, a tier or a rate limit. Basic works only on clusters that name a Basic Secret (see the Environments tab)."}
         </FormHelperText>
       </FormControl>
       <FormControlLabel control={<Checkbox name="corsEnabled" defaultChecked={checked('corsEnabled', values.cors.enabled)} />} label="Allow browser calls from other origins (CORS); the portal's Try Out is always allowed" />

@@ -97,7 +97,7 @@ describe('applying a spec', () => {
   });
 
   it('walks the lifecycle to the wanted state, recording each transition', async () => {
-    const api = await createApi(publisher, { source: 'scratch', name: 'Walker', version: 'v1', context: '/walker', resources: 'GET /', definitionUpload: '', definitionUrl: '', description: '', tags: [], visibility: 'public', productionEndpoints: ['http://pets.backend.test'], tiers: ['Gold'], securityOauth2: true, corsEnabled: false, corsOrigins: [] });
+    const api = await createApi(publisher, { source: 'scratch', name: 'Walker', version: 'v1', context: '/walker', resources: 'GET /', definitionUpload: '', definitionUrl: '', description: '', tags: [], visibility: 'public', productionEndpoints: ['http://pets.backend.test'], tiers: ['Gold'], securityOauth2: true, securityBasic: false, corsEnabled: false, corsOrigins: [] });
     const walk = (state: string) => applyApiSpec(publisher, 'Walker', 'v1', apiSpecSchema.parse({ context: '/walker', resources: ['GET /'], productionEndpoints: ['http://pets.backend.test'], tiers: ['Gold'], state }));
     expect((await walk('BLOCKED')).changes.map((c) => c.summary)).toEqual(['state: CREATED → PUBLISHED', 'state: PUBLISHED → BLOCKED']);
     expect((await walk('CREATED')).changes.map((c) => c.summary)).toEqual(['state: BLOCKED → PUBLISHED', 'state: PUBLISHED → CREATED']);
@@ -139,7 +139,7 @@ describe('export and apply round trip', () => {
   });
 
   it('round-trips an API made in the publisher form from resource lines', async () => {
-    const made = await createApi(publisher, { source: 'scratch', name: 'Lines', version: 'v1', context: '/lines', resources: 'GET /orders\nPOST /orders', definitionUpload: '', definitionUrl: '', description: '', tags: [], visibility: 'public', productionEndpoints: ['http://pets.backend.test'], tiers: ['Gold'], securityOauth2: true, corsEnabled: false, corsOrigins: [] });
+    const made = await createApi(publisher, { source: 'scratch', name: 'Lines', version: 'v1', context: '/lines', resources: 'GET /orders\nPOST /orders', definitionUpload: '', definitionUrl: '', description: '', tags: [], visibility: 'public', productionEndpoints: ['http://pets.backend.test'], tiers: ['Gold'], securityOauth2: true, securityBasic: false, corsEnabled: false, corsOrigins: [] });
     await setClusterSelection(publisher, made.id, ['west']);
     const file = apiFileSchema.parse(parseYaml(apiFileYaml(await exportApiFile(publisher, made.id))));
     expect(await applyApiSpec(publisher, 'Lines', 'v1', apiSpecSchema.parse(file.spec))).toMatchObject({ outcome: 'unchanged' });

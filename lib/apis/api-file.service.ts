@@ -136,6 +136,7 @@ function settingsChanges(current: ApiDetails, spec: ApiSpec, description: string
     ['productionEndpoints', current.productionEndpoints, spec.productionEndpoints],
     ['tiers', current.tiers, spec.tiers],
     ['security.oauth2', current.security.oauth2, spec.security.oauth2],
+    ['security.basic', current.security.basic, spec.security.basic],
     ['cors.enabled', current.cors.enabled, spec.cors.enabled],
     ['cors.allowedOrigins', current.cors.allowedOrigins, spec.cors.allowedOrigins],
   ];
@@ -306,7 +307,7 @@ export function apiFileOf(api: ApiWithDefinition): ApiFile {
       subscriptionApproval: api.subscriptionApproval,
       productionEndpoints: api.productionEndpoints,
       tiers: api.tiers,
-      security: { oauth2: api.security.oauth2 },
+      security: { oauth2: api.security.oauth2, basic: api.security.basic },
       cors: { enabled: api.cors.enabled, allowedOrigins: api.cors.allowedOrigins },
       clusters: api.selectedClusters,
       state: api.state,

@@ -73,6 +73,8 @@ const apiSettingsFields = {
   productionEndpoints: endpointsSchema,
   tiers: tiersSchema,
   securityOauth2: checkbox,
+  /** Also admit the Basic users of each cluster that names a Basic Secret (not tied to a subscription). */
+  securityBasic: checkbox,
   corsEnabled: checkbox,
   corsOrigins: corsOriginsSchema,
 };
@@ -156,8 +158,11 @@ export const apiSettingsJsonFields = {
   productionEndpoints: productionEndpointListSchema.meta({ description: 'The backend URLs the gateways call.' }),
   tiers: tierListSchema.meta({ description: 'The subscription tiers offered.' }),
   security: z
-    .strictObject({ oauth2: z.boolean().default(true).meta({ description: 'Gateways require an access token from this portal.' }) })
-    .default({ oauth2: true }),
+    .strictObject({
+      oauth2: z.boolean().default(true).meta({ description: "Gateways require an access token: the portal's, or of a cluster's own issuer or authorization server." }),
+      basic: z.boolean().default(false).meta({ description: "Gateways also accept Basic credentials of the users a cluster names (BasicSecurityCustomResourceName); not tied to a subscription." }),
+    })
+    .default({ oauth2: true, basic: false }),
   cors: z
     .strictObject({ enabled: z.boolean().default(false), allowedOrigins: corsOriginListSchema.default([]) })
     .default({ enabled: false, allowedOrigins: [] }),
@@ -166,6 +171,7 @@ export const apiSettingsJsonFields = {
 /** The form's field names for the JSON ones, so the domain's field errors can be pointed back at the JSON. */
 export const jsonPointerOfApiField: Record<string, string> = {
   securityOauth2: '/security/oauth2',
+  securityBasic: '/security/basic',
   corsEnabled: '/cors/enabled',
   corsOrigins: '/cors/allowedOrigins',
 };
@@ -222,6 +228,7 @@ export function settingsInputOf(settings: z.infer<z.ZodObject<typeof apiSettings
     productionEndpoints: settings.productionEndpoints,
     tiers: settings.tiers,
     securityOauth2: settings.security.oauth2,
+    securityBasic: settings.security.basic,
     corsEnabled: settings.cors.enabled,
     corsOrigins: settings.cors.allowedOrigins,
   };

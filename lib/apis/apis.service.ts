@@ -250,7 +250,7 @@ export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ 
           productionEndpoints: input.productionEndpoints,
           // An upload's document moves inside the database: megabytes never pass through this process again.
           openapi: 'uploadId' in definition ? sql`(select ${definitionUploads.document} from ${definitionUploads} where ${ownUploadCondition(actor, definition.uploadId)})` : definition.document,
-          security: { oauth2: input.securityOauth2, basic: false },
+          security: { oauth2: input.securityOauth2, basic: input.securityBasic },
           tiers: input.tiers,
           cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
           createdBy: actor.userId,
@@ -293,7 +293,7 @@ export async function updateApi(actor: Actor, input: UpdateApiInput, options?: R
       subscriptionApproval: input.subscriptionApproval ?? false,
       productionEndpoints: input.productionEndpoints,
       openapi,
-      security: { oauth2: input.securityOauth2, basic: false },
+      security: { oauth2: input.securityOauth2, basic: input.securityBasic },
       tiers: input.tiers,
       cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
       revision: nextRevision,

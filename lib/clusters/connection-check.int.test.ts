@@ -9,6 +9,15 @@ import { provisionServiceAccount, seedClusterRole, seedClusterRoleBinding, type 
 import { REQUIRED_PERMISSIONS } from '../containers/permissions';
 import type { ClusterDefinition } from './cluster.schema';
 import { clusterAccessReport } from './connection-check';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { kubeConfigForServiceAccount } from '../../tools/kube/service-account';
+import type { TargetCluster } from '../containers/container-manager';
+import { createKubernetesContainerManager } from '../containers/kubernetes/kubernetes-manager';
+import { gatewayObjectName } from '../containers/kubernetes/object-names';
+import { sampleApi, sampleCluster } from '../containers/kubernetes/test-support/sample-api';
+import { rbacObjectsFor } from './rbac';
 
 /**
  * The connection check against a real kube-apiserver (tools/kube), with service accounts set up
@@ -53,6 +62,9 @@ async function applyClusterWideRbac(objects: KubernetesObject[], access: Service
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Without security resource names, the rules on those resources are not part of the check. */
+const unnamedPermissions = REQUIRED_PERMISSIONS.kubernetes.filter((p) => !(p.onlyObject && 'theClusterProperty' in p.onlyObject));
 
 const clusterFrom = (access: ServiceAccountAccess, overrides: Partial<ClusterDefinition['properties']> = {}): Pick<ClusterDefinition, 'clusterName' | 'properties'> => ({
   clusterName: 'real-cluster',
@@ -99,7 +111,7 @@ describe('clusterAccessReport against a real API server', () => {
     const missing = report.checks.filter((check) => !check.allowed).map((check) => `${check.verb} ${check.apiGroup || 'core'}/${check.resource}`);
     // The seed grants get/list/create/update/delete on configmaps (and on CRDs and apis), nothing else.
     const seedGrants = new Set(['get', 'list', 'create', 'update', 'delete'].map((verb) => `${verb} core/configmaps`));
-    const expectedMissing = REQUIRED_PERMISSIONS.kubernetes.flatMap((p) => p.verbs.map((verb) => `${verb} ${p.apiGroup || 'core'}/${p.resource}`)).filter(
+    const expectedMissing = unnamedPermissions.flatMap((p) => p.verbs.map((verb) => `${verb} ${p.apiGroup || 'core'}/${p.resource}`)).filter(
       (grant) => !seedGrants.has(grant),
     );
     expect(missing).toEqual(expectedMissing);
@@ -113,7 +125,7 @@ describe('clusterAccessReport against a real API server', () => {
   it('finds everything allowed with the committed deploy/rbac role', async () => {
     const report = await clusterAccessReport(clusterFrom(privatejetAccess), 'kubernetes');
     expect(report.checks.filter((check) => !check.allowed)).toEqual([]);
-    expect(report.checks).toHaveLength(REQUIRED_PERMISSIONS.kubernetes.reduce((count, p) => count + p.verbs.length, 0));
+    expect(report.checks).toHaveLength(unnamedPermissions.reduce((count, p) => count + p.verbs.length, 0));
     expect(report).toMatchObject({ reachable: true, namespaceExists: true, ready: true });
     expect(report.error).toBeUndefined();
   });
@@ -157,5 +169,107 @@ describe('clusterAccessReport against a real API server', () => {
     const report = await clusterAccessReport(clusterFrom(privatejetAccess, { CACert: otherCa }), 'kubernetes');
     expect(report).toMatchObject({ reachable: false, ready: false, error: { kind: 'tls' } });
     expect(report.error?.hint).toContain('CACert');
+  });
+});
+
+describe("the cluster's named security resources against a real API server", () => {
+  let plane: ControlPlane;
+  let good: ServiceAccountAccess;
+  let bad: ServiceAccountAccess;
+  let jwtPem: string;
+  const goodNames = { BasicSecurityCustomResourceName: 'securitybasic', JWTSecurityCustomResourceName: 'securityjwt' };
+  const badNames = { BasicSecurityCustomResourceName: 'badbasic', JWTSecurityCustomResourceName: 'absentjwt' };
+
+  beforeAll(async () => {
+    await ensureKubeBinaries();
+  }, firstBuildTimeoutMs);
+
+  beforeAll(async () => {
+    plane = await startControlPlane({ name: 'security-resources' });
+    const access = (namespace: string, names: typeof goodNames) =>
+      provisionServiceAccount(plane, {
+        namespace,
+        serviceAccountName: 'privatejet',
+        rbac: rbacObjectsFor('kubernetes', { namespace, serviceAccount: 'privatejet' }, { includeServiceAccount: false, securityResourceNames: names }).filter(
+          (object) => object.kind === 'Role' || object.kind === 'RoleBinding',
+        ),
+      });
+    [good, bad] = await Promise.all([access('secured', goodNames), access('secured-bad', badNames)]);
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    jwtPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const users = `alice:${execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: 'wonderland', encoding: 'utf8' }).trim()}\n`;
+    const core = plane.adminKubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespacedSecret({ namespace: 'secured', body: { metadata: { name: 'securitybasic' }, stringData: { users } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'secured',
+      body: { metadata: { name: 'securityjwt' }, data: { issuer: 'https://idp.example.com', audience: 'orders-api', 'public-key.pem': jwtPem } },
+    });
+    // A Secret the service account has no business reading.
+    await core.createNamespacedSecret({ namespace: 'secured', body: { metadata: { name: 'unrelated' }, stringData: { password: 'x' } } });
+    await core.createNamespacedSecret({ namespace: 'secured-bad', body: { metadata: { name: 'badbasic' }, stringData: { users: `${users}bob:plaintext\n` } } });
+  }, startTimeoutMs);
+
+  afterAll(async () => {
+    await plane?.stop();
+  });
+
+  it('finds each named resource, with its documented keys, and gets exactly those names', async () => {
+    const report = await clusterAccessReport(clusterFrom(good, goodNames), 'kubernetes');
+    expect(report.securityResources).toEqual([
+      expect.objectContaining({ mechanism: 'basic', name: 'securitybasic', ok: true, foundAs: 'Secret secured/securitybasic', offers: expect.stringContaining('1 user') }),
+      expect.objectContaining({ mechanism: 'jwt', name: 'securityjwt', ok: true, foundAs: 'ConfigMap secured/securityjwt', offers: expect.stringContaining('https://idp.example.com') }),
+    ]);
+    expect(report.checks.filter((check) => check.name === 'securitybasic' || check.name === 'securityjwt').map((check) => `${check.verb} ${check.resource}/${check.name}`)).toEqual([
+      'get secrets/securitybasic',
+      'get configmaps/securityjwt',
+      'get secrets/securityjwt',
+    ]);
+    // Every namespaced permission is granted (the namespace lookup is a ClusterRole this test leaves out).
+    expect(report.checks.filter((check) => check.resource !== 'namespaces' && !check.allowed)).toEqual([]);
+    // Nothing of a key's value reaches the report (it goes to a browser).
+    expect(JSON.stringify(report)).not.toMatch(/\$6\$|BEGIN PUBLIC KEY/);
+    // The grant is on those names only.
+    const core = kubeConfigForServiceAccount(good).makeApiClient(CoreV1Api);
+    await expect(core.readNamespacedSecret({ name: 'unrelated', namespace: 'secured' })).rejects.toMatchObject({ code: 403 });
+  });
+
+  it('names the resource and the key when one is malformed or missing, and the cluster is not ready', async () => {
+    const report = await clusterAccessReport(clusterFrom(bad, badNames), 'kubernetes');
+    expect(report.ready).toBe(false);
+    const [basic, jwt] = report.securityResources!;
+    expect(basic).toMatchObject({ ok: false, problem: expect.stringContaining('Secret secured-bad/badbasic, key "users", line 2') });
+    expect(jwt).toMatchObject({ ok: false, problem: expect.stringContaining('no ConfigMap or Secret "absentjwt" in namespace secured-bad') });
+  });
+
+  it('says a JWT key that does not parse', async () => {
+    await plane.adminKubeConfig.makeApiClient(CoreV1Api).createNamespacedConfigMap({
+      namespace: 'secured-bad',
+      body: { metadata: { name: 'absentjwt' }, data: { issuer: 'https://idp.example.com', audience: 'orders-api', 'public-key.pem': '-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n' } },
+    });
+    const report = await clusterAccessReport(clusterFrom(bad, badNames), 'kubernetes');
+    expect(report.securityResources![1]).toMatchObject({ ok: false, problem: expect.stringContaining('ConfigMap secured-bad/absentjwt, key "public-key.pem": not a PEM RSA public key') });
+  });
+
+  it('fails the deploy of an API that allows Basic with the resource and key, before anything is applied', async () => {
+    const manager = createKubernetesContainerManager();
+    const api = sampleApi({ basic: true });
+    const cluster = { ...sampleCluster(), properties: { ...clusterFrom(bad, badNames).properties } } as TargetCluster;
+    await expect(manager.deploy(api, cluster)).rejects.toThrow('Secret secured-bad/badbasic, key "users", line 2');
+    expect(await manager.status(api, cluster)).toMatchObject({ phase: 'absent' });
+  });
+
+  it("deploys an API that allows Basic with the cluster's users mounted, and the other issuer's key in its config", async () => {
+    const manager = createKubernetesContainerManager();
+    const api = sampleApi({ basic: true });
+    const cluster = { ...sampleCluster(), properties: { ...clusterFrom(good, goodNames).properties } } as TargetCluster;
+    await manager.deploy(api, cluster);
+    const apps = kubeConfigForServiceAccount(good).makeApiClient(AppsV1Api);
+    const deployment = await apps.readNamespacedDeployment({ name: gatewayObjectName(api), namespace: 'secured' });
+    expect(deployment.spec!.template.spec!.initContainers![0]!.name).toBe('basic-users');
+    expect(deployment.spec!.template.spec!.volumes).toContainEqual(expect.objectContaining({ name: 'basic-users-secret', secret: expect.objectContaining({ secretName: 'securitybasic' }) }));
+    const configMap = await kubeConfigForServiceAccount(good).makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: gatewayObjectName(api), namespace: 'secured' });
+    expect(configMap.data!['external-jwt.pem']).toBe(jwtPem);
+    expect(configMap.data!['haproxy.cfg']).toContain('http_auth(cluster_users)');
+    expect(JSON.stringify(configMap.data)).not.toContain('$6$');
   });
 });

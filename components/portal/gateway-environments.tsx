@@ -33,6 +33,7 @@ export function GatewayEnvironments({ environments }: { environments: GatewayEnv
               <TableRow>
                 <TableCell>Cluster</TableCell>
                 <TableCell>Access URL</TableCell>
+                <TableCell>How to call</TableCell>
                 <TableCell>Status</TableCell>
               </TableRow>
             </TableHead>
@@ -62,6 +63,13 @@ export function GatewayEnvironments({ environments }: { environments: GatewayEnv
                           {whyNotUsable[environment.status]}
                         </Typography>
                       )}
+                    </TableCell>
+                    <TableCell>
+                      {environment.howToCall.map((way) => (
+                        <Typography key={way} variant="body2">
+                          {way}
+                        </Typography>
+                      ))}
                     </TableCell>
                     <TableCell>
                       <EnvironmentStatusChip status={environment.status} />

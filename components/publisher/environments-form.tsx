@@ -63,6 +63,9 @@ export function EnvironmentsForm({
                     <Typography component="span" variant="body2" color="text.secondary" sx={{ display: 'block' }} id={`cluster-about-${cluster.clusterName}`}>
                       {cluster.type === 'Local' ? 'This machine' : `${cluster.type} cluster`}
                       {cluster.accessUrl ? ` · ${cluster.accessUrl}` : ' · no AccessURL set'}
+                      <Typography component="span" variant="body2" sx={{ display: 'block' }}>
+                        Accepts: {cluster.securityOffer.join('; ')}
+                      </Typography>
                     </Typography>
                   </span>
                 }

@@ -111,7 +111,16 @@ describe('tenant clusters', () => {
   });
 
   it("shows a tenant's clusters to its publishers only, by display name", async () => {
-    expect(await listClusterChoices(tenantPublisher)).toEqual([{ clusterName: 'docker-desktop', displayName: 'Cluster One', type: 'Kubernetes', source: 'tenant', accessUrl: 'https://internal.wso2.com' }]);
+    expect(await listClusterChoices(tenantPublisher)).toEqual([
+      {
+        clusterName: 'docker-desktop',
+        displayName: 'Cluster One',
+        type: 'Kubernetes',
+        source: 'tenant',
+        accessUrl: 'https://internal.wso2.com',
+        securityOffer: [expect.stringContaining("Access tokens of the portal's applications")],
+      },
+    ]);
     expect(await listClustersForAdmin(otherAdmin)).toEqual([]);
     expect(JSON.stringify(await listClusterChoices(tenantPublisher))).not.toMatch(/MasterURL|SAToken/);
   });

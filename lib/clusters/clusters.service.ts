@@ -16,6 +16,7 @@ import type { ConfigIssue } from './config-issues';
 import { clusterAccessReport, type ClusterAccessReport } from './connection-check';
 import { readTenantClusters, replaceTenantClusters } from './clusters.store';
 import { platformClusterConfig } from './platform-config';
+import { clusterSecurityOffer } from '../containers/security-resources';
 import { DEFAULT_SERVICE_ACCOUNT, setupGuideFor, type SetupStep } from './rbac';
 import { exportTenantContainerMgt, mergeWithStoredSecrets, parseTenantContainerMgt } from './tenant-container-mgt';
 import { describeServiceAccountToken } from './token-info';
@@ -55,6 +56,8 @@ export interface ClusterChoice {
   source: ClusterSource;
   /** Where its gateways answer (AccessURL), when the cluster has one. */
   accessUrl: string | null;
+  /** How gateways there authenticate callers, in words (names of resources only, never their content). */
+  securityOffer: string[];
 }
 
 export interface SaveResult {
@@ -110,12 +113,13 @@ export async function listClustersForAdmin(actor: Actor, now = new Date()): Prom
 /** For the Environments tab: display names and types, nothing about credentials. */
 export async function listClusterChoices(actor: Actor): Promise<ClusterChoice[]> {
   requireRole(actor, 'publisher');
-  return (await resolveTenantClusters(actor)).map(({ source, definition }) => ({
+  return (await resolveTenantClusters(actor)).map(({ source, definition, manager }) => ({
     clusterName: definition.clusterName,
     displayName: definition.displayName,
     type: definition.type,
     source,
     accessUrl: definition.properties.AccessURL || null,
+    securityOffer: clusterSecurityOffer(definition, manager),
   }));
 }
 

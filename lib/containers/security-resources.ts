@@ -89,6 +89,12 @@ export async function clusterSecurityFor(
   const jwtName = securityResourceName(cluster, 'jwt');
   let basicResource: SecurityResource | undefined;
   const security: ClusterSecurity = { basicUsers: false };
+  // Without its users an API that allows only Basic would be open to everyone: refuse instead.
+  if (spec.security.basic && !basicName && !spec.security.jwt && !spec.security.opaqueTokens) {
+    throw new SecurityResourceError(
+      `this API accepts only Basic credentials, but the cluster names no Basic users (${SECURITY_RESOURCE_PROPERTIES.basic}): set it, or require an access token too`,
+    );
+  }
   if (spec.security.basic && basicName) {
     basicResource = await readNamed('basic', basicName, read, where);
     basicUsersOf(basicResource);
@@ -138,4 +144,38 @@ export async function securityResourceStatuses(cluster: Pick<TargetCluster, 'pro
 /** "Basic", "JWT (issuer …)": what the check found usable, for the publisher's Environments tab. */
 export function offeredMechanisms(statuses: readonly SecurityResourceStatus[]): string[] {
   return statuses.filter((status) => status.ok && status.offers).map((status) => status.offers!);
+}
+
+/** Managers that run PrivateJet's own gateways and so read the named resources themselves. */
+const GATEWAY_MANAGERS = new Set(['kubernetes', 'local']);
+
+/**
+ * The mechanisms a cluster offers, in words, from its configuration alone (no cluster call):
+ * for the publisher's Environments tab. Whether the named resources are really there is the
+ * connection check's answer, and a deploy's.
+ */
+export function clusterSecurityOffer(cluster: Pick<TargetCluster, 'properties'>, manager: string): string[] {
+  const basic = securityResourceName(cluster, 'basic');
+  const jwt = securityResourceName(cluster, 'jwt');
+  const oauth = securityResourceName(cluster, 'oauth');
+  if (!GATEWAY_MANAGERS.has(manager)) {
+    const named = [jwt, oauth, basic].filter((name) => name !== undefined);
+    return [named.length > 0 ? `The WSO2 API Operator's security resources ${named.map((name) => `"${name}"`).join(', ')}` : "The WSO2 API Operator's default JWT security"];
+  }
+  return [
+    "Access tokens of the portal's applications (JWT or opaque), for APIs that require a token",
+    ...(jwt ? [`JWTs of the cluster's own issuer (${SECURITY_RESOURCE_PROPERTIES.jwt} "${jwt}"), for APIs that require a token`] : []),
+    ...(basic ? [`Basic credentials of the cluster's users (${SECURITY_RESOURCE_PROPERTIES.basic} "${basic}"), for APIs that allow Basic`] : []),
+  ];
+}
+
+/** How a developer calls one API on one cluster: for the portal's Overview, one line per way. */
+export function howToCallOnCluster(api: { security: { oauth2: boolean; basic?: boolean } }, cluster: Pick<TargetCluster, 'properties'>, manager: string): string[] {
+  const ways: string[] = [];
+  if (api.security.oauth2) ways.push('Authorization: Bearer <access token> of an application subscribed to this API');
+  if (GATEWAY_MANAGERS.has(manager)) {
+    if (api.security.oauth2 && securityResourceName(cluster, 'jwt')) ways.push("Authorization: Bearer <JWT> from this cluster's own identity provider (ask the cluster's admin)");
+    if (api.security.basic && securityResourceName(cluster, 'basic')) ways.push("Basic credentials issued by the cluster's admin");
+  }
+  return ways.length > 0 ? ways : ['No credentials needed'];
 }

@@ -140,7 +140,10 @@ describe('API overview', () => {
 
   it("lists each cluster's gateway with AccessURL + context + version and its live status", async () => {
     const { environments } = await portalApiOverview(dev, petStore.id);
-    expect(environments).toEqual([
+    // How to call: the portal's tokens wherever the cluster is still configured.
+    expect(environments.map((e) => e.howToCall.length)).toEqual([1, 1, 0, 1]);
+    expect(environments[0]!.howToCall[0]).toContain('Bearer <access token>');
+    expect(environments.map(({ howToCall: _, ...rest }) => rest)).toEqual([
       { clusterName: 'docker-desktop', displayName: 'cluster-1', accessUrl: 'https://internal.example.com/petstore/1.0.0', status: 'ready' },
       { clusterName: 'east', displayName: 'East', accessUrl: 'https://east.example.com/petstore/1.0.0', status: 'failed' },
       { clusterName: 'removed-from-config', displayName: 'removed-from-config', accessUrl: null, status: 'ready' },

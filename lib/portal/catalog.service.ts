@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { hasRole } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
+import { howToCallOnCluster } from '../containers/security-resources';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { apis, applications, deployments, subscriptions, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
@@ -117,6 +118,8 @@ export interface GatewayEnvironment {
   /** `AccessURL` + context + version; null when the cluster is no longer configured. */
   accessUrl: string | null;
   status: GatewayEnvironmentStatus;
+  /** How to authenticate at this cluster's gateway, one line per way. */
+  howToCall: string[];
 }
 
 export interface PortalApiOverview extends CatalogItem {
@@ -220,12 +223,14 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
   // Only display names and access URLs leave this function: the resolved clusters hold credentials.
   const environments = records
     .map((record): GatewayEnvironment => {
-      const cluster = clusters.find((c) => c.definition.clusterName === record.clusterName)?.definition;
+      const resolved = clusters.find((c) => c.definition.clusterName === record.clusterName);
+      const cluster = resolved?.definition;
       return {
         clusterName: record.clusterName,
         displayName: cluster?.displayName ?? record.clusterName,
         accessUrl: cluster?.properties.AccessURL ? accessUrlFor(cluster.properties.AccessURL, api) : null,
         status: environmentStatusOf[record.status],
+        howToCall: resolved ? howToCallOnCluster(api, resolved.definition, resolved.manager) : [],
       };
     })
     .sort((a, b) => a.displayName.localeCompare(b.displayName));

@@ -54,6 +54,21 @@ export function ConnectionCheck({ clusterName, check }: { clusterName: string; c
               <Allowed ok={report.namespaceExists} label={`namespace ${report.namespace} exists`} />
             </List>
           )}
+          {report.securityResources && report.securityResources.length > 0 && (
+            <>
+              <Typography variant="subtitle2">Security resources of the cluster</Typography>
+              <List dense disablePadding data-testid="security-resources">
+                {report.securityResources.map((resource) => (
+                  <Allowed
+                    key={resource.property}
+                    ok={resource.ok}
+                    label={`${resource.property} "${resource.name}"${resource.foundAs ? `: ${resource.foundAs}` : ''}`}
+                    detail={resource.problem ?? resource.offers}
+                  />
+                ))}
+              </List>
+            </>
+          )}
           {report.checks.length > 0 && (
             <>
               <Typography variant="subtitle2">Permissions of the service account</Typography>

@@ -54,6 +54,14 @@ describe('rbacObjectsFor', () => {
     expect(setupGuideFor('wso2-api-operator', ref, { securityResourceNames: names }).map((step) => step.commands).join('\n')).not.toContain('securitybasic');
   });
 
+  it('matches the example Role in deploy/security-resources/', () => {
+    const text = readFileSync(path.resolve(__dirname, '../../deploy/security-resources/rbac-role.yaml'), 'utf8');
+    const example = parseAllDocuments(text).map((document) => document.toJS() as { kind: string; rules?: unknown[] }).find((object) => object.kind === 'Role')!;
+    const names = { BasicSecurityCustomResourceName: 'securitybasic', JWTSecurityCustomResourceName: 'securityjwt' };
+    const role = rbacObjectsFor('kubernetes', { namespace: 'privatejet', serviceAccount: 'privatejet' }, { securityResourceNames: names }).find((object) => object.kind === 'Role')!;
+    expect(example.rules).toEqual((role.rules as Array<{ resourceNames?: string[] }>).filter((rule) => rule.resourceNames));
+  });
+
   it('limits the CRD check of wso2-api-operator to apis.wso2.com', () => {
     const clusterRole = rbacObjectsFor('wso2-api-operator', ref).find((object) => object.kind === 'ClusterRole')!;
     expect(clusterRole.rules).toContainEqual({ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], resourceNames: ['apis.wso2.com'], verbs: ['get'] });

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import {
 } from '@/lib/test-support/gateway-harness';
 import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 import { gatewaySpecInCluster } from './gateway-spec-for';
-import { BASIC_USERS_SCRIPT, basicUsersConfig, externalJwtIssuerOf, type SecurityResource } from './security-resources';
+import { BASIC_USERS_SCRIPT, basicUsersConfig, externalIntrospectionOf, externalJwtIssuerOf, type SecurityResource } from './security-resources';
 
 // The cluster's own security resources at a real gateway, on both HAProxy versions: Basic users
 // from the Basic Secret and JWTs of the issuer named by the JWT resource, next to the portal's
@@ -26,6 +28,52 @@ const sha512Crypt = (password: string) => execFileSync('openssl', ['passwd', '-6
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const EXTERNAL_ISSUER = 'https://idp.example.test/realms/orders';
 const EXTERNAL_AUDIENCE = 'orders-api';
+
+/**
+ * An RFC 7662 introspection endpoint that checks its client's Basic credentials: the portal's (which
+ * knows no opaque token here) or the cluster's other authorization server (which knows some).
+ */
+class IntrospectionServer {
+  readonly asked: string[] = [];
+  url = '';
+  private server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      if (request.headers.authorization !== basic(this.clientId, this.clientSecret)) {
+        response.writeHead(401).end();
+        return;
+      }
+      const token = new URLSearchParams(body).get('token') ?? '';
+      if (request.url !== '/introspect') {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('');
+        return;
+      }
+      this.asked.push(token);
+      const claims = this.active.get(token);
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(claims ? { active: true, ...claims } : { active: false }));
+    });
+  });
+
+  constructor(
+    private readonly clientId: string,
+    private readonly clientSecret: string,
+    readonly active = new Map<string, Record<string, unknown>>(),
+  ) {}
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
 
 /** Runs the pod's init-container script on `users`, as `sh` does in the image. */
 function renderWithScript(users: string): { status: number; output?: string; stderr: string } {
@@ -44,6 +92,7 @@ function renderWithScript(users: string): { status: number; output?: string; std
   }
 }
 
+const now = () => Math.floor(Date.now() / 1000);
 const usersText = () => `# the cluster's Basic users\nalice:${sha512Crypt('wonderland')}\n\nbob:${sha512Crypt('builder')}\n`;
 
 describe('the Basic users script of the gateway pod', () => {
@@ -77,6 +126,9 @@ describe.each(haproxyRuntimes())('$name', (runtime) => {
   let strangerKey: SigningKey;
   let gateway: TestGateway;
   let basicOnly: TestGateway;
+  let opaque: TestGateway;
+  let portal: IntrospectionServer;
+  let otherServer: IntrospectionServer;
 
   beforeAll(async () => {
     backend = await startTestBackend();
@@ -96,18 +148,40 @@ describe.each(haproxyRuntimes())('$name', (runtime) => {
       gatewaySpecInCluster({ ...spec, security: { jwt: false, opaqueTokens: false, basic: true } }, cluster),
       { basicUsersConfig: userlist },
     );
+    portal = await new IntrospectionServer('gateway-client', 'gateway-secret').start();
+    otherServer = await new IntrospectionServer('gateway-at-idp', 'idp-secret').start();
+    otherServer.active.set('idp-opaque-token', { client_id: 'orders-service', aud: 'orders-api', exp: now() + 300 });
+    otherServer.active.set('idp-token-for-billing', { client_id: 'billing-service', aud: 'billing-api', exp: now() + 300 });
+    const oauthResource: SecurityResource = {
+      description: 'Secret ns/securityoauth',
+      data: { 'introspection-url': `${otherServer.url}/introspect`, 'client-id': 'gateway-at-idp', 'client-secret': 'idp-secret', audience: 'orders-api' },
+    };
+    opaque = await startTestGateway(
+      runtime,
+      gatewaySpecInCluster(
+        {
+          ...spec,
+          security: { jwt: true, opaqueTokens: true },
+          authorizationServer: { ...spec.authorizationServer, introspectionUrl: `${portal.url}/introspect`, revocationsUrl: `${portal.url}/revocations`, introspectionCacheSeconds: 2 },
+        },
+        { basicUsers: false, externalIntrospection: externalIntrospectionOf(oauthResource) },
+      ),
+      { secret: 'gateway-secret', externalIntrospectionClient: { clientId: 'gateway-at-idp', clientSecret: 'idp-secret' } },
+    );
   }, 60_000);
 
   afterAll(async () => {
     await gateway?.stop();
     await basicOnly?.stop();
+    await opaque?.stop();
     await backend?.close();
+    await portal?.close();
+    await otherServer?.close();
   });
 
   const call = (target: TestGateway, authorization?: string) =>
     fetch(`${target.url}/petstore/1.0.0/pets`, { headers: authorization ? { authorization } : {} });
   const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
-  const now = () => Math.floor(Date.now() / 1000);
   const externalClaims = (overrides: Record<string, unknown> = {}) => ({
     iss: EXTERNAL_ISSUER,
     aud: EXTERNAL_AUDIENCE,
@@ -177,6 +251,28 @@ describe.each(haproxyRuntimes())('$name', (runtime) => {
     it('does not let the portal\'s key sign for the other issuer, nor the other key for the portal', async () => {
       expect((await call(gateway, `Bearer ${await signToken(portalKey, externalClaims())}`)).status).toBe(401);
       expect((await call(gateway, `Bearer ${await signToken(externalKey, tokenClaims(), { kid: 'portal-key-1' })}`)).status).toBe(401);
+    });
+  });
+
+  describe("opaque tokens of the cluster's other authorization server", () => {
+    it('admits a token that server says is active, after the portal said it knows it not', async () => {
+      const response = await call(opaque, 'Bearer idp-opaque-token');
+      expect(response.status).toBe(200);
+      expect(portal.asked).toContain('idp-opaque-token');
+      expect(otherServer.asked).toContain('idp-opaque-token');
+    });
+
+    it('refuses a token neither server knows, and one for another audience', async () => {
+      const unknown = await call(opaque, 'Bearer nobody-knows-me');
+      expect(unknown.status).toBe(401);
+      expect((await errorCode(unknown)).message).toContain('not active');
+      const otherAudience = await call(opaque, 'Bearer idp-token-for-billing');
+      expect(otherAudience.status).toBe(401);
+      expect((await errorCode(otherAudience)).message).toBe('token audience "billing-api" is not the expected "orders-api"');
+    });
+
+    it("still admits the portal's own tokens", async () => {
+      expect((await call(opaque, `Bearer ${await signToken(portalKey, tokenClaims())}`)).status).toBe(200);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { TIERS } from '../apis/tiers';
 import { gatewaySpecSchema, type GatewaySpec } from './gateway-spec';
-import type { ExternalJwtIssuer } from './security-resources';
+import type { ExternalIntrospection, ExternalJwtIssuer } from './security-resources';
 import { routesOfOpenApi } from './openapi-routes';
 
 /** What a gateway needs from the platform beyond its API: the authorization server and the portal's origin. */
@@ -96,6 +96,8 @@ export interface ClusterSecurity {
   basicUsers: boolean;
   /** The cluster names a JWT resource: tokens of that issuer are accepted too. */
   externalJwt?: ExternalJwtIssuer;
+  /** The cluster names an OAuth2 resource: opaque tokens the portal does not know are asked about there. */
+  externalIntrospection?: ExternalIntrospection;
 }
 
 /**
@@ -105,13 +107,14 @@ export interface ClusterSecurity {
  */
 export function gatewaySpecInCluster(spec: GatewaySpec, cluster: ClusterSecurity): GatewaySpec {
   const tokens = spec.security.jwt || spec.security.opaqueTokens;
-  const { externalJwt: _previous, ...security } = spec.security;
+  const { externalJwt: _jwt, externalIntrospection: _introspection, ...security } = spec.security;
   return gatewaySpecSchema.parse({
     ...spec,
     security: {
       ...security,
       basic: spec.security.basic === true && cluster.basicUsers,
       ...(tokens && cluster.externalJwt ? { externalJwt: cluster.externalJwt } : {}),
+      ...(spec.security.opaqueTokens && cluster.externalIntrospection ? { externalIntrospection: cluster.externalIntrospection } : {}),
     },
   });
 }

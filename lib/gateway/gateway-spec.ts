@@ -65,6 +65,13 @@ export const gatewaySpecSchema = z.object({
         pem: z.string().startsWith('-----BEGIN PUBLIC KEY-----'),
       })
       .optional(),
+    /** Opaque tokens the portal does not know are asked about at the cluster's other server (client credentials from a mounted Secret). */
+    externalIntrospection: z
+      .object({
+        introspectionUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9._~:/@%+=?&-]{1,1000}$/),
+        audience: z.string().regex(/^[A-Za-z0-9._~:/@+-]{1,512}$/).optional(),
+      })
+      .optional(),
   }),
   authorizationServer: z.object({
     /** Accepted `iss` values: the current issuer, plus earlier ones while their tokens live. */

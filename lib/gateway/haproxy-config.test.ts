@@ -71,9 +71,10 @@ describe("the generated gateway with the cluster's security resources", () => {
   // A fixed RSA key (the portal's sample key of SAMPLE_PLATFORM), standing in for another issuer's.
   const issuer = { issuer: 'https://idp.example.com/realms/orders', audience: 'orders-api', pem: pemOfJwk(SAMPLE_SIGNING_JWK) };
   const spec = gatewaySpecFor({ ...petstore, security: { oauth2: true, basic: true } }, SAMPLE_PLATFORM, { replicas: 2, accessUrl: 'https://apis.example.com' });
-  const files = haproxyGatewayFiles(gatewaySpecInCluster(spec, { basicUsers: true, externalJwt: issuer }));
+  const introspection = { introspectionUrl: 'https://auth.example.com/oauth2/introspect', audience: 'orders-api' };
+  const files = haproxyGatewayFiles(gatewaySpecInCluster(spec, { basicUsers: true, externalJwt: issuer, externalIntrospection: introspection }));
 
-  it('matches the golden file: Basic users and the other issuer beside the portal\'s tokens', () => {
+  it('matches the golden file: Basic users, the other issuer and the other introspection server beside the portal\'s tokens', () => {
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['external-jwt.pem', 'basic-users.sh']));
     expectGolden('petstore-cluster-security.haproxy.cfg', files['haproxy.cfg']!);
   });

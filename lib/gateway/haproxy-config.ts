@@ -23,7 +23,14 @@ export const EXTERNAL_JWT_KEY_FILE = 'external-jwt.pem';
 export const BASIC_USERS_SCRIPT_FILE = 'basic-users.sh';
 
 /** Environment of the proxy process: where to listen, and the file holding the gateway's client secret. */
-export const GATEWAY_ENV = { bind: 'PRIVATEJET_GATEWAY_BIND', secretFile: 'PRIVATEJET_GATEWAY_SECRET_FILE' } as const;
+export const GATEWAY_ENV = {
+  bind: 'PRIVATEJET_GATEWAY_BIND',
+  secretFile: 'PRIVATEJET_GATEWAY_SECRET_FILE',
+  /** The folder holding client-id and client-secret of the cluster's other introspection server. */
+  externalIntrospectionDir: 'PRIVATEJET_EXTERNAL_INTROSPECTION_DIR',
+} as const;
+/** Where a pod mounts the cluster's OAuth2 Secret (client-id, client-secret). */
+export const EXTERNAL_INTROSPECTION_DIR = '/etc/privatejet/oauth-introspection';
 
 const ACCESS_TOKEN_TYPES = ['at+jwt', 'application/at+jwt', 'jwt'];
 const EXPOSED_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, WWW-Authenticate, X-Request-Id, Location';
@@ -189,6 +196,13 @@ function haproxyConfig(spec: GatewaySpec): string {
     `  # Defaults for a pod (port ${8080}); the Local cluster sets its own bind address and secret file.`,
     `  presetenv ${GATEWAY_ENV.bind} :8080`,
     `  presetenv ${GATEWAY_ENV.secretFile} /etc/privatejet/gateway-secret/client-secret`,
+    ...(spec.security.externalIntrospection
+      ? [
+          "  # The cluster's other authorization server; its client id and secret are files of the mounted Secret.",
+          `  setenv PRIVATEJET_EXTERNAL_INTROSPECTION_URL ${spec.security.externalIntrospection.introspectionUrl}`,
+          `  presetenv ${GATEWAY_ENV.externalIntrospectionDir} ${EXTERNAL_INTROSPECTION_DIR}`,
+        ]
+      : []),
     '  tune.lua.maxmem 64',
     '  lua-load privatejet.lua',
     '',
@@ -433,15 +447,42 @@ function haproxyConfig(spec: GatewaySpec): string {
         '  http-request set-var(txn.is_opaque) bool(1) if needs_token has_token !jwt_shaped',
         '  acl is_opaque var(txn.is_opaque) -m bool',
         '  http-request lua.privatejet_introspect if is_opaque',
-        refuse({
-          status: 503,
-          code: 'service_unavailable',
-          message: ['the token introspection service is unavailable; try again'],
-          when: 'is_opaque !{ var(txn.active) -m found }',
-          headers: [['Retry-After', '1']],
-        }),
-        invalidToken(['token is not active (revoked, expired or unknown to the issuer)'], 'is_opaque !{ var(txn.active) -m int 1 }'),
       );
+      const other = spec.security.externalIntrospection;
+      if (!other) {
+        add(
+          refuse({
+            status: 503,
+            code: 'service_unavailable',
+            message: ['the token introspection service is unavailable; try again'],
+            when: 'is_opaque !{ var(txn.active) -m found }',
+            headers: [['Retry-After', '1']],
+          }),
+          invalidToken(['token is not active (revoked, expired or unknown to the issuer)'], 'is_opaque !{ var(txn.active) -m int 1 }'),
+        );
+      } else {
+        const unavailable = (when: string) =>
+          refuse({ status: 503, code: 'service_unavailable', message: ['the token introspection service is unavailable; try again'], when, headers: [['Retry-After', '1']] });
+        add(
+          `  #     A token the portal does not know is asked about at the cluster's other server, ${other.introspectionUrl}`,
+          "  #     (its OAuth2 resource; client credentials from the mounted Secret). Such a caller is that server's",
+          '  #     client, not an application of the portal: no subscription, tier or throttling applies.',
+          '  http-request lua.privatejet_introspect_external if is_opaque !{ var(txn.active) -m int 1 }',
+          '  acl external_active var(txn.ext_active) -m int 1',
+          unavailable('is_opaque !{ var(txn.active) -m found } !external_active'),
+          unavailable('is_opaque { var(txn.active) -m int 0 } !{ var(txn.ext_active) -m found }'),
+          invalidToken(['token is not active (revoked, expired or unknown to the issuer)'], 'is_opaque !{ var(txn.active) -m int 1 } !external_active'),
+          `  http-request set-var(txn.ext_exp_left) var(txn.ext_exp),add(${as.clockSkewSeconds}),sub(txn.now) if is_opaque external_active { var(txn.ext_exp) -m found }`,
+          invalidToken(['token expired at ', sample('var(txn.ext_exp),utime(%Y-%m-%dT%H:%M:%SZ)')], 'is_opaque external_active { var(txn.ext_exp_left) -m found } !{ var(txn.ext_exp_left) -m int gt 0 }'),
+          ...(other.audience
+            ? [invalidToken(['token audience "', sample('var(txn.ext_aud)'), `" is not the expected "${other.audience}"`], `is_opaque external_active !{ var(txn.ext_aud) -m str ${other.audience} }`)]
+            : []),
+          '  http-request set-var(txn.client_id) var(txn.ext_client_id) if is_opaque external_active',
+          "  # Active at the other server: the portal's token rules below do not apply to this request.",
+          '  http-request set-var(txn.access) str(external-oauth) if is_opaque external_active',
+          '  http-request unset-var(txn.token) if is_opaque external_active',
+        );
+      }
     }
 
     add(

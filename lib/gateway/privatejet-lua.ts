@@ -2,6 +2,8 @@
  * privatejet.lua, loaded by every gateway (HAProxy 2.6 / Lua 5.3 and HAProxy 3.0 / Lua 5.4):
  * - the action `privatejet_introspect` checks an opaque token at the portal (RFC 7662) and sets
  *   the same transaction variables a JWT's claims give, with a bounded cache of the answers;
+ * - `privatejet_introspect_external` asks the cluster's other authorization server (its OAuth2
+ *   security resource) about a token the portal does not know, likewise cached;
  * - a task polls the portal's revocation list for this API and keeps two maps current, so the
  *   per-request check of a revoked token or a blocked subscription stays a native map lookup.
  * Settings come from `setenv` lines of haproxy.cfg; the client secret from a file.
@@ -52,35 +54,43 @@ if secret == nil then
 end
 local authorization = secret and ("Basic " .. base64(form_encode(client_id) .. ":" .. form_encode(secret))) or nil
 
--- Answers of the introspection endpoint by token: { vars = {...}, until_time = epoch seconds }.
-local answers, answer_count = {}, 0
+-- Answers of an introspection endpoint by token: { vars = {...}, until_time = epoch seconds },
+-- one bounded cache per endpoint (the portal's, and the cluster's other server).
+local function new_cache() return { answers = {}, count = 0 } end
+local portal_cache, external_cache = new_cache(), new_cache()
 
-local function remember(token, entry, now)
-  if answer_count >= MAX_CACHED_ANSWERS then
-    for cached_token, cached in pairs(answers) do
-      if cached.until_time <= now then answers[cached_token] = nil; answer_count = answer_count - 1 end
+local function remember(cache, token, entry, now)
+  if cache.count >= MAX_CACHED_ANSWERS then
+    for cached_token, cached in pairs(cache.answers) do
+      if cached.until_time <= now then cache.answers[cached_token] = nil; cache.count = cache.count - 1 end
     end
-    if answer_count >= MAX_CACHED_ANSWERS then answers, answer_count = {}, 0 end
+    if cache.count >= MAX_CACHED_ANSWERS then cache.answers, cache.count = {}, 0 end
   end
-  if answers[token] == nil then answer_count = answer_count + 1 end
-  answers[token] = entry
+  if cache.answers[token] == nil then cache.count = cache.count + 1 end
+  cache.answers[token] = entry
 end
 
-local function introspect(txn, token, now)
-  if authorization == nil or introspection_url == "" then return nil end
+-- POSTs the token to an RFC 7662 endpoint; the answer's body, or nil when it could not be asked.
+local function ask(url, credentials, token)
   local client = core.httpclient()
   local response = client:post{
-    url = introspection_url,
+    url = url,
     headers = {
       ["content-type"] = { "application/x-www-form-urlencoded" },
       ["accept"] = { "application/json" },
-      ["authorization"] = { authorization },
+      ["authorization"] = { credentials },
     },
     body = "token=" .. form_encode(token) .. "&token_type_hint=access_token",
     timeout = CALL_TIMEOUT_MS,
   }
   if response == nil or response.status ~= 200 or response.body == nil then return nil end
-  local body = response.body
+  return response.body
+end
+
+local function introspect(txn, token, now)
+  if authorization == nil or introspection_url == "" then return nil end
+  local body = ask(introspection_url, authorization, token)
+  if body == nil then return nil end
   local active = txn.c:json_query(body, "$.active")
   if active ~= 1 and active ~= true then
     return { vars = { active = 0 }, until_time = now + cache_seconds }
@@ -107,11 +117,59 @@ core.register_action("privatejet_introspect", { "http-req" }, function(txn)
   local token = txn:get_var("txn.token")
   if token == nil then return end
   local now = core.now().sec
-  local entry = answers[token]
+  local entry = portal_cache.answers[token]
   if entry == nil or entry.until_time <= now then
     entry = introspect(txn, token, now)
     if entry == nil then return end -- txn.active stays unset: the portal could not be asked
-    remember(token, entry, now)
+    remember(portal_cache, token, entry, now)
+  end
+  for name, value in pairs(entry.vars) do txn:set_var("txn." .. name, value) end
+end)
+
+-- The cluster's other authorization server (its OAuth2 security resource): the URL from
+-- haproxy.cfg, the client id and secret from files of the mounted Secret. Only txn.ext_* are set:
+-- such a caller is that server's client, not an application of the portal.
+local external_url = os.getenv("PRIVATEJET_EXTERNAL_INTROSPECTION_URL") or ""
+local external_dir = os.getenv("PRIVATEJET_EXTERNAL_INTROSPECTION_DIR") or ""
+local external_authorization = nil
+if external_url ~= "" then
+  local function read_key(name)
+    local file = io.open(external_dir .. "/" .. name, "r")
+    if not file then return nil end
+    local value = file:read("*a"):gsub("%s+$", "")
+    file:close()
+    return value
+  end
+  local external_id, external_secret = read_key("client-id"), read_key("client-secret")
+  if external_id and external_secret then
+    external_authorization = "Basic " .. base64(form_encode(external_id) .. ":" .. form_encode(external_secret))
+  else
+    core.Warning("privatejet: no client-id/client-secret in " .. external_dir .. "; the other introspection server is off")
+  end
+end
+
+core.register_action("privatejet_introspect_external", { "http-req" }, function(txn)
+  local token = txn:get_var("txn.token")
+  if token == nil or external_authorization == nil then return end
+  local now = core.now().sec
+  local entry = external_cache.answers[token]
+  if entry == nil or entry.until_time <= now then
+    local body = ask(external_url, external_authorization, token)
+    if body == nil then return end -- txn.ext_active stays unset: the server could not be asked
+    local active = txn.c:json_query(body, "$.active")
+    local vars = { ext_active = 0 }
+    if active == 1 or active == true then
+      vars = {
+        ext_active = 1,
+        ext_exp = txn.c:json_query(body, "$.exp", "int"),
+        ext_aud = txn.c:json_query(body, "$.aud"),
+        ext_client_id = txn.c:json_query(body, "$.client_id") or txn.c:json_query(body, "$.sub"),
+      }
+    end
+    local until_time = now + cache_seconds
+    if type(vars.ext_exp) == "number" and vars.ext_exp < until_time then until_time = vars.ext_exp end
+    entry = { vars = vars, until_time = until_time }
+    remember(external_cache, token, entry, now)
   end
   for name, value in pairs(entry.vars) do txn:set_var("txn." .. name, value) end
 end)

@@ -12,10 +12,14 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
  *           checks with the system's crypt() on every libc (glibc and musl images alike).
  *   JWT   — a ConfigMap or a Secret, keys `issuer`, `audience`, `public-key.pem` (an RSA public
  *           key or a certificate, PEM); tokens are RS256.
+ *   OAuth2 — a Secret, keys `introspection-url` (RFC 7662), `client-id`, `client-secret`, and
+ *           optionally `audience` (then an active token's `aud` must be it).
  */
 
 export const BASIC_USERS_KEY = 'users';
 export const JWT_RESOURCE_KEYS = { issuer: 'issuer', audience: 'audience', publicKey: 'public-key.pem' } as const;
+/** OAuth2: an RFC 7662 endpoint and the gateway's client there; `audience` is optional. */
+export const OAUTH_RESOURCE_KEYS = { introspectionUrl: 'introspection-url', clientId: 'client-id', clientSecret: 'client-secret', audience: 'audience' } as const;
 
 /** The userlist the gateway's config names; its section lives in BASIC_USERS_CONFIG_FILE. */
 export const BASIC_USERLIST = 'cluster_users';
@@ -142,4 +146,36 @@ export function externalJwtIssuerOf(resource: SecurityResource): ExternalJwtIssu
     throw new SecurityResourceError(`${resource.description}, key "${JWT_RESOURCE_KEYS.publicKey}": not a PEM RSA public key or certificate (${(error as Error).message})`);
   }
   return { issuer, audience, pem };
+}
+
+/** Another authorization server whose opaque tokens the gateway introspects; its client's credentials stay in the Secret. */
+export interface ExternalIntrospection {
+  introspectionUrl: string;
+  audience?: string;
+}
+
+const INTROSPECTION_URL = /^https?:\/\/[A-Za-z0-9._~:/@%+=?&-]{1,1000}$/;
+
+/** The server of an OAuth2 resource, or a SecurityResourceError naming the key. The secret is only checked for presence. */
+export function externalIntrospectionOf(resource: SecurityResource): ExternalIntrospection {
+  const value = (key: string) => {
+    const text = resource.data[key]?.trim();
+    if (!text) throw new SecurityResourceError(`${resource.description} has no key "${key}"`);
+    return text;
+  };
+  const introspectionUrl = value(OAUTH_RESOURCE_KEYS.introspectionUrl);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(introspectionUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !INTROSPECTION_URL.test(introspectionUrl)) {
+    throw new SecurityResourceError(`${resource.description}, key "${OAUTH_RESOURCE_KEYS.introspectionUrl}": must be an http(s) URL without spaces, quotes or "#"`);
+  }
+  value(OAUTH_RESOURCE_KEYS.clientId);
+  value(OAUTH_RESOURCE_KEYS.clientSecret);
+  const audience = resource.data[OAUTH_RESOURCE_KEYS.audience]?.trim();
+  if (audience && !ISSUER.test(audience)) throw new SecurityResourceError(`${resource.description}, key "${OAUTH_RESOURCE_KEYS.audience}": must be one value without spaces`);
+  return { introspectionUrl, ...(audience ? { audience } : {}) };
 }

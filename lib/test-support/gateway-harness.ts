@@ -125,7 +125,14 @@ async function writeGatewayFiles(directory: string, spec: GatewaySpec): Promise<
 export async function startTestGateway(
   runtime: HaproxyRuntime,
   spec: GatewaySpec,
-  options: { secret?: string; accessLogFd?: number; /** The userlist file, as rendered from a Basic resource. */ basicUsersConfig?: string } = {},
+  options: {
+    secret?: string;
+    accessLogFd?: number;
+    /** The userlist file, as rendered from a Basic resource. */
+    basicUsersConfig?: string;
+    /** client-id and client-secret of the cluster's other introspection server, as its Secret would be mounted. */
+    externalIntrospectionClient?: { clientId: string; clientSecret: string };
+  } = {},
 ): Promise<TestGateway> {
   const parent = runtime.rootDir ? path.join(runtime.rootDir, 'tmp') : tmpdir();
   await mkdir(parent, { recursive: true });
@@ -137,8 +144,15 @@ export async function startTestGateway(
     secretFile = path.join(directory, 'client-secret');
     await writeFile(secretFile, options.secret, { mode: 0o600 });
   }
+  let externalIntrospectionDir: string | undefined;
+  if (options.externalIntrospectionClient) {
+    externalIntrospectionDir = path.join(directory, 'oauth-introspection');
+    await mkdir(externalIntrospectionDir);
+    await writeFile(path.join(externalIntrospectionDir, 'client-id'), options.externalIntrospectionClient.clientId);
+    await writeFile(path.join(externalIntrospectionDir, 'client-secret'), options.externalIntrospectionClient.clientSecret, { mode: 0o600 });
+  }
   await checkHaproxyConfig(directory, runtime);
-  const process = new GatewayProcess({ directory, runtime, secretFile, accessLogFd: options.accessLogFd, maxConsecutiveCrashes: 0 });
+  const process = new GatewayProcess({ directory, runtime, secretFile, externalIntrospectionDir, accessLogFd: options.accessLogFd, maxConsecutiveCrashes: 0 });
   await process.start();
   return {
     url: process.url!,

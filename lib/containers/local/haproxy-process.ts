@@ -37,6 +37,8 @@ export interface GatewayProcessOptions {
   directory: string;
   /** The file holding the gateway's client secret (0600); absent = opaque tokens and revocations off. */
   secretFile?: string;
+  /** The folder with client-id and client-secret of the cluster's other introspection server, if any. */
+  externalIntrospectionDir?: string;
   runtime?: HaproxyRuntime;
   host?: string;
   /** A process that is not ready within this time is killed and counts as a crash. */
@@ -116,8 +118,8 @@ export class GatewayProcess {
   private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private stopping = false;
   private readyAtMs = 0;
-  private readonly options: Required<Omit<GatewayProcessOptions, 'accessLogFd' | 'onStatusChange' | 'secretFile'>> &
-    Pick<GatewayProcessOptions, 'accessLogFd' | 'onStatusChange' | 'secretFile'>;
+  private readonly options: Required<Omit<GatewayProcessOptions, 'accessLogFd' | 'onStatusChange' | 'secretFile' | 'externalIntrospectionDir'>> &
+    Pick<GatewayProcessOptions, 'accessLogFd' | 'onStatusChange' | 'secretFile' | 'externalIntrospectionDir'>;
 
   constructor(options: GatewayProcessOptions) {
     this.options = {
@@ -198,6 +200,7 @@ export class GatewayProcess {
         ...gatewayBaseEnv(),
         [GATEWAY_ENV.bind]: `${host}:${port}`,
         [GATEWAY_ENV.secretFile]: this.options.secretFile ? pathInRuntime(runtime, this.options.secretFile) : '/nonexistent',
+        ...(this.options.externalIntrospectionDir ? { [GATEWAY_ENV.externalIntrospectionDir]: pathInRuntime(runtime, this.options.externalIntrospectionDir) } : {}),
       },
       stdio: ['ignore', this.options.accessLogFd ?? 'ignore', 'pipe'],
     });

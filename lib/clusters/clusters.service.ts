@@ -256,10 +256,10 @@ export async function checkClusterConnection(actor: Actor, clusterName: string):
 export function clusterSetupGuide(cluster: Pick<ClusterSummary, 'manager' | 'properties'>): SetupStep[] | null {
   if (!isKubernetesManager(cluster.manager)) return null;
   const namespace = cluster.properties.Namespace || DEFAULT_SERVICE_ACCOUNT.namespace;
-  const { BasicSecurityCustomResourceName, JWTSecurityCustomResourceName } = cluster.properties;
+  const { BasicSecurityCustomResourceName, JWTSecurityCustomResourceName, OauthSecurityCustomResourceName } = cluster.properties;
   return setupGuideFor(
     cluster.manager,
     { namespace, serviceAccount: DEFAULT_SERVICE_ACCOUNT.serviceAccount },
-    { securityResourceNames: { BasicSecurityCustomResourceName, JWTSecurityCustomResourceName } },
+    { securityResourceNames: { BasicSecurityCustomResourceName, JWTSecurityCustomResourceName, OauthSecurityCustomResourceName } },
   );
 }

@@ -177,8 +177,8 @@ describe("the cluster's named security resources against a real API server", () 
   let good: ServiceAccountAccess;
   let bad: ServiceAccountAccess;
   let jwtPem: string;
-  const goodNames = { BasicSecurityCustomResourceName: 'securitybasic', JWTSecurityCustomResourceName: 'securityjwt' };
-  const badNames = { BasicSecurityCustomResourceName: 'badbasic', JWTSecurityCustomResourceName: 'absentjwt' };
+  const goodNames = { BasicSecurityCustomResourceName: 'securitybasic', JWTSecurityCustomResourceName: 'securityjwt', OauthSecurityCustomResourceName: 'securityoauth' };
+  const badNames = { BasicSecurityCustomResourceName: 'badbasic', JWTSecurityCustomResourceName: 'absentjwt', OauthSecurityCustomResourceName: 'badoauth' };
 
   beforeAll(async () => {
     await ensureKubeBinaries();
@@ -204,6 +204,11 @@ describe("the cluster's named security resources against a real API server", () 
       namespace: 'secured',
       body: { metadata: { name: 'securityjwt' }, data: { issuer: 'https://idp.example.com', audience: 'orders-api', 'public-key.pem': jwtPem } },
     });
+    await core.createNamespacedSecret({
+      namespace: 'secured',
+      body: { metadata: { name: 'securityoauth' }, stringData: { 'introspection-url': 'https://auth.example.com/oauth2/introspect', 'client-id': 'gateway', 'client-secret': 'idp-secret' } },
+    });
+    await core.createNamespacedSecret({ namespace: 'secured-bad', body: { metadata: { name: 'badoauth' }, stringData: { 'introspection-url': 'https://auth.example.com/introspect', 'client-id': 'gateway' } } });
     // A Secret the service account has no business reading.
     await core.createNamespacedSecret({ namespace: 'secured', body: { metadata: { name: 'unrelated' }, stringData: { password: 'x' } } });
     await core.createNamespacedSecret({ namespace: 'secured-bad', body: { metadata: { name: 'badbasic' }, stringData: { users: `${users}bob:plaintext\n` } } });
@@ -218,16 +223,18 @@ describe("the cluster's named security resources against a real API server", () 
     expect(report.securityResources).toEqual([
       expect.objectContaining({ mechanism: 'basic', name: 'securitybasic', ok: true, foundAs: 'Secret secured/securitybasic', offers: expect.stringContaining('1 user') }),
       expect.objectContaining({ mechanism: 'jwt', name: 'securityjwt', ok: true, foundAs: 'ConfigMap secured/securityjwt', offers: expect.stringContaining('https://idp.example.com') }),
+      expect.objectContaining({ mechanism: 'oauth', name: 'securityoauth', ok: true, foundAs: 'Secret secured/securityoauth', offers: expect.stringContaining('https://auth.example.com/oauth2/introspect') }),
     ]);
-    expect(report.checks.filter((check) => check.name === 'securitybasic' || check.name === 'securityjwt').map((check) => `${check.verb} ${check.resource}/${check.name}`)).toEqual([
+    expect(report.checks.filter((check) => check.name?.startsWith('security')).map((check) => `${check.verb} ${check.resource}/${check.name}`)).toEqual([
       'get secrets/securitybasic',
       'get configmaps/securityjwt',
       'get secrets/securityjwt',
+      'get secrets/securityoauth',
     ]);
     // Every namespaced permission is granted (the namespace lookup is a ClusterRole this test leaves out).
     expect(report.checks.filter((check) => check.resource !== 'namespaces' && !check.allowed)).toEqual([]);
     // Nothing of a key's value reaches the report (it goes to a browser).
-    expect(JSON.stringify(report)).not.toMatch(/\$6\$|BEGIN PUBLIC KEY/);
+    expect(JSON.stringify(report)).not.toMatch(/\$6\$|BEGIN PUBLIC KEY|idp-secret/);
     // The grant is on those names only.
     const core = kubeConfigForServiceAccount(good).makeApiClient(CoreV1Api);
     await expect(core.readNamespacedSecret({ name: 'unrelated', namespace: 'secured' })).rejects.toMatchObject({ code: 403 });
@@ -236,7 +243,8 @@ describe("the cluster's named security resources against a real API server", () 
   it('names the resource and the key when one is malformed or missing, and the cluster is not ready', async () => {
     const report = await clusterAccessReport(clusterFrom(bad, badNames), 'kubernetes');
     expect(report.ready).toBe(false);
-    const [basic, jwt] = report.securityResources!;
+    const [basic, jwt, oauth] = report.securityResources!;
+    expect(oauth).toMatchObject({ ok: false, problem: 'Secret secured-bad/badoauth has no key "client-secret"' });
     expect(basic).toMatchObject({ ok: false, problem: expect.stringContaining('Secret secured-bad/badbasic, key "users", line 2') });
     expect(jwt).toMatchObject({ ok: false, problem: expect.stringContaining('no ConfigMap or Secret "absentjwt" in namespace secured-bad') });
   });
@@ -270,6 +278,10 @@ describe("the cluster's named security resources against a real API server", () 
     const configMap = await kubeConfigForServiceAccount(good).makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: gatewayObjectName(api), namespace: 'secured' });
     expect(configMap.data!['external-jwt.pem']).toBe(jwtPem);
     expect(configMap.data!['haproxy.cfg']).toContain('http_auth(cluster_users)');
-    expect(JSON.stringify(configMap.data)).not.toContain('$6$');
+    expect(configMap.data!['haproxy.cfg']).toContain('setenv PRIVATEJET_EXTERNAL_INTROSPECTION_URL https://auth.example.com/oauth2/introspect');
+    expect(JSON.stringify(configMap.data)).not.toMatch(/\$6\$|idp-secret/);
+    expect(deployment.spec!.template.spec!.volumes).toContainEqual(
+      expect.objectContaining({ name: 'introspection-client', secret: expect.objectContaining({ secretName: 'securityoauth', items: [{ key: 'client-id', path: 'client-id' }, { key: 'client-secret', path: 'client-secret' }] }) }),
+    );
   });
 });

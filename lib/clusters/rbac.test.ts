@@ -57,7 +57,7 @@ describe('rbacObjectsFor', () => {
   it('matches the example Role in deploy/security-resources/', () => {
     const text = readFileSync(path.resolve(__dirname, '../../deploy/security-resources/rbac-role.yaml'), 'utf8');
     const example = parseAllDocuments(text).map((document) => document.toJS() as { kind: string; rules?: unknown[] }).find((object) => object.kind === 'Role')!;
-    const names = { BasicSecurityCustomResourceName: 'securitybasic', JWTSecurityCustomResourceName: 'securityjwt' };
+    const names = { BasicSecurityCustomResourceName: 'securitybasic', JWTSecurityCustomResourceName: 'securityjwt', OauthSecurityCustomResourceName: 'securityoauth' };
     const role = rbacObjectsFor('kubernetes', { namespace: 'privatejet', serviceAccount: 'privatejet' }, { securityResourceNames: names }).find((object) => object.kind === 'Role')!;
     expect(example.rules).toEqual((role.rules as Array<{ resourceNames?: string[] }>).filter((rule) => rule.resourceNames));
   });

@@ -120,6 +120,14 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<KubernetesManagerName, readon
     },
     {
       apiGroup: '',
+      resource: 'secrets',
+      verbs: ['get'],
+      namespaced: true,
+      onlyObject: { theClusterProperty: 'OauthSecurityCustomResourceName' },
+      why: "the cluster's other authorization server: the deploy and the connection check confirm introspection-url, client-id and client-secret are there (the gateway pods mount the credentials; PrivateJet never copies them)",
+    },
+    {
+      apiGroup: '',
       resource: 'pods',
       verbs: ['get', 'list', 'watch'],
       namespaced: true,

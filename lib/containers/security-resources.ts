@@ -4,7 +4,9 @@ import {
   BASIC_USERS_KEY,
   basicUsersOf,
   externalJwtIssuerOf,
+  externalIntrospectionOf,
   JWT_RESOURCE_KEYS,
+  OAUTH_RESOURCE_KEYS,
   SecurityResourceError,
   type SecurityResource,
 } from '@/lib/gateway/security-resources';
@@ -30,15 +32,17 @@ export type SecurityResourceProperty = (typeof SECURITY_RESOURCE_PROPERTIES)[Sec
 export type SecurityResourceKind = 'Secret' | 'ConfigMap';
 
 /** The kinds a named resource may be, tried in this order: Basic users are secret; a JWT issuer's key is public. */
-export const SECURITY_RESOURCE_KINDS: Record<'basic' | 'jwt', readonly SecurityResourceKind[]> = {
+export const SECURITY_RESOURCE_KINDS: Record<SecurityMechanism, readonly SecurityResourceKind[]> = {
   basic: ['Secret'],
   jwt: ['ConfigMap', 'Secret'],
+  oauth: ['Secret'],
 };
 
 /** The documented keys of each kind of resource, for messages and the connection check. */
-export const SECURITY_RESOURCE_KEYS: Record<'basic' | 'jwt', readonly string[]> = {
+export const SECURITY_RESOURCE_KEYS: Record<SecurityMechanism, readonly string[]> = {
   basic: [BASIC_USERS_KEY],
   jwt: Object.values(JWT_RESOURCE_KEYS),
+  oauth: Object.values(OAUTH_RESOURCE_KEYS),
 };
 
 /** Reads one named object of one kind where the cluster keeps them; undefined when there is none. */
@@ -63,7 +67,7 @@ export function securityResourceName(cluster: Pick<TargetCluster, 'properties'>,
   return name === undefined || name.trim() === '' ? undefined : name.trim();
 }
 
-async function readNamed(mechanism: 'basic' | 'jwt', name: string, read: SecurityResourceReader, where: string): Promise<SecurityResource> {
+async function readNamed(mechanism: SecurityMechanism, name: string, read: SecurityResourceReader, where: string): Promise<SecurityResource> {
   for (const kind of SECURITY_RESOURCE_KINDS[mechanism]) {
     const resource = await read(kind, name);
     if (resource) return resource;
@@ -84,9 +88,11 @@ export async function clusterSecurityFor(
   cluster: Pick<TargetCluster, 'properties'>,
   read: SecurityResourceReader,
   where: string,
-): Promise<{ security: ClusterSecurity; basicResource?: SecurityResource }> {
+): Promise<{ security: ClusterSecurity; basicResource?: SecurityResource; oauthResource?: SecurityResource }> {
   const basicName = securityResourceName(cluster, 'basic');
   const jwtName = securityResourceName(cluster, 'jwt');
+  const oauthName = securityResourceName(cluster, 'oauth');
+  let oauthResource: SecurityResource | undefined;
   let basicResource: SecurityResource | undefined;
   const security: ClusterSecurity = { basicUsers: false };
   // Without its users an API that allows only Basic would be open to everyone: refuse instead.
@@ -103,13 +109,17 @@ export async function clusterSecurityFor(
   if ((spec.security.jwt || spec.security.opaqueTokens) && jwtName) {
     security.externalJwt = externalJwtIssuerOf(await readNamed('jwt', jwtName, read, where));
   }
-  return { security, ...(basicResource ? { basicResource } : {}) };
+  if (spec.security.opaqueTokens && oauthName) {
+    oauthResource = await readNamed('oauth', oauthName, read, where);
+    security.externalIntrospection = externalIntrospectionOf(oauthResource);
+  }
+  return { security, ...(basicResource ? { basicResource } : {}), ...(oauthResource ? { oauthResource } : {}) };
 }
 
 /** The connection check's view: each named resource, found or not, following its format or not. */
 export async function securityResourceStatuses(cluster: Pick<TargetCluster, 'properties'>, read: SecurityResourceReader, where: string): Promise<SecurityResourceStatus[]> {
   const statuses: SecurityResourceStatus[] = [];
-  for (const mechanism of ['basic', 'jwt'] as const) {
+  for (const mechanism of ['basic', 'jwt', 'oauth'] as const) {
     const name = securityResourceName(cluster, mechanism);
     if (!name) continue;
     const base = { mechanism, property: SECURITY_RESOURCE_PROPERTIES[mechanism], name };
@@ -118,25 +128,17 @@ export async function securityResourceStatuses(cluster: Pick<TargetCluster, 'pro
       if (mechanism === 'basic') {
         const users = basicUsersOf(resource);
         statuses.push({ ...base, foundAs: resource.description, ok: true, offers: `Basic credentials of ${users.length} user(s), on APIs that allow Basic` });
-      } else {
+      } else if (mechanism === 'jwt') {
         const issuer = externalJwtIssuerOf(resource);
         statuses.push({ ...base, foundAs: resource.description, ok: true, offers: `JWTs of issuer ${issuer.issuer} for audience ${issuer.audience}, on APIs that require a token` });
+      } else {
+        const server = externalIntrospectionOf(resource);
+        statuses.push({ ...base, foundAs: resource.description, ok: true, offers: `opaque tokens active at ${server.introspectionUrl}${server.audience ? ` for audience ${server.audience}` : ''}, on APIs that require a token` });
       }
     } catch (error) {
       if (!(error instanceof SecurityResourceError)) throw error;
       statuses.push({ ...base, ok: false, problem: error.message });
     }
-  }
-  const oauth = securityResourceName(cluster, 'oauth');
-  if (oauth) {
-    statuses.push({
-      mechanism: 'oauth',
-      property: SECURITY_RESOURCE_PROPERTIES.oauth,
-      name: oauth,
-      // Reported, not failed: the cluster works, it just does not introspect at another server yet.
-      ok: true,
-      problem: 'not used yet: gateways of this manager introspect opaque tokens at the portal only',
-    });
   }
   return statuses;
 }
@@ -165,6 +167,7 @@ export function clusterSecurityOffer(cluster: Pick<TargetCluster, 'properties'>,
   return [
     "Access tokens of the portal's applications (JWT or opaque), for APIs that require a token",
     ...(jwt ? [`JWTs of the cluster's own issuer (${SECURITY_RESOURCE_PROPERTIES.jwt} "${jwt}"), for APIs that require a token`] : []),
+    ...(oauth ? [`Opaque tokens of the cluster's own authorization server (${SECURITY_RESOURCE_PROPERTIES.oauth} "${oauth}"), for APIs that require a token`] : []),
     ...(basic ? [`Basic credentials of the cluster's users (${SECURITY_RESOURCE_PROPERTIES.basic} "${basic}"), for APIs that allow Basic`] : []),
   ];
 }
@@ -175,6 +178,7 @@ export function howToCallOnCluster(api: { security: { oauth2: boolean; basic?: b
   if (api.security.oauth2) ways.push('Authorization: Bearer <access token> of an application subscribed to this API');
   if (GATEWAY_MANAGERS.has(manager)) {
     if (api.security.oauth2 && securityResourceName(cluster, 'jwt')) ways.push("Authorization: Bearer <JWT> from this cluster's own identity provider (ask the cluster's admin)");
+    if (api.security.oauth2 && securityResourceName(cluster, 'oauth')) ways.push("Authorization: Bearer <access token> from this cluster's own authorization server (ask the cluster's admin)");
     if (api.security.basic && securityResourceName(cluster, 'basic')) ways.push("Basic credentials issued by the cluster's admin");
   }
   return ways.length > 0 ? ways : ['No credentials needed'];

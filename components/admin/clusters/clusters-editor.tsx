@@ -56,7 +56,7 @@ const propertyFields: { name: string; label: string; helper: string; kubernetesO
   { name: 'IngressClass', label: 'IngressClass (optional)', helper: 'Default nginx.', kubernetesOnly: true },
   { name: 'GatewayImage', label: 'GatewayImage (optional)', helper: 'Container image of the dedicated gateway.', kubernetesOnly: true },
   { name: 'JWTSecurityCustomResourceName', label: 'JWTSecurityCustomResourceName', helper: 'Optional: a ConfigMap or Secret with issuer, audience and public-key.pem (WSO2 API Operator: its Security object).', kubernetesOnly: true },
-  { name: 'OauthSecurityCustomResourceName', label: 'OauthSecurityCustomResourceName', helper: 'Optional, for the WSO2 API Operator only (the native manager does not use it yet).', kubernetesOnly: true },
+  { name: 'OauthSecurityCustomResourceName', label: 'OauthSecurityCustomResourceName', helper: 'Optional: a Secret with introspection-url, client-id, client-secret (and audience) of another authorization server (WSO2 API Operator: its Security object).', kubernetesOnly: true },
   { name: 'BasicSecurityCustomResourceName', label: 'BasicSecurityCustomResourceName', helper: 'Optional: a Secret whose key "users" holds lines name:hash (openssl passwd -6) (WSO2 API Operator: its Security object).', kubernetesOnly: true },
   { name: 'CACert', label: 'CACert (optional)', helper: "PEM or base64 PEM of the API server's CA (certificate-authority-data).", kubernetesOnly: true, multiline: true },
 ];

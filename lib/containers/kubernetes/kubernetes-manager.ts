@@ -27,14 +27,17 @@ export function createKubernetesContainerManager(options: ClusterObjectsOptions 
       const objects = clusterObjectsFor(cluster, options);
       // The cluster's security resources first: one that is missing or malformed fails this
       // cluster's deploy with its name and key, before any pod could crash-loop on it.
-      const { security, basicResource } = await clusterSecurityFor(
+      const { security, basicResource, oauthResource } = await clusterSecurityFor(
         api.gateway,
         cluster,
         securityResourceReader(objects, cluster.properties.Namespace),
         `in namespace ${cluster.properties.Namespace}`,
       );
       const gatewayApi = { ...api, gateway: gatewaySpecInCluster(api.gateway, security) };
-      const plan = gatewayObjectsFor(gatewayApi, cluster, basicResource?.version ? { basicUsersVersion: basicResource.version } : {});
+      const plan = gatewayObjectsFor(gatewayApi, cluster, {
+        ...(basicResource?.version ? { basicUsersVersion: basicResource.version } : {}),
+        ...(oauthResource?.version ? { introspectionClientVersion: oauthResource.version } : {}),
+      });
       await Promise.all([objects.apply(plan.configMap), objects.apply(plan.secret)]);
       await settleAll([...plan.others.map((object) => objects.apply(object)), ...plan.stale.map((address) => objects.remove(address))]);
       return { configHash: plan.configHash };

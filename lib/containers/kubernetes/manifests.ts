@@ -9,8 +9,8 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { GATEWAY_CONTAINER_PORT } from '@/lib/gateway/gateway-spec';
-import { BASIC_USERS_SCRIPT_FILE, GATEWAY_ENV, gatewayConfigHash, HAPROXY_CONFIG_FILE, haproxyGatewayFiles, type GatewayFiles } from '@/lib/gateway/haproxy-config';
-import { BASIC_USERS_CONFIG_FILE, BASIC_USERS_KEY } from '@/lib/gateway/security-resources';
+import { BASIC_USERS_SCRIPT_FILE, EXTERNAL_INTROSPECTION_DIR, GATEWAY_ENV, gatewayConfigHash, HAPROXY_CONFIG_FILE, haproxyGatewayFiles, type GatewayFiles } from '@/lib/gateway/haproxy-config';
+import { BASIC_USERS_CONFIG_FILE, BASIC_USERS_KEY, OAUTH_RESOURCE_KEYS } from '@/lib/gateway/security-resources';
 import { DEFAULT_INGRESS_CLASS } from '../../clusters/cluster.schema';
 import type { ApiIdentity, DeployableApi, TargetCluster } from '../container-manager';
 import { gatewayLabels, gatewayObjectName, gatewaySelectorLabels } from './object-names';
@@ -41,6 +41,8 @@ export const BASIC_SECRET_DIR = '/etc/privatejet/basic-users-secret';
 export const BASIC_USERLIST_DIR = '/etc/privatejet/basic-users';
 /** The resourceVersion of the Basic Secret at deploy time: a redeploy after the users changed rolls the pods. */
 export const BASIC_USERS_VERSION_ANNOTATION = 'privatejet.io/basic-users-version';
+/** Likewise for the OAuth2 Secret, whose client credentials the gateway reads at start. */
+export const INTROSPECTION_CLIENT_VERSION_ANNOTATION = 'privatejet.io/introspection-client-version';
 export const CONFIG_HASH_ANNOTATION = 'privatejet.io/config-hash';
 /** The haproxy user of the official image. */
 export const GATEWAY_USER_ID = 99;
@@ -105,6 +107,8 @@ export function secretFor(api: ManifestApi & Pick<DeployableApi, 'gatewayClientS
 export interface ClusterSecurityMounts {
   /** The Basic Secret's resourceVersion, when the gateway accepts the cluster's Basic users. */
   basicUsersVersion?: string;
+  /** The OAuth2 Secret's resourceVersion, when the gateway asks the cluster's other server. */
+  introspectionClientVersion?: string;
 }
 
 /**
@@ -143,6 +147,8 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
   const autoscaled = cluster.properties.MaxReplicas !== undefined;
   const image = cluster.properties.GatewayImage ?? DEFAULT_GATEWAY_IMAGE;
   const basic = api.gateway.security.basic && cluster.properties.BasicSecurityCustomResourceName ? basicUsersPodParts(cluster, image) : undefined;
+  // The other introspection server's client: only its two keys, straight from the cluster's Secret.
+  const oauthSecret = api.gateway.security.externalIntrospection ? cluster.properties.OauthSecurityCustomResourceName : undefined;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -163,6 +169,7 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
           annotations: {
             [CONFIG_HASH_ANNOTATION]: configHashOf(api),
             ...(basic && mounts.basicUsersVersion ? { [BASIC_USERS_VERSION_ANNOTATION]: mounts.basicUsersVersion } : {}),
+            ...(oauthSecret && mounts.introspectionClientVersion ? { [INTROSPECTION_CLIENT_VERSION_ANNOTATION]: mounts.introspectionClientVersion } : {}),
           },
         },
         spec: {
@@ -191,6 +198,7 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
               env: [
                 { name: GATEWAY_ENV.bind, value: `:${GATEWAY_PORT}` },
                 { name: GATEWAY_ENV.secretFile, value: `${GATEWAY_SECRET_DIR}/${GATEWAY_SECRET_KEY}` },
+                ...(oauthSecret ? [{ name: GATEWAY_ENV.externalIntrospectionDir, value: EXTERNAL_INTROSPECTION_DIR }] : []),
               ],
               readinessProbe: {
                 httpGet: { path: '/health/ready', port: 'http' },
@@ -221,6 +229,7 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
                 { name: 'secret', mountPath: GATEWAY_SECRET_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
                 ...(basic?.mounts ?? []),
+                ...(oauthSecret ? [{ name: 'introspection-client', mountPath: EXTERNAL_INTROSPECTION_DIR, readOnly: true }] : []),
               ],
             },
           ],
@@ -229,6 +238,18 @@ export function deploymentFor(api: ManifestApi & GatewayInputs, cluster: TargetC
             { name: 'secret', secret: { secretName: name, defaultMode: 0o440 } },
             { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
             ...(basic?.volumes ?? []),
+            ...(oauthSecret
+              ? [
+                  {
+                    name: 'introspection-client',
+                    secret: {
+                      secretName: oauthSecret,
+                      items: [OAUTH_RESOURCE_KEYS.clientId, OAUTH_RESOURCE_KEYS.clientSecret].map((key) => ({ key, path: key })),
+                      defaultMode: 0o440,
+                    },
+                  },
+                ]
+              : []),
           ],
         },
       },

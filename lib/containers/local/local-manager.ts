@@ -69,11 +69,17 @@ class LocalContainerManager implements ContainerManager {
     // Refuse before starting anything: the path may belong to another tenant's API.
     ingress.checkRouteFree(this.routePrefix(api), api.apiId);
     // The platform's security folders next to deployment.toml; a missing or malformed one fails here.
-    const { security, basicResource } = await clusterSecurityFor(api.gateway, cluster, localSecurityResourceReader(deploymentTomlPath()), `next to ${deploymentTomlPath()}`);
+    const { security, basicResource, oauthResource } = await clusterSecurityFor(api.gateway, cluster, localSecurityResourceReader(deploymentTomlPath()), `next to ${deploymentTomlPath()}`);
     api = { ...api, gateway: gatewaySpecInCluster(api.gateway, security) };
     const basicUsers = basicResource ? basicUsersConfig(basicResource) : NO_BASIC_USERS;
     // The users take part in the hash only as a hash: a change of users reloads the gateway.
-    const configHash = gatewayConfigHash(api.gateway, `${api.gatewayClientSecret}\0${createHash('sha256').update(basicUsers).digest('hex')}`);
+    // The other server's client credentials are read by the gateway from their folder at start.
+    const introspectionClient = oauthResource ? path.join(path.dirname(deploymentTomlPath()), cluster.properties.OauthSecurityCustomResourceName!.trim()) : undefined;
+    const credentialsDigest = createHash('sha256')
+      .update(basicUsers)
+      .update(JSON.stringify(oauthResource?.data ?? {}))
+      .digest('hex');
+    const configHash = gatewayConfigHash(api.gateway, `${api.gatewayClientSecret}\0${credentialsDigest}`);
     const key = this.key(api, cluster);
     const running = this.gateways.get(key);
     if (running?.configHash === configHash && running.process.status().state !== 'failed') {
@@ -84,7 +90,9 @@ class LocalContainerManager implements ContainerManager {
     await writeCheckedGatewayFiles(directory, api, basicUsers);
     let gateway = running?.process;
     if (!gateway) {
-      gateway = new GatewayProcess({ directory, secretFile: path.join(directory, SECRET_FILE) });
+      // The folder is fixed for the process's life (a reload keeps its environment); a renamed
+      // OauthSecurityCustomResourceName takes effect when the app restarts its gateways.
+      gateway = new GatewayProcess({ directory, secretFile: path.join(directory, SECRET_FILE), ...(introspectionClient ? { externalIntrospectionDir: introspectionClient } : {}) });
     }
     this.gateways.set(key, { process: gateway, configHash });
     const state = gateway.status().state;

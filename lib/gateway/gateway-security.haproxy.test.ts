@@ -75,14 +75,19 @@ class IntrospectionServer {
   }
 }
 
-/** Runs the pod's init-container script on `users`, as `sh` does in the image. */
-function renderWithScript(users: string): { status: number; output?: string; stderr: string } {
-  const folder = mkdtempSync(path.join(tmpdir(), 'basic-users-'));
+/**
+ * Runs the pod's init-container script on `users`, as `sh` does in the image: the host's sh, or
+ * inside the Debian 13 root filesystem laid out like the gateway image (its sh, sed, grep, tr).
+ */
+function renderWithScript(users: string, rootDir?: string): { status: number; output?: string; stderr: string } {
+  const folder = mkdtempSync(path.join(rootDir ? path.join(rootDir, 'tmp') : tmpdir(), 'basic-users-'));
+  const inRoot = (file: string) => (rootDir ? `/${path.relative(rootDir, file)}` : file);
   try {
     writeFileSync(path.join(folder, 'users'), users);
     writeFileSync(path.join(folder, 'basic-users.sh'), BASIC_USERS_SCRIPT);
+    const args = ['sh', ...[path.join(folder, 'basic-users.sh'), path.join(folder, 'users'), path.join(folder, 'out.cfg')].map(inRoot)];
     try {
-      execFileSync('sh', [path.join(folder, 'basic-users.sh'), path.join(folder, 'users'), path.join(folder, 'out.cfg')], { encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(rootDir ? 'chroot' : args[0]!, rootDir ? [rootDir, ...args] : args.slice(1), { encoding: 'utf8', stdio: 'pipe' });
       return { status: 0, output: readFileSync(path.join(folder, 'out.cfg'), 'utf8'), stderr: '' };
     } catch (error) {
       return { status: (error as { status: number }).status, stderr: String((error as { stderr: string }).stderr) };
@@ -135,7 +140,7 @@ describe.each(haproxyRuntimes())('$name', (runtime) => {
     [portalKey, externalKey, strangerKey] = await Promise.all([createSigningKey('portal-key-1'), createSigningKey('idp-key'), createSigningKey('idp-key')]);
     const users = usersText();
     const resource: SecurityResource = { description: 'Secret ns/securitybasic', data: { users } };
-    const userlist = runtime.rootDir ? renderWithScript(users).output! : basicUsersConfig(resource);
+    const userlist = runtime.rootDir ? renderWithScript(users, runtime.rootDir).output! : basicUsersConfig(resource);
     const jwtResource: SecurityResource = {
       description: 'ConfigMap ns/securityjwt',
       data: { issuer: EXTERNAL_ISSUER, audience: EXTERNAL_AUDIENCE, 'public-key.pem': externalKey.pem },

@@ -360,7 +360,7 @@ function haproxyConfig(spec: GatewaySpec): string {
         "  #     caller is the other issuer's client, not an application of the portal: no subscription, tier or",
         '  #     throttling applies (the issuer decides who gets tokens for this audience).',
         "  http-request set-var(txn.ext_iss) var(txn.token),word(2,.),ub64dec,json_query('$.iss') if needs_token jwt_shaped",
-        `  http-request set-var(txn.is_external) bool(1) if needs_token jwt_shaped { var(txn.ext_iss) -m str ${external.issuer} }`,
+        `  http-request set-var(txn.is_external) bool(1) if needs_token jwt_shaped { var(txn.ext_iss) -m str -- ${external.issuer} }`,
         '  acl is_external var(txn.is_external) -m bool',
         "  http-request set-var(txn.jwt_alg) var(txn.token),jwt_header_query('$.alg') if is_external",
         invalidExternal(['token algorithm "', sample('var(txn.jwt_alg)'), `" is not allowed for issuer ${external.issuer}; expected RS256`], 'is_external !{ var(txn.jwt_alg) -m str RS256 }'),
@@ -375,7 +375,7 @@ function haproxyConfig(spec: GatewaySpec): string {
         invalidExternal(['token has no exp claim'], 'is_external !{ var(txn.exp) -m found }'),
         invalidExternal(['token expired at ', sample('var(txn.exp),utime(%Y-%m-%dT%H:%M:%SZ)')], 'is_external !{ var(txn.exp_left) -m int gt 0 }'),
         invalidExternal(['token is not valid before ', sample('var(txn.nbf),utime(%Y-%m-%dT%H:%M:%SZ)')], 'is_external { var(txn.nbf_past) -m found } !{ var(txn.nbf_past) -m int ge 0 }'),
-        invalidExternal(['token audience "', sample('var(txn.aud)'), `" is not the expected "${external.audience}"`], `is_external !{ var(txn.aud) -m str ${external.audience} }`),
+        invalidExternal(['token audience "', sample('var(txn.aud)'), `" is not the expected "${external.audience}"`], `is_external !{ var(txn.aud) -m str -- ${external.audience} }`),
         "  http-request set-var(txn.client_id) var(txn.claims),json_query('$.sub') if is_external",
         "  http-request set-var(txn.client_id) var(txn.claims),json_query('$.client_id') if is_external { var(txn.claims),json_query('$.client_id') -m found }",
         '  # Verified: the portal\'s token rules below do not apply to this request.',
@@ -475,7 +475,7 @@ function haproxyConfig(spec: GatewaySpec): string {
           `  http-request set-var(txn.ext_exp_left) var(txn.ext_exp),add(${as.clockSkewSeconds}),sub(txn.now) if is_opaque external_active { var(txn.ext_exp) -m found }`,
           invalidToken(['token expired at ', sample('var(txn.ext_exp),utime(%Y-%m-%dT%H:%M:%SZ)')], 'is_opaque external_active { var(txn.ext_exp_left) -m found } !{ var(txn.ext_exp_left) -m int gt 0 }'),
           ...(other.audience
-            ? [invalidToken(['token audience "', sample('var(txn.ext_aud)'), `" is not the expected "${other.audience}"`], `is_opaque external_active !{ var(txn.ext_aud) -m str ${other.audience} }`)]
+            ? [invalidToken(['token audience "', sample('var(txn.ext_aud)'), `" is not the expected "${other.audience}"`], `is_opaque external_active !{ var(txn.ext_aud) -m str -- ${other.audience} }`)]
             : []),
           '  http-request set-var(txn.client_id) var(txn.ext_client_id) if is_opaque external_active',
           "  # Active at the other server: the portal's token rules below do not apply to this request.",

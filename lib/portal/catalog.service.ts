@@ -174,6 +174,7 @@ async function visiblePortalApi(actor: Actor | null, apiId: string, tenantDomain
         visibility: apis.visibility,
         subscriptionApproval: apis.subscriptionApproval,
         tiers: apis.tiers,
+        security: apis.security,
       },
       tenantDomain: tenants.domain,
     })

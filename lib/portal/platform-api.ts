@@ -66,6 +66,8 @@ export function platformApiOverview(): PortalApiOverview {
     restricted: false,
     subscriptionNeedsApproval: false,
     operations: platformOperations(),
-    environments: [{ clusterName: 'portal', displayName: 'This portal', accessUrl: `${publicBaseUrl()}${API_PREFIX}`, status: 'ready' }],
+    environments: [
+      { clusterName: 'portal', displayName: 'This portal', accessUrl: `${publicBaseUrl()}${API_PREFIX}`, status: 'ready', howToCall: ['Authorization: Bearer <personal access token>'] },
+    ],
   };
 }

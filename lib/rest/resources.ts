@@ -123,7 +123,14 @@ export const applyResult = z
   .meta({ id: 'ApplyResult' });
 
 export const clusterChoice = z
-  .object({ clusterName: z.string(), displayName: z.string(), type: z.string(), source: z.enum(['deployment.toml', 'tenant']), accessUrl: z.string().nullable() })
+  .object({
+    clusterName: z.string(),
+    displayName: z.string(),
+    type: z.string(),
+    source: z.enum(['deployment.toml', 'tenant']),
+    accessUrl: z.string().nullable(),
+    securityOffer: z.array(z.string()).meta({ description: 'How gateways there authenticate callers, in words (from the cluster\'s security resource names).' }),
+  })
   .meta({ id: 'ClusterChoice' });
 
 export const clusterSelection = z.object({ clusters: z.array(z.string()), revision: z.int() }).meta({ id: 'ClusterSelection' });
@@ -205,6 +212,20 @@ export const connectionReport = z
     ready: z.boolean(),
     note: z.string().optional(),
     error: z.object({ kind: z.string(), message: z.string(), hint: z.string(), status: z.int().optional() }).optional(),
+    securityResources: z
+      .array(
+        z.object({
+          mechanism: z.enum(['basic', 'jwt', 'oauth']),
+          property: z.string(),
+          name: z.string(),
+          foundAs: z.string().optional(),
+          ok: z.boolean(),
+          problem: z.string().optional(),
+          offers: z.string().optional(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Each security resource the cluster names: found as what, well-formed or what is wrong.' }),
   })
   .meta({ id: 'ConnectionReport' });
 

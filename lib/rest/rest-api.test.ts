@@ -304,7 +304,16 @@ describe('APIs', () => {
 
   it('selects clusters and moves through the lifecycle, attributing each change to the token', async () => {
     const choices = await call('GET', '/clusters', { token: tokens.publisher });
-    expect(choices.body.items).toEqual([{ clusterName: 'east', displayName: 'Cluster east', type: 'Kubernetes', source: 'deployment.toml', accessUrl: 'https://east.gateways.test' }]);
+    expect(choices.body.items).toEqual([
+      {
+        clusterName: 'east',
+        displayName: 'Cluster east',
+        type: 'Kubernetes',
+        source: 'deployment.toml',
+        accessUrl: 'https://east.gateways.test',
+        securityOffer: [expect.stringContaining("Access tokens of the portal's applications")],
+      },
+    ]);
     const unknown = await call('PUT', `/apis/${apiId}/clusters`, { token: tokens.publisher, body: { clusters: ['west'] } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ pointer: '/clusters', detail: 'Unknown cluster: west.' }]);

@@ -173,6 +173,7 @@ describe('publishing to two real clusters', () => {
         productionEndpoints: ['http://petstore-v3.internal:8090'],
         tiers: ['Unlimited'],
         securityOauth2: true,
+        securityBasic: false,
         corsEnabled: false,
         corsOrigins: [],
       });

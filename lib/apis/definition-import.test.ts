@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppError } from '../errors';
 import { checkDefinitionInWorker, DEFAULT_DEFINITION_CHECK_LIMITS } from './definition-check';
 import { importApiDefinition, resourcesOf } from './openapi';
+import { watchMainThread } from '../test-support/main-thread-watch';
 
 /** The probe's definition: `levels` schemas, each with `fanOut` properties that all $ref the level below. */
 function fanOutDefinition(levels = 20, fanOut = 10): string {
@@ -55,13 +56,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
  * as a health check would be: both only progress if the main thread is free.
  */
 async function whileMainThreadWatched<T>(work: () => Promise<T>) {
-  let last = performance.now();
-  let maxGapMs = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
-  }, 20);
+  const watch = watchMainThread();
   const started = performance.now();
   let answeredAtMs = Infinity;
   const request = fetch(baseUrl).then(async (response) => {
@@ -74,7 +69,8 @@ async function whileMainThreadWatched<T>(work: () => Promise<T>) {
     (error: AppError) => ({ value: undefined, error }),
   );
   const settledAtMs = performance.now() - started;
-  clearInterval(ticker);
+  const maxGapMs = watch.maxGapMs();
+  watch.stop();
   return { ...outcome, maxGapMs, answeredAtMs, settledAtMs, body: await request };
 }
 

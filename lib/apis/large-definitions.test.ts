@@ -12,6 +12,7 @@ import { createApiSchema } from './apis.schema';
 import { createApi } from './apis.service';
 import { storedDefinitionSummary, storedDefinitionText, storedOperations } from './definition-queries';
 import { stageDefinitionFromRequest } from './definition-uploads.service';
+import { watched } from '../test-support/main-thread-watch';
 
 /**
  * A definition of the size real providers publish (13 MB, 1,074 paths, 2,059 operations, about
@@ -62,24 +63,6 @@ function streamedUpload(text: string, options: { chunkBytes?: number; headers?: 
   });
   const request = new Request('http://portal.test/api/publisher/definitions', { method: 'POST', body, headers: options.headers, duplex: 'half' } as RequestInit);
   return { request, pulled: () => offset, total: bytes.length };
-}
-
-/** Runs `work` while a 20 ms interval ticks: the longest gap is how long the request thread was blocked. */
-async function watched<T>(work: () => Promise<T>): Promise<{ value: T; elapsedMs: number; maxGapMs: number }> {
-  let last = performance.now();
-  let maxGapMs = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
-  }, 20);
-  const started = performance.now();
-  try {
-    const value = await work();
-    return { value, elapsedMs: performance.now() - started, maxGapMs };
-  } finally {
-    clearInterval(ticker);
-  }
 }
 
 const createForm = (overrides: Record<string, unknown>) =>

@@ -1,5 +1,6 @@
 'use client';
 import 'swagger-ui-react/swagger-ui.css';
+import './swagger-ui-overrides.css';
 import Alert from '@mui/material/Alert';
 import AlertTitle from '@mui/material/AlertTitle';
 import Box from '@mui/material/Box';
@@ -282,8 +283,8 @@ export function TryOutConsole({
 
       <Paper sx={{ p: { xs: 0, sm: 1 }, bgcolor: '#fff', color: '#3b4151' }} data-testid="try-out-console">
         {/* Remounted per gateway so Swagger UI takes the new server instead of its remembered selection. */}
-        {/* The gateway picker above is the one way to choose a server: Swagger UI's own list is hidden. */}
-        <Box key={gateway.accessUrl} sx={{ '& .swagger-ui .servers-title, & .swagger-ui .servers': { display: 'none' } }}>
+        {/* The gateway picker above is the one way to choose a server: Swagger UI's own list is hidden (swagger-ui-overrides.css). */}
+        <Box key={gateway.accessUrl} className="try-out-console">
           {definition.state === 'failed' ? (
             <Alert severity="error" role="alert">
               The definition could not be loaded: {definition.message}

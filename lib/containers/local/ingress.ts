@@ -44,6 +44,9 @@ function normalizePrefix(prefix: string): string {
   return prefix.replace(/\/+$/, '');
 }
 
+/** How long a refused upload is still read (and dropped) so that its client reads the 413. */
+const LINGER_MS = 2_000;
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 function sendJsonError(response: ServerResponse, status: number, code: string, message: string): void {
@@ -152,8 +155,25 @@ export class LocalIngress {
     // body is still being sent would leave this proxy with a broken pipe instead of its answer.
     const maxBodyBytes = this.options.maxBodyBytes ?? GATEWAY_LIMITS.maxBodyBytes;
     const tooLarge = () => {
-      response.setHeader('connection', 'close');
-      sendJsonError(response, 413, 'payload_too_large', `request body is larger than the limit of ${maxBodyBytes} bytes`);
+      if (response.headersSent) return void response.destroy();
+      const body = JSON.stringify({ error: { code: 'payload_too_large', message: `request body is larger than the limit of ${maxBodyBytes} bytes` } });
+      response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      response.write(body);
+      // A lingering close, as nginx and HAProxy do: closing while the client still sends resets the
+      // connection, and the client may see the reset instead of this answer. So what it still sends
+      // is read and dropped for a moment — bounded by time and by one more limit's worth — then closed.
+      let lingered = 0;
+      const close = () => {
+        clearTimeout(timer);
+        if (!response.writableEnded) response.end();
+      };
+      const timer = setTimeout(close, LINGER_MS);
+      request.on('data', (chunk: Buffer) => {
+        lingered += chunk.length;
+        if (lingered > maxBodyBytes) close();
+      });
+      request.once('end', close);
+      request.resume();
     };
     if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
       tooLarge();

@@ -20,6 +20,8 @@ export const theme = createTheme({
   components: {
     MuiButton: { defaultProps: { disableElevation: true }, styleOverrides: { root: { textTransform: 'none' } } },
     MuiTextField: { defaultProps: { size: 'small', fullWidth: true } },
+    // A read-only field's explanation is still read: it keeps the normal secondary tone (WCAG AA contrast).
+    MuiFormHelperText: { styleOverrides: { root: ({ theme }) => ({ '&.Mui-disabled': { color: theme.vars?.palette.text.secondary ?? theme.palette.text.secondary } }) } },
     MuiPaper: { defaultProps: { variant: 'outlined' } },
   },
 });

@@ -19,11 +19,12 @@ function knownSwaggerUiIssue(rule: string, target: string): boolean {
   return rule === 'nested-interactive' && target.includes('.opblock-summary-control');
 }
 
-async function checkPage(page: Page, path: string, label: string): Promise<void> {
+async function checkPage(page: Page, path: string, label: string, prepare?: (page: Page) => Promise<void>): Promise<void> {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await page.goto(path);
     await page.waitForLoadState('networkidle');
+    await prepare?.(page);
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     const serious = results.violations
       .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
@@ -83,5 +84,11 @@ test.describe('accessibility', () => {
     ] as const) {
       await checkPage(page, path, label);
     }
+    // A cluster's card opened, with its fields and actions.
+    await checkPage(page, '/admin/clusters', 'admin: a cluster opened', async (opened) => {
+      const card = opened.locator('[data-testid^="cluster-"]').first();
+      await card.getByRole('button').first().click();
+      await expect(card.locator('.MuiAccordionDetails-root')).toBeVisible();
+    });
   });
 });

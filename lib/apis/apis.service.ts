@@ -198,12 +198,15 @@ export interface ApiWithDefinition extends ApiWithResources {
 
 export async function getApiWithResourcesForPublisher(actor: Actor, apiId: string): Promise<ApiWithResources> {
   const api = await getApiForPublisher(actor, apiId);
-  return { ...api, resources: await apiResourcesForPublisher(actor, api.id) };
+  // The caller's access was checked by getApiForPublisher: the index comes straight from the database.
+  return { ...api, resources: (await storedOperations(api.id)).map(({ path, method }) => ({ path, method })) };
 }
 
 export async function getApiWithDefinitionForPublisher(actor: Actor, apiId: string): Promise<ApiWithDefinition> {
-  const api = await getApiWithResourcesForPublisher(actor, apiId);
-  return { ...api, openapi: JSON.parse((await storedDefinitionText(api.id))!) as OpenApiDocument };
+  const api = await getApiForPublisher(actor, apiId);
+  // The document is read once; its resources come from it rather than from a second query.
+  const openapi = JSON.parse((await storedDefinitionText(api.id))!) as OpenApiDocument;
+  return { ...api, openapi, resources: resourcesOf(openapi) };
 }
 
 /** The routed resources of the API (its definition's paths and methods), read by the database from the stored document. */

@@ -49,14 +49,20 @@ const LINGER_MS = 2_000;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
-function sendJsonError(response: ServerResponse, status: number, code: string, message: string): void {
+/** Writes the head and body of a JSON error; false when an answer had begun already (the connection is cut instead). */
+function writeJsonError(response: ServerResponse, status: number, code: string, message: string, headers: OutgoingHttpHeaders = {}): boolean {
   if (response.headersSent) {
     response.destroy();
-    return;
+    return false;
   }
   const body = JSON.stringify({ error: { code, message } });
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  response.end(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), ...headers });
+  response.write(body);
+  return true;
+}
+
+function sendJsonError(response: ServerResponse, status: number, code: string, message: string): void {
+  if (writeJsonError(response, status, code, message)) response.end();
 }
 
 export class LocalIngress {
@@ -155,10 +161,7 @@ export class LocalIngress {
     // body is still being sent would leave this proxy with a broken pipe instead of its answer.
     const maxBodyBytes = this.options.maxBodyBytes ?? GATEWAY_LIMITS.maxBodyBytes;
     const tooLarge = () => {
-      if (response.headersSent) return void response.destroy();
-      const body = JSON.stringify({ error: { code: 'payload_too_large', message: `request body is larger than the limit of ${maxBodyBytes} bytes` } });
-      response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
-      response.write(body);
+      if (!writeJsonError(response, 413, 'payload_too_large', `request body is larger than the limit of ${maxBodyBytes} bytes`, { connection: 'close' })) return;
       // A lingering close, as nginx and HAProxy do: closing while the client still sends resets the
       // connection, and the client may see the reset instead of this answer. So what it still sends
       // is read and dropped for a moment — bounded by time and by one more limit's worth — then closed.

@@ -111,6 +111,7 @@ describe('helm template', () => {
       AUTH_SECRET: { name: 'portal-privatejet-secrets', key: 'AUTH_SECRET' },
       PRIVATEJET_DEPLOYMENT_TOML: '/etc/privatejet/deployment.toml',
       HOSTNAME: '0.0.0.0',
+      PRIVATEJET_GATEWAY_PORTAL_URL: 'http://portal-privatejet.privatejet.svc:80',
     });
     expect(only(objects, 'Secret', 'portal-privatejet-database').stringData).toEqual({ DATABASE_URL: required.database.url });
     expect(only(objects, 'Secret', 'portal-privatejet-secrets').stringData).toEqual({

@@ -192,7 +192,7 @@ export function helmRbacRules(): string {
     '# RBAC rules of each container manager, for templates/rbac.yaml.',
     '# Generated from lib/containers/permissions.ts by: npx tsx lib/clusters/write-rbac-manifests.ts',
     '# Do not edit: change the permission list and run the script again (lib/clusters/rbac.test.ts',
-    '# and deploy/helm/privatejet.test.ts fail when this file or the rendered chart drift from it).',
+    '# and tools/helm/chart.test.ts fail when this file or the rendered chart drift from it).',
     '',
   ].join('\n');
   const managers = Object.fromEntries(

@@ -186,6 +186,12 @@ describe('helm template', () => {
     expect(single.some((object) => object.kind === 'PodDisruptionBudget')).toBe(false);
   });
 
+  it('refuses a misspelt or mistyped value through values.schema.json', () => {
+    expect(() => renderChart({ ...required, replicas: 3 })).toThrow(/additional properties 'replicas' not allowed/i);
+    expect(() => renderChart({ ...required, rbac: { manager: 'operator' } })).toThrow("at '/rbac/manager': value must be one of 'kubernetes', 'wso2-api-operator'");
+    expect(() => renderChart({ ...required, publicUrl: 'portal.example.com' })).toThrow("at '/publicUrl'");
+  });
+
   it('refuses a Local cluster with more than one replica, and missing secrets', () => {
     const local = '[[ContainerMgtClusterConfig]]\ntype = "Local"\nclusterName = "local"\nproperties.AccessURL = "http://localhost:8243"\n';
     expect(() => renderChart({ ...required, config: { deploymentToml: local } })).toThrow('names a Local cluster');

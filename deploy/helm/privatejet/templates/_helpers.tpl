@@ -90,7 +90,7 @@ app.kubernetes.io/component: portal
 {{- end }}
 {{- end }}
 
-{{/* Stops rendering with a message when values contradict each other. */}}
+{{/* Stops rendering with a message when values contradict each other (values.schema.json checks each value alone). */}}
 {{- define "privatejet.validate" -}}
 {{- if and .Values.database.url .Values.database.existingSecret }}
 {{- fail "database: set url or existingSecret, not both" }}
@@ -105,9 +105,6 @@ app.kubernetes.io/component: portal
 {{- if not (and .Values.secrets.masterKey .Values.secrets.authSecret) }}
 {{- fail "secrets: set existingSecret, or both masterKey and authSecret (each: openssl rand -base64 32); they must stay the same across upgrades" }}
 {{- end }}
-{{- end }}
-{{- if not (has .Values.rbac.manager (list "kubernetes" "wso2-api-operator")) }}
-{{- fail "rbac.manager must be kubernetes or wso2-api-operator" }}
 {{- end }}
 {{- if and .Values.config.deploymentToml (not .Values.config.existingConfigMap) (gt (int .Values.replicaCount) 1) (regexMatch "(?m)^\\s*type\\s*=\\s*\"Local\"" .Values.config.deploymentToml) }}
 {{- fail "config.deploymentToml names a Local cluster, whose gateways are processes of one pod: use replicaCount 1, or a Kubernetes cluster" }}

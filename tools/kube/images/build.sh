@@ -179,7 +179,9 @@ build_privatejet() {
   chroot "$rootfs" useradd --uid "$app_uid" --gid "$app_uid" --home-dir /app --no-create-home --shell /usr/sbin/nologin privatejet
   # COPY .next/standalone ./ ; COPY .next/static ./.next/static ; COPY drizzle ./drizzle
   mkdir -p "$rootfs/app"
-  cp -a "$repo_root/.next/standalone/." "$rootfs/app/"
+  # The Dockerfile builds from a clean context (.dockerignore); a clone may hold local data and
+  # environment files beside its build, which never go into an image.
+  tar -C "$repo_root/.next/standalone" --exclude=./.data --exclude='./.env*' --exclude=./.cache -cf - . | tar -C "$rootfs/app" -xf -
   cp -a "$repo_root/.next/static" "$rootfs/app/.next/static"
   cp -a "$repo_root/drizzle" "$rootfs/app/drizzle"
   # A build's own cache is not part of the image; the folder is a mount point (an emptyDir).

@@ -1,5 +1,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // The app image (Dockerfile, tools/kube/images/build.sh) ships .next/standalone: the server and
+  // only the node_modules files it uses. `next start` (tools/run-app.sh, the end-to-end tests)
+  // still serves the same build; it only logs that standalone output exists.
+  output: 'standalone',
   // Native, WASM or filesystem-reading packages run as plain Node modules, not bundled.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', '@kubernetes/client-node', 'postgres'],
   poweredByHeader: false,

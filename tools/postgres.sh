@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for the test run: loopback only, a temp data folder,
 # stopped by PID. `start` prints the DATABASE_URL; `stop DIR` stops it and removes DIR.
+#
+# `start --also-listen ADDRESS/PREFIX` also listens on ADDRESS (one the caller created, such as
+# the test cluster's bridge address) and lets clients of that network in with a password only
+# (pods of the test cluster); it then also prints NETWORK_DATABASE_URL with that password.
 set -euo pipefail
 
 pg_bin() {
@@ -16,16 +20,32 @@ run_pg() {
 }
 
 start() {
-  local bin dir port
+  local bin dir port also_listen="" network="" listen=127.0.0.1
+  if [ "${1:-}" = "--also-listen" ]; then
+    also_listen="${2%/*}"
+    network="$2"
+    [[ "$network" == */* && -n "$also_listen" ]] || { echo "--also-listen needs ADDRESS/PREFIX" >&2; exit 2; }
+    listen="127.0.0.1,$also_listen"
+  fi
   bin=$(pg_bin)
   dir=$(mktemp -d /tmp/privatejet-pg-XXXXXX)
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
   port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
   run_pg "$bin/initdb" -D "$dir/data" -U privatejet --auth=trust -E UTF8 > "$dir/initdb.log" 2>&1
+  local password=""
+  if [ -n "$network" ]; then
+    password=$(node -e "console.log(require('crypto').randomBytes(18).toString('base64url'))")
+    # Loopback stays trusted as before; the other network needs the password.
+    echo "host all all $network scram-sha-256" >> "$dir/data/pg_hba.conf"
+  fi
   run_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start > /dev/null
+    -o "-c listen_addresses=$listen -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start > /dev/null
   echo "DIR=$dir"
   echo "DATABASE_URL=postgres://privatejet@127.0.0.1:$port/postgres"
+  if [ -n "$network" ]; then
+    run_pg psql -q -h "$dir" -p "$port" -U privatejet -d postgres -c "alter role privatejet password '$password'" > /dev/null
+    echo "NETWORK_DATABASE_URL=postgres://privatejet:$password@$also_listen:$port/postgres"
+  fi
 }
 
 stop() {
@@ -40,7 +60,7 @@ stop() {
 }
 
 case "${1:-}" in
-  start) start ;;
+  start) shift; start "$@" ;;
   stop) stop "$2" ;;
-  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--also-listen ADDRESS/PREFIX] | stop DIR" >&2; exit 2 ;;
 esac

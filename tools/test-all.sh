@@ -20,7 +20,9 @@ rm -rf "$results" && mkdir -p "$results"
 if [ -x tools/kube/build.sh ]; then
   log "Kubernetes test binaries and images (built once, then cached)"
   # The images mostly wait on the Debian mirror and the disk, the binaries on the CPU: side by side.
-  tools/kube/images/build.sh > /dev/null &
+  # The app image itself is made from this run's build by the cluster test; its Debian 13 +
+  # nodejs base is fetched here, meanwhile.
+  { tools/kube/images/build.sh && tools/kube/images/debian13-nodejs-rootfs.sh; } > /dev/null &
   images_build=$!
   tools/kube/build.sh
   wait "$images_build"
@@ -29,6 +31,8 @@ log "HAProxy 3.0 for the gateway tests (a Debian 13 root filesystem, built once,
 tools/haproxy/debian13-rootfs.sh > /dev/null
 log "promtool for the gateway metrics lint (built once from the Go module proxy, then cached)"
 tools/promtool/build.sh > /dev/null
+log "Helm for the chart tests (built once from the Go module proxy, then cached)"
+tools/helm/build.sh > /dev/null
 log "Type-checking"
 npm run --silent typecheck
 log "Building the app (production build, used by the end-to-end tests)"

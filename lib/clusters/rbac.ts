@@ -153,9 +153,69 @@ export function rbacManifestFor(manager: KubernetesManagerName, ref: ServiceAcco
   return `${header}${toYamlDocuments(rbacObjectsFor(manager, ref))}`;
 }
 
+/** Where the Helm chart reads its RBAC rules from (templates/rbac.yaml). */
+export const HELM_RBAC_RULES_PATH = 'deploy/helm/privatejet/files/rbac-rules.yaml';
+
+/**
+ * A rule as the Helm chart's template takes it: what a Role or ClusterRole rule needs, plus a
+ * marker for the parts only known at install time (the namespaces gateways go to, the names a
+ * cluster gives its security resources), which templates/rbac.yaml fills in from the values.
+ */
+interface HelmRbacRule {
+  apiGroups: string[];
+  resources: string[];
+  resourceNames?: string[];
+  /** resourceNames = the gateway namespaces (rbac.gatewayNamespaces). */
+  onlyTheGatewayNamespaces?: true;
+  /** resourceNames = [rbac.securityResourceNames.<property>]; the rule is left out when that is unset. */
+  onlyTheObjectNamedBy?: SecurityResourceProperty;
+  verbs: string[];
+}
+
+function helmRuleFor(permission: RequiredPermission): HelmRbacRule {
+  const only = permission.onlyObject;
+  const base = { apiGroups: [permission.apiGroup], resources: [permission.resource] };
+  const verbs = [...permission.verbs];
+  if (only === undefined) return { ...base, verbs };
+  if ('name' in only) return { ...base, resourceNames: [only.name], verbs };
+  if ('theClusterProperty' in only) return { ...base, onlyTheObjectNamedBy: only.theClusterProperty, verbs };
+  return { ...base, onlyTheGatewayNamespaces: true, verbs };
+}
+
+/**
+ * deploy/helm/privatejet/files/rbac-rules.yaml: every manager's permission list split as
+ * rbacObjectsFor splits it (namespaced rules → a Role in each gateway namespace, the rest → a
+ * ClusterRole), so the chart grants exactly what deploy/rbac/ grants.
+ */
+export function helmRbacRules(): string {
+  const header = [
+    '# RBAC rules of each container manager, for templates/rbac.yaml.',
+    '# Generated from lib/containers/permissions.ts by: npx tsx lib/clusters/write-rbac-manifests.ts',
+    '# Do not edit: change the permission list and run the script again (lib/clusters/rbac.test.ts',
+    '# and tools/helm/chart.test.ts fail when this file or the rendered chart drift from it).',
+    '',
+  ].join('\n');
+  const managers = Object.fromEntries(
+    KUBERNETES_MANAGERS.map((manager) => {
+      const permissions = REQUIRED_PERMISSIONS[manager];
+      return [
+        manager,
+        {
+          namespaced: permissions.filter((p) => p.namespaced).map(helmRuleFor),
+          clusterScoped: permissions.filter((p) => !p.namespaced).map(helmRuleFor),
+        },
+      ];
+    }),
+  );
+  return `${header}${toYamlDocuments([managers as unknown as KubernetesObject])}`;
+}
+
 /** Repository path → content of every committed RBAC file. */
 export function committedRbacManifests(): Record<string, string> {
-  return Object.fromEntries(KUBERNETES_MANAGERS.map((manager) => [`deploy/rbac/${manager}.yaml`, rbacManifestFor(manager)]));
+  return {
+    ...Object.fromEntries(KUBERNETES_MANAGERS.map((manager) => [`deploy/rbac/${manager}.yaml`, rbacManifestFor(manager)])),
+    [HELM_RBAC_RULES_PATH]: helmRbacRules(),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

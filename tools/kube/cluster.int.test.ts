@@ -3,16 +3,35 @@ import { existsSync, readFileSync } from 'node:fs';
 import {
   AppsV1Api,
   CoreV1Api,
+  KubernetesObjectApi,
   NetworkingV1Api,
   RbacAuthorizationV1Api,
   type V1Container,
   type V1Pod,
   type V1PodSpec,
 } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeLifecycleState, setClusterSelection } from '../../lib/apis/apis.service';
+import { SUPER_TENANT } from '../../lib/auth/identity';
+import { loadDeploymentToml } from '../../lib/clusters/deployment-toml';
+import { setPlatformClusterConfig } from '../../lib/clusters/platform-config';
+import type { DatabaseHandle } from '../../lib/db/drizzle';
+import { apis, deployments } from '../../lib/db/schema';
+import { freshTestDatabase } from '../../lib/db/test-database';
+import { configureDeploymentEngine } from '../../lib/deployments/deployments.service';
+import { seedPublisherWithApi } from '../../lib/deployments/test-support';
+import { ensureSigningKeys } from '../../lib/oauth/signing-keys';
+import { useThrowawaySecretKey } from '../../lib/oauth/test-fixtures';
+import { renderChart } from '../helm/helm';
 import { startCluster, type Cluster } from './cluster';
 import { sysctlsToRestore } from './cluster-host';
 import { kubeConfigForServiceAccount, provisionServiceAccount, seedClusterRole, seedClusterRoleBinding } from './service-account';
+import { ensureAppImage } from './test-images';
 
 // On a machine that has never built the binaries and images, the first run makes them (minutes).
 const firstBuildTimeoutMs = 60 * 60_000;
@@ -78,6 +97,26 @@ function restrictedPodSpec(userId: number, spec: V1PodSpec): V1PodSpec {
   };
 }
 
+interface PodReachablePostgres {
+  /** For this process, on loopback. */
+  loopbackUrl: string;
+  /** For pods: the bridge address, with the password. */
+  networkUrl: string;
+  stop(): Promise<void>;
+}
+
+/** tools/postgres.sh, also listening on `network`'s address (one the cluster created). */
+async function startPostgres(network: string): Promise<PodReachablePostgres> {
+  const output = execFileSync('bash', ['tools/postgres.sh', 'start', '--also-listen', network], { encoding: 'utf8' });
+  const value = (key: string) => output.match(new RegExp(`^${key}=(.*)$`, 'm'))?.[1] ?? '';
+  const dir = value('DIR');
+  return {
+    loopbackUrl: value('DATABASE_URL'),
+    networkUrl: value('NETWORK_DATABASE_URL'),
+    stop: async () => void execFileSync('bash', ['tools/postgres.sh', 'stop', dir]),
+  };
+}
+
 function isReady(pod: V1Pod): boolean {
   return pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
 }
@@ -88,6 +127,9 @@ describe('a real single-node cluster', () => {
   let apps: AppsV1Api;
   let networking: NetworkingV1Api;
   let before: ReturnType<typeof hostSnapshot>;
+  let postgres: PodReachablePostgres | undefined;
+  let database: (DatabaseHandle & { url: string | null }) | undefined;
+  let tomlDir: string | undefined;
 
   beforeAll(async () => {
     before = hostSnapshot();
@@ -101,6 +143,9 @@ describe('a real single-node cluster', () => {
 
   afterAll(async () => {
     await cluster?.stop();
+    await database?.close();
+    if (postgres) await postgres.stop();
+    if (tomlDir) await rm(tomlDir, { recursive: true, force: true });
   });
 
   it('runs a 2-replica Deployment of the sample backend and reports it Ready from the kubelet', async () => {
@@ -391,6 +436,161 @@ describe('a real single-node cluster', () => {
     const stored = await core.readNamespacedConfigMap({ name: 'gateway-config', namespace: serviceAccount.namespace });
     expect(stored.data).toEqual({ 'config.json': '{}' });
   });
+
+  it('runs PrivateJet from its Helm chart: 2 replicas on PostgreSQL, publishing a gateway with their own ServiceAccount', async () => {
+    const release = { releaseName: 'portal', namespace: 'portal' };
+    const stepStarted = performance.now();
+    const appImage = await ensureAppImage();
+    await cluster.importImage(appImage.archive);
+    console.log(`app image ready and imported in ${((performance.now() - stepStarted) / 1000).toFixed(1)}s`);
+
+    // PostgreSQL for the pods: on the cluster's bridge address (pods may reach only that one),
+    // password required from the pod network; this process uses loopback.
+    postgres = await startPostgres(`${cluster.nodeIp}/${cluster.podCidr.split('/')[1]}`);
+    // The replicas and this process share the master key, as replicas share one Secret.
+    useThrowawaySecretKey();
+    const testDatabase = await freshTestDatabase({ serverUrl: postgres.loopbackUrl });
+    database = testDatabase;
+    const podDatabaseUrl = new URL(postgres.networkUrl);
+    podDatabaseUrl.pathname = new URL(testDatabase.url!).pathname;
+
+    // One in-cluster entry: MasterURL and SAToken left out, so the app uses its pod's ServiceAccount.
+    const deploymentToml = [
+      '[[ContainerMgtClusterConfig]]',
+      'type = "Kubernetes"',
+      'clusterName = "this-cluster"',
+      'displayName = "This cluster"',
+      'properties.Replicas = 1',
+      `properties.AccessURL = "${cluster.ingressUrl}"`,
+      `properties.Namespace = "${release.namespace}"`,
+      `properties.IngressClass = "${cluster.ingressClassName}"`,
+      `properties.GatewayImage = "${cluster.images.gateway}"`,
+      '',
+      '[ContainerMgtConfig]',
+      'Kubernetes = "kubernetes"',
+      '',
+    ].join('\n');
+    tomlDir = await mkdtemp(path.join(os.tmpdir(), 'privatejet-chart-'));
+    await writeFile(path.join(tomlDir, 'deployment.toml'), deploymentToml);
+    const platform = await loadDeploymentToml(path.join(tomlDir, 'deployment.toml'));
+    expect(platform.clusters[0]!.properties).toMatchObject({ MasterURL: '', SAToken: '' });
+    // This process only records requests; it has no way to reach the cluster (no MasterURL, no
+    // pod environment), so every apply below is a replica's, made in its pod.
+    setPlatformClusterConfig(platform);
+    configureDeploymentEngine({ concurrency: 0 });
+    expect(process.env.KUBERNETES_SERVICE_HOST).toBeUndefined();
+
+    // The sample pet store of the first tests is the backend; GET /pets is open (security: []).
+    const { actor, apiId } = await seedPublisherWithApi(testDatabase.db, {
+      tenantDomain: SUPER_TENANT,
+      context: '/petstore',
+      endpoint: `http://petstore.${namespace}.svc.cluster.local:${backendPort}`,
+    });
+    const [api] = await testDatabase.db.select().from(apis).where(eq(apis.id, apiId));
+    const openapi = structuredClone(api!.openapi) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    openapi.paths['/pets']!.get!.security = [];
+    await testDatabase.db.update(apis).set({ openapi }).where(eq(apis.id, apiId));
+    await ensureSigningKeys();
+
+    const objects = renderChart(
+      {
+        replicaCount: 2,
+        image: { repository: appImage.reference.split(':')[0], tag: appImage.reference.split(':')[1], pullPolicy: 'Never' },
+        database: { url: podDatabaseUrl.toString() },
+        secrets: { masterKey: process.env.PRIVATEJET_SECRET_KEY, authSecret: randomBytes(32).toString('base64') },
+        config: { deploymentToml },
+        ingress: { enabled: true, className: cluster.ingressClassName, hosts: [{ paths: [{ path: '/', pathType: 'Prefix' }] }] },
+        // The node has two shared cores; the probes look often so Ready is seen soon.
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+        probes: {
+          startup: { httpGet: { path: '/api/health', port: 'http' }, periodSeconds: 1, failureThreshold: 180 },
+          readiness: { httpGet: { path: '/api/health', port: 'http' }, periodSeconds: 2 },
+          liveness: { httpGet: { path: '/api/health', port: 'http' }, periodSeconds: 20, failureThreshold: 6 },
+        },
+      },
+      release,
+    );
+    await core.createNamespace({ body: { metadata: { name: release.namespace } } });
+    const client = KubernetesObjectApi.makeApiClient(cluster.adminKubeConfig);
+    const appliedAt = performance.now();
+    for (const object of objects) await client.create(object);
+
+    const portal = await eventually(
+      'both replicas Ready',
+      async () => {
+        const current = await apps.readNamespacedDeployment({ name: 'portal-privatejet', namespace: release.namespace });
+        return current.status?.readyReplicas === 2 ? current : undefined;
+      },
+      300_000,
+    ).catch(async (error: Error) => {
+      const pods = (await core.listNamespacedPod({ namespace: release.namespace })).items;
+      const logs = await Promise.all(pods.map((pod) => core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: release.namespace }).catch((e: Error) => e.message)));
+      throw new Error(`${error.message}\n${pods.map((pod, i) => `${pod.metadata?.name}: ${JSON.stringify(pod.status?.containerStatuses)}\n${logs[i]}`).join('\n')}`);
+    });
+    console.log(`chart applied → both replicas Ready in ${((performance.now() - appliedAt) / 1000).toFixed(1)}s`);
+    expect(portal.status?.availableReplicas).toBe(2);
+    const portalPods = (await core.listNamespacedPod({ namespace: release.namespace, labelSelector: 'app.kubernetes.io/instance=portal' })).items;
+    expect(portalPods).toHaveLength(2);
+    for (const pod of portalPods) {
+      expect(isReady(pod)).toBe(true);
+      expect(pod.spec?.serviceAccountName).toBe('portal-privatejet');
+      expect(pod.spec?.containers[0]?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    }
+    const logs = (await Promise.all(portalPods.map((pod) => core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace: release.namespace })))).join('\n');
+    expect(logs).toMatch(/PrivateJet database: postgres/);
+
+    // The portal through its own Ingress, and its health on the database the pods share.
+    const health = await eventually('the portal through its Ingress', async () => {
+      const response = await getText(`${cluster.ingressUrl}/api/health`);
+      return response.status === 200 ? response : undefined;
+    });
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', database: { kind: 'postgres', ok: true } });
+
+    // Publish: the replicas claim the job and apply the gateway with their pod's ServiceAccount.
+    await setClusterSelection(actor, apiId, ['this-cluster']);
+    await changeLifecycleState(actor, apiId, 'PUBLISHED');
+    // Settled either way; a failure says why at once (e.g. a permission the pod's account lacks).
+    const record = await eventually(
+      'the deployment record to settle',
+      async () => {
+        const [row] = await testDatabase.db.select().from(deployments).where(eq(deployments.apiId, apiId));
+        return row?.status === 'ready' || row?.status === 'failed' ? row : undefined;
+      },
+      180_000,
+    );
+    expect(`${record.clusterName}: ${record.status} ${record.message ?? ''}`).toMatch(/^this-cluster: ready/);
+
+    const gatewayPods = (await core.listNamespacedPod({ namespace: release.namespace, labelSelector: 'app.kubernetes.io/name=privatejet-gateway' })).items;
+    expect(gatewayPods.length).toBeGreaterThan(0);
+    expect(gatewayPods.every(isReady)).toBe(true);
+    expect(gatewayPods[0]!.spec?.containers[0]?.image).toBe(cluster.images.gateway);
+
+    const answer = await eventually('the API through its gateway', async () => {
+      const response = await getText(`${cluster.ingressUrl}/petstore/1.0.0/pets`);
+      return response.status === 200 ? response : undefined;
+    });
+    expect(JSON.parse(answer.body).map((pet: { name: string }) => pet.name)).toEqual(['Rex', 'Tom', 'Nemo']);
+    // Answered by the gateway, which still guards what is not open.
+    expect((await getText(`${cluster.ingressUrl}/petstore/1.0.0/pets/1`)).status).toBe(401);
+
+    // No init process in the image: the server is PID 1 and ends on SIGTERM by itself, long
+    // before the chart's 30 s grace period would end it with SIGKILL.
+    const stopped = portalPods[0]!.metadata!.name!;
+    const deletedAt = performance.now();
+    await core.deleteNamespacedPod({ name: stopped, namespace: release.namespace });
+    await eventually('the deleted replica to be gone', async () => {
+      try {
+        await core.readNamespacedPod({ name: stopped, namespace: release.namespace });
+        return undefined;
+      } catch (error) {
+        if ((error as { code?: number }).code === 404) return true;
+        throw error;
+      }
+    });
+    const stopSeconds = (performance.now() - deletedAt) / 1000;
+    console.log(`a replica stopped on SIGTERM in ${stopSeconds.toFixed(1)}s (grace period 30 s)`);
+    expect(stopSeconds).toBeLessThan(15);
+  }, firstBuildTimeoutMs);
 
   it('stop() ends every process and leaves the machine as it was', async () => {
     const pids = Object.values(cluster.pids);

@@ -116,6 +116,8 @@ export interface Cluster {
   serviceCidr: string;
   /** Image references present on the node (imagePullPolicy IfNotPresent never pulls them). */
   images: { gateway: string; sampleBackend: string; pause: string };
+  /** Loads one more image archive (an OCI layout, like images/build.sh makes) onto the node. */
+  importImage(archive: string): Promise<void>;
   dataDir: string;
   pids: Record<string, number>;
   /** Seconds from the call to a Ready node with every component up. */
@@ -286,6 +288,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         gateway: images.gateway.reference,
         sampleBackend: images.sampleBackend.reference,
         pause: images.pause.reference,
+      },
+      importImage: async (archive) => {
+        await run('ctr', ['--address', paths.containerdSocket, '--namespace', 'k8s.io', 'images', 'import', archive]);
       },
       dataDir,
       pids: Object.fromEntries(record.processes.map(({ name, pid }) => [name, pid])),

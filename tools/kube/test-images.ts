@@ -26,18 +26,7 @@ const scriptNames = { pause: 'pause', haproxy: 'gateway', 'sample-backend': 'sam
  * otherwise answers from the cache in well under a second.
  */
 export async function ensureTestImages(options: { force?: boolean } = {}): Promise<TestImages> {
-  const script = path.join(kubeToolsDir, 'images', 'build.sh');
-  const stdout = await new Promise<string>((resolve, reject) => {
-    const build = spawn('bash', [script, ...(options.force ? ['--force'] : [])], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    build.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    build.on('error', reject);
-    build.on('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`tools/kube/images/build.sh failed with exit code ${code}`)),
-    );
-  });
+  const stdout = await runImageBuild(options.force ? ['--force'] : []);
   const images: Partial<TestImages> = {};
   for (const line of stdout.trim().split('\n')) {
     const [name, reference, archive] = line.split(' ');
@@ -48,4 +37,30 @@ export async function ensureTestImages(options: { force?: boolean } = {}): Promi
     throw new Error(`tools/kube/images/build.sh did not report every image:\n${stdout}`);
   }
   return images as TestImages;
+}
+
+/**
+ * The app image (`privatejet.test/privatejet:local`): the Dockerfile's layout, made by
+ * images/build.sh from this clone's `npm run build` (.next/standalone), which must exist.
+ * Rebuilt only when the build changed (its BUILD_ID); otherwise answered from the cache.
+ */
+export async function ensureAppImage(): Promise<TestImage> {
+  const stdout = await runImageBuild(['privatejet']);
+  const [, reference, archive] = stdout.trim().split('\n').at(-1)!.split(' ');
+  if (!reference || !archive) throw new Error(`tools/kube/images/build.sh did not report the app image:\n${stdout}`);
+  return { reference, archive };
+}
+
+/** images/build.sh with `args`: its stdout (one line per image); progress shows as it happens. */
+function runImageBuild(args: string[]): Promise<string> {
+  const script = path.join(kubeToolsDir, 'images', 'build.sh');
+  return new Promise<string>((resolve, reject) => {
+    const build = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    build.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    build.on('error', reject);
+    build.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`tools/kube/images/build.sh ${args.join(' ')} failed with exit code ${code}`)),
+    );
+  });
 }

@@ -4,7 +4,7 @@
 # a config, a manifest, index.json naming the image, oci-layout) and archived for
 # `ctr images import`. Cached outside the repository, keyed by everything that goes in.
 #
-#   tools/kube/images/build.sh [--force]
+#   tools/kube/images/build.sh [--force] [IMAGE...]     (default: pause haproxy sample-backend)
 #
 # Images:
 #   pause           the pod sandbox: a static C program (pause.c)
@@ -13,6 +13,9 @@
 #                   /usr/local/sbin/haproxy, /usr/local/etc/haproxy, docker-entrypoint.sh)
 #   sample-backend  tools/sample-backend/server.mjs on this machine's node binary and the
 #                   libraries it links
+#   privatejet      the app: the layout the Dockerfile at the repository root builds (Debian 13
+#                   with its nodejs package, Next.js' standalone output in /app, migrations in
+#                   /app/drizzle, user 10001), from this clone's `npm run build`; only on request
 #
 # Output folder: ${PRIVATEJET_IMAGE_CACHE:-$HOME/.cache/privatejet/images}/
 # stdout: one line per image, "<name> <reference> <archive>"; progress goes to stderr.
@@ -27,11 +30,13 @@ repo_root="$(cd "$script_dir/../../.." && pwd)"
 . "$repo_root/tools/lib/common.sh"
 cache_dir="${PRIVATEJET_IMAGE_CACHE:-$HOME/.cache/privatejet/images}"
 force=false
-[[ "${1:-}" == "--force" ]] && force=true
+for argument in "$@"; do [[ "$argument" == --force ]] && force=true; done
 
 # .test is reserved (RFC 2606): these names can never be pulled from anywhere by mistake.
 image_prefix="privatejet.test"
 sample_backend_uid=10001
+# The Dockerfile's user and group (USER 10001:10001).
+app_uid=10001
 
 log() { echo "images: $*" >&2; }
 
@@ -162,7 +167,35 @@ build_sample_backend() {
     "$sample_backend_uid" "$sample_backend_uid"
 }
 
+# The app as the Dockerfile's runtime stage lays it out; keep the two in step.
+build_privatejet() {
+  local rootfs="$1" base
+  base="$("$script_dir/debian13-nodejs-rootfs.sh" | tail -n 1)"
+  tar -C "$base" --exclude=./dev --exclude=./run --exclude=./tmp --exclude=./proc --exclude=./sys -cf - . | tar -C "$rootfs" -xf -
+  mkdir -p "$rootfs/dev" "$rootfs/run" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys"
+  chmod 1777 "$rootfs/tmp"
+  rm -f "$rootfs/etc/resolv.conf" "$rootfs/etc/hostname"
+  chroot "$rootfs" groupadd --gid "$app_uid" privatejet
+  chroot "$rootfs" useradd --uid "$app_uid" --gid "$app_uid" --home-dir /app --no-create-home --shell /usr/sbin/nologin privatejet
+  # COPY .next/standalone ./ ; COPY .next/static ./.next/static ; COPY drizzle ./drizzle
+  mkdir -p "$rootfs/app"
+  # The Dockerfile builds from a clean context (.dockerignore); a clone may hold local data and
+  # environment files beside its build, which never go into an image.
+  tar -C "$repo_root/.next/standalone" --exclude=./.data --exclude='./.env*' --exclude=./.cache -cf - . | tar -C "$rootfs/app" -xf -
+  cp -a "$repo_root/.next/static" "$rootfs/app/.next/static"
+  cp -a "$repo_root/drizzle" "$rootfs/app/drizzle"
+  # A build's own cache is not part of the image; the folder is a mount point (an emptyDir).
+  rm -rf "$rootfs/app/.next/cache" && mkdir -p "$rootfs/app/.next/cache" "$rootfs/data"
+  chown -R 0:0 "$rootfs/app"
+  chown "$app_uid:$app_uid" "$rootfs/app/.next/cache" "$rootfs/data"
+  chroot --userspec="$app_uid:$app_uid" "$rootfs" /usr/bin/node --version >&2
+  printf '{"User":"%d:%d","Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","NODE_ENV=production","NEXT_TELEMETRY_DISABLED=1","HOSTNAME=0.0.0.0","PORT=3000","PRIVATEJET_DATA_DIR=/data"],"Cmd":["node","server.js"],"WorkingDir":"/app","ExposedPorts":{"3000/tcp":{}},"StopSignal":"SIGTERM"}' \
+    "$app_uid" "$app_uid"
+}
+
 main() {
+  local images=("$@")
+  [[ ${#images[@]} -gt 0 ]] || images=(pause haproxy sample-backend)
   ensure_debian_packages /usr/sbin/debootstrap debootstrap /usr/bin/gcc gcc \
     /usr/lib/x86_64-linux-gnu/libc.a libc6-dev >&2
   mkdir -p "$cache_dir"
@@ -170,14 +203,33 @@ main() {
   flock 9
   rm -rf "$cache_dir"/.layout.* "$cache_dir"/.rootfs.* "$cache_dir"/*.partial
 
-  build_cached pause "$image_prefix/pause:local" \
-    "$({ functions_stamp build_pause; cat "$script_dir/pause.c"; gcc --version | head -n 1; } | key_of)" build_pause
-  build_cached haproxy "$image_prefix/haproxy:3.0" \
-    "$({ functions_stamp build_haproxy; cat "$script_dir/haproxy-entrypoint.sh" "$repo_root/tools/haproxy/debian13-rootfs.sh"; } | key_of)" build_haproxy
-  build_cached sample-backend "$image_prefix/sample-backend:local" \
-    "$({ functions_stamp build_sample_backend; echo "$sample_backend_uid"
-      cat "$repo_root/tools/sample-backend/server.mjs"; sha256sum "$(readlink -f "$(command -v node)")"; } | key_of)" \
-    build_sample_backend
+  local image
+  for image in "${images[@]}"; do
+    case "$image" in
+      pause)
+        build_cached pause "$image_prefix/pause:local" \
+          "$({ functions_stamp build_pause; cat "$script_dir/pause.c"; gcc --version | head -n 1; } | key_of)" build_pause ;;
+      haproxy)
+        build_cached haproxy "$image_prefix/haproxy:3.0" \
+          "$({ functions_stamp build_haproxy; cat "$script_dir/haproxy-entrypoint.sh" "$repo_root/tools/haproxy/debian13-rootfs.sh"; } | key_of)" build_haproxy ;;
+      sample-backend)
+        build_cached sample-backend "$image_prefix/sample-backend:local" \
+          "$({ functions_stamp build_sample_backend; echo "$sample_backend_uid"
+            cat "$repo_root/tools/sample-backend/server.mjs"; sha256sum "$(readlink -f "$(command -v node)")"; } | key_of)" \
+          build_sample_backend ;;
+      privatejet)
+        [[ -f "$repo_root/.next/standalone/server.js" && -f "$repo_root/.next/BUILD_ID" ]] \
+          || { log "privatejet: no .next/standalone/server.js: run npm run build first"; exit 1; }
+        # Every `next build` has a new BUILD_ID: the image follows the build, and only it.
+        build_cached privatejet "$image_prefix/privatejet:local" \
+          "$({ functions_stamp build_privatejet; echo "$app_uid"; cat "$repo_root/.next/BUILD_ID"
+            cat "$script_dir/debian13-nodejs-rootfs.sh"; find "$repo_root/drizzle" -type f | LC_ALL=C sort | xargs cat; } | key_of)" \
+          build_privatejet ;;
+      *) log "unknown image: $image"; exit 2 ;;
+    esac
+  done
 }
 
-main
+args=()
+for argument in "$@"; do [[ "$argument" == --force ]] || args+=("$argument"); done
+main "${args[@]}"

@@ -185,8 +185,13 @@ const EXPORT_BATCH = 1_000;
  * The records of an export, newest first, read in batches by (at, id) so memory stays flat while
  * the response streams. The access check runs before the first row; at most AUDIT_EXPORT_MAX_ROWS.
  */
-export async function* auditRecordsForExport(actor: Actor, filters: Partial<AuditFilters>): AsyncGenerator<AuditRecordView> {
+export function auditRecordsForExport(actor: Actor, filters: Partial<AuditFilters>): AsyncGenerator<AuditRecordView> {
+  // Checked now, before a response starts: a refused caller gets a status, not an empty stream.
   const where = visibleTo(actor, filters);
+  return exportBatches(where);
+}
+
+async function* exportBatches(where: SQL | undefined): AsyncGenerator<AuditRecordView> {
   const database = await db();
   let cursor: { at: Date; id: string } | null = null;
   let sent = 0;

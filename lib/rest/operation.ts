@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPrivilegeRefusal, recordRefusal } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { clientAddressOfCurrentRequest } from '../http/client-address';
 import { readBoundedText, ROUTE_BODY_LIMIT_BYTES } from '../http/bounded-body';
@@ -211,6 +212,11 @@ export function routeHandler(operation: Operation<AnyObject | undefined, AnyObje
       response = responseOf(result);
     } catch (error) {
       response = problemFromError(error, instance, operation.fieldPointers);
+      // A write refused for want of a role, scope or tenant is itself worth an audit record.
+      if (who && request.method !== 'GET' && (isPrivilegeRefusal(error) || (error instanceof RestProblem && error.kind === 'insufficient_scope'))) {
+        const objectId = Object.values((await context.params) ?? {}).flat().join('/') || null;
+        await recordRefusal(who.actor, { action: operation.operationId, objectType: operation.tag.toLowerCase(), objectId }, (error as Error).message);
+      }
     }
     logWrite(request, response, who);
     return response;

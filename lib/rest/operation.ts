@@ -125,14 +125,18 @@ function bearerOf(request: Request): string | null {
   return match[1]!;
 }
 
-async function authenticate(request: Request, operation: Operation): Promise<AuthenticatedToken> {
+async function authenticate(request: Request): Promise<AuthenticatedToken> {
   const bearer = bearerOf(request);
   if (!bearer) {
     throw new RestProblem('unauthenticated', 'This needs a personal access token: create one under Personal access tokens in the portal, and send it as Authorization: Bearer <token>.', undefined, {
       'WWW-Authenticate': bearerChallenge(),
     });
   }
-  const authenticated = await authenticatePersonalToken(bearer, { clientAddress: clientAddressOfCurrentRequest(request.headers) });
+  return authenticatePersonalToken(bearer, { clientAddress: clientAddressOfCurrentRequest(request.headers) });
+}
+
+/** A known token without the operation's scope is refused (after authentication, so the refusal is attributable). */
+function requireScope(authenticated: AuthenticatedToken, operation: Operation): void {
   if (operation.scope !== 'any' && operation.scope !== 'public' && !authenticated.scopes.includes(operation.scope)) {
     throw new RestProblem(
       'insufficient_scope',
@@ -142,7 +146,6 @@ async function authenticate(request: Request, operation: Operation): Promise<Aut
       { requiredScope: operation.scope },
     );
   }
-  return authenticated;
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, location: 'body' | 'query' | 'path'): z.output<S> {
@@ -177,7 +180,10 @@ export function routeHandler(operation: Operation<AnyObject | undefined, AnyObje
     let who: AuthenticatedToken | null = null;
     let response: Response;
     try {
-      if (operation.scope !== 'public') who = await authenticate(request, operation);
+      if (operation.scope !== 'public') {
+        who = await authenticate(request);
+        requireScope(who, operation);
+      }
       const rawParams = (await context.params) ?? {};
       const params = operation.params ? parseWith(operation.params, rawParams, 'path') : undefined;
       const query = operation.query ? parseWith(operation.query, Object.fromEntries(new URL(request.url).searchParams), 'query') : undefined;

@@ -106,7 +106,7 @@ export function AuditLogTable({ rows, showTenant }: { rows: AuditRow[]; showTena
                 </Typography>
               </TableCell>
               <TableCell>{row.clientAddress ?? '—'}</TableCell>
-              <TableCell>{row.action}</TableCell>
+              <TableCell data-testid="audit-action">{row.action}</TableCell>
               <TableCell>
                 {row.objectType}
                 {row.objectId && (

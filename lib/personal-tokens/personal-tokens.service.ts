@@ -98,18 +98,18 @@ export async function createPersonalToken(actor: Actor, input: CreatePersonalTok
   try {
     const row = await database.transaction(async (tx) => {
       const [inserted] = await tx
-      .insert(personalAccessTokens)
-      .values({
-        tenantId: person.tenantId,
-        userId: person.userId,
-        name: input.name,
-        displayPrefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
-        tokenHash: sha256Hex(token),
-        scopes: [...new Set(input.scopes)],
-        expiresAt: new Date(now.getTime() + input.expiresInDays * 24 * 60 * 60 * 1000),
-        createdAt: now,
-      })
-      .returning(viewColumns);
+        .insert(personalAccessTokens)
+        .values({
+          tenantId: person.tenantId,
+          userId: person.userId,
+          name: input.name,
+          displayPrefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
+          tokenHash: sha256Hex(token),
+          scopes: [...new Set(input.scopes)],
+          expiresAt: new Date(now.getTime() + input.expiresInDays * 24 * 60 * 60 * 1000),
+          createdAt: now,
+        })
+        .returning(viewColumns);
       await recordAudit(tx, person, {
         action: 'personal-token.create',
         objectType: 'personal-token',

@@ -1,6 +1,6 @@
 CREATE TABLE "audit_events" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
-	"at" timestamp with time zone DEFAULT now() NOT NULL,
+	"at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"tenant_id" uuid NOT NULL,
 	"tenant_domain" text NOT NULL,
 	"actor_user_id" uuid,
@@ -19,7 +19,8 @@ CREATE TABLE "audit_events" (
 );
 --> statement-breakpoint
 CREATE INDEX "audit_events_tenant_at" ON "audit_events" USING btree ("tenant_id","at");--> statement-breakpoint
-CREATE INDEX "audit_events_at" ON "audit_events" USING btree ("at");--> statement-breakpoint
+CREATE INDEX "audit_events_at" ON "audit_events" USING btree ("at");
+--> statement-breakpoint
 -- Audit records are append-only. The one deletion allowed is the retention purge
 -- (lib/audit/audit-retention.ts): it sets privatejet.audit_purge_before for its own transaction
 -- only, and may remove nothing younger than that cutoff.

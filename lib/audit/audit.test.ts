@@ -306,4 +306,29 @@ describe('the table itself', () => {
     // The setting was the purge's transaction's only: a plain delete is refused again.
     await expect(database.db.delete(auditEvents)).rejects.toSatisfy(refusedByTrigger);
   });
+
+  it('exports every record once across batches, however many share a millisecond', async () => {
+    const bulk = await insertTenant(database.db, 'bulk.test');
+    const bulkAdmin = await insertUser(database.db, bulk, 'bulky', ['admin']);
+    const shared = new Date(Date.now() - 60_000);
+    const rows = Array.from({ length: 2_500 }, (_, i) => ({
+      // Some a few microseconds apart: the column keeps milliseconds, so the cursor never skips them.
+      at: i % 3 === 0 ? shared : i % 3 === 1 ? new Date(shared.getTime() + (i % 7)) : sql`${shared.toISOString()}::timestamptz + ${i % 997} * interval '1 microsecond'`,
+      tenantId: bulk.id,
+      tenantDomain: 'bulk.test',
+      actorUsername: 'bulky',
+      channel: 'session' as const,
+      action: 'api.update',
+      objectType: 'api',
+      objectId: `api-${i}`,
+      outcome: 'ok' as const,
+    }));
+    await database.db.insert(auditEvents).values(rows);
+    const lines = (await auditExportResponse(bulkAdmin, new URL('http://portal.test/x?format=jsonl')).text()).trim().split('\n');
+    const ids = lines.map((line) => JSON.parse(line).objectId as string);
+    expect(ids).toHaveLength(2_500);
+    expect(new Set(ids).size).toBe(2_500);
+    const times = lines.map((line) => Date.parse(JSON.parse(line).at as string));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
 });

@@ -439,7 +439,8 @@ export const auditEvents = pgTable(
   'audit_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    // Milliseconds, as JavaScript dates hold them: the export's (at, id) cursor then round-trips exactly.
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     tenantId: uuid('tenant_id').notNull(),
     tenantDomain: text('tenant_domain').notNull(),
     actorUserId: uuid('actor_user_id'),

@@ -1,4 +1,5 @@
 import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
@@ -12,7 +13,7 @@ import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 
-/** A record as the page shows it: dates as text, the summary as compact JSON. */
+/** A record as the page shows it: dates as text, the summary as lines. */
 export interface AuditRow {
   id: string;
   at: string;
@@ -24,7 +25,8 @@ export interface AuditRow {
   action: string;
   objectType: string;
   objectId: string | null;
-  summary: string;
+  /** Lines of the change, as describeAuditSummary puts them. */
+  summary: string[];
   outcome: 'ok' | 'refused';
   reason: string | null;
 }
@@ -40,7 +42,7 @@ const when = (iso: string) => iso.replace('T', ' ').slice(0, 19) + ' UTC';
 export function AuditFilterForm({ values, choices, showTenant }: { values: AuditFilterValues; choices: { actions: string[]; objectTypes: string[] }; showTenant: boolean }) {
   return (
     <Paper variant="outlined" sx={{ p: 2 }} component="form" method="get" action="/admin/audit" aria-label="Filter the audit log">
-      <Stack direction="row" useFlexGap spacing={2} sx={{ alignItems: 'flex-end', flexWrap: 'wrap' }}>
+      <Box sx={{ display: 'grid', gap: 2, gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))', alignItems: 'center' }}>
         {showTenant && <TextField name="tenant" label="Tenant" size="small" defaultValue={values.tenant} placeholder="all tenants" />}
         <TextField name="user" label="User" size="small" defaultValue={values.user} />
         <TextField name="action" label="Action" size="small" defaultValue={values.action} select slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}>
@@ -67,11 +69,13 @@ export function AuditFilterForm({ values, choices, showTenant }: { values: Audit
         </TextField>
         <TextField name="from" label="From (UTC)" type="datetime-local" size="small" defaultValue={values.from} slotProps={{ inputLabel: { shrink: true } }} />
         <TextField name="to" label="To (UTC)" type="datetime-local" size="small" defaultValue={values.to} slotProps={{ inputLabel: { shrink: true } }} />
-        <Button type="submit" variant="contained">
-          Filter
-        </Button>
-        <Button href="/admin/audit">Clear</Button>
-      </Stack>
+        <Stack direction="row" spacing={1}>
+          <Button type="submit" variant="contained">
+            Filter
+          </Button>
+          <Button href="/admin/audit">Clear</Button>
+        </Stack>
+      </Box>
     </Paper>
   );
 }
@@ -116,9 +120,11 @@ export function AuditLogTable({ rows, showTenant }: { rows: AuditRow[]; showTena
                 )}
               </TableCell>
               <TableCell sx={{ maxWidth: 420 }}>
-                <Typography variant="body2" component="code" sx={{ fontFamily: 'monospace', wordBreak: 'break-word' }}>
-                  {row.summary}
-                </Typography>
+                {row.summary.map((line, index) => (
+                  <Typography key={index} variant="body2" component="div" sx={{ wordBreak: 'break-word' }}>
+                    {line}
+                  </Typography>
+                ))}
                 {row.reason && (
                   <Typography variant="body2" color="text.secondary" component="div">
                     {row.reason}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditSummary, redactValue, secretSentenceFor } from './redaction';
+import { auditSummary, describeAuditSummary, redactValue, secretSentenceFor } from './redaction';
 
 describe('secret fields', () => {
   it('are known by their name, wherever they sit', () => {
@@ -63,5 +63,16 @@ describe('redactValue', () => {
     expect(list).toHaveLength(51);
     expect(redactValue({ a: { b: { c: { d: { e: 1 } } } } })).toEqual({ a: { b: { c: { d: '{…}' } } } });
     expect(redactValue(new Date('2026-01-02T03:04:05Z'))).toBe('2026-01-02T03:04:05.000Z');
+  });
+});
+
+describe('describeAuditSummary', () => {
+  it('puts each change on a line a person reads', () => {
+    expect(
+      describeAuditSummary({ changed: { state: { from: 'CREATED', to: 'PUBLISHED' }, 'properties.SAToken': 'token replaced', tiers: { from: ['Gold'], to: ['Gold', 'Bronze'] } }, note: 'revision 4' }),
+    ).toEqual(['state: CREATED → PUBLISHED', 'properties.SAToken: token replaced', 'tiers: ["Gold"] → ["Gold","Bronze"]', 'revision 4']);
+    expect(describeAuditSummary({ created: { username: 'ada', password: 'password set' } })).toEqual(['created: username ada, password password set']);
+    expect(describeAuditSummary({ removed: { name: 'Shop' } })).toEqual(['removed: name Shop']);
+    expect(describeAuditSummary({})).toEqual([]);
   });
 });

@@ -109,3 +109,20 @@ export function auditSummary(change: { before?: Plain | null; after?: Plain | nu
   if (change.note) summary.note = redactValue(change.note) as string;
   return summary;
 }
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The summary as short lines for the admin page: "field: before → after", "created: …". */
+export function describeAuditSummary(summary: AuditSummary): string[] {
+  const lines: string[] = [];
+  for (const [path, change] of Object.entries(summary.changed ?? {})) {
+    lines.push(typeof change === 'string' ? `${path}: ${change}` : `${path}: ${shown(change.from)} → ${shown(change.to)}`);
+  }
+  for (const [label, fields] of [['created', summary.created], ['removed', summary.removed]] as const) {
+    if (fields) lines.push(`${label}: ${Object.entries(fields).map(([key, value]) => `${key} ${shown(value)}`).join(', ')}`);
+  }
+  if (summary.note) lines.push(summary.note);
+  return lines;
+}

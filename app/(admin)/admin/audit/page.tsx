@@ -6,6 +6,7 @@ import type { Metadata } from 'next';
 import { AuditFilterForm, AuditLogTable, type AuditFilterValues } from '@/components/admin/audit-log';
 import { auditFiltersSchema } from '@/lib/audit/audit.schema';
 import { AUDIT_EXPORT_MAX_ROWS, auditFilterChoices, auditLogPage } from '@/lib/audit/audit.service';
+import { describeAuditSummary } from '@/lib/audit/redaction';
 import { isSuperTenantAdmin } from '@/lib/auth/actor';
 import { actorForPage } from '@/lib/auth/session';
 
@@ -59,7 +60,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <>
           <AuditLogTable
             showTenant={showTenant}
-            rows={result.records.map((record) => ({ ...record, at: record.at.toISOString(), summary: JSON.stringify(record.summary) }))}
+            rows={result.records.map((record) => ({ ...record, at: record.at.toISOString(), summary: describeAuditSummary(record.summary) }))}
           />
           <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }} component="nav" aria-label="Audit log pages">
             <Button href={`/admin/audit?${query({ page: String(result.page - 1) })}`} disabled={result.page <= 1}>

@@ -1,4 +1,5 @@
 import { maxDefinitionBytes } from './apis/definition-limits';
+import { auditRetentionDays, startAuditRetention } from './audit/audit-retention';
 import { isModulePath, managerForType, type ContainerManagerMap } from './clusters/cluster.schema';
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
@@ -61,6 +62,7 @@ export async function startApp(): Promise<void> {
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
   const engineSettings = await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
+  const auditRetention = await step('reading PRIVATEJET_AUDIT_RETENTION_DAYS', async () => auditRetentionDays());
   const handle = await step('opening the database', () => appDatabase());
   // Local gateways are processes of this app: a second replica on the same database may not run them too.
   const localClusters = platform.clusters.filter((c) => managerForType(c.type, platform.managers) === 'local').map((c) => c.clusterName);
@@ -81,6 +83,8 @@ export async function startApp(): Promise<void> {
   await step('creating the token signing keys', () => ensureSigningKeys());
   // This replica works on deployment jobs from now on, whoever requested them.
   startDeploymentEngine();
+  // Expired audit records go in the background, now and periodically.
+  startAuditRetention(handle, auditRetention);
   // Not awaited: gateways come back in the background while the app starts serving.
   resumeDeployments().then(
     (count) => count > 0 && console.log(`PrivateJet: resuming deployments of ${count} API(s)`),

@@ -1,10 +1,12 @@
 'use server';
 import { AuthError } from 'next-auth';
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { validatedAction, type ActionState } from '@/lib/actions/validated-action';
 import { signIn, signOut, SignInThrottled } from '@/lib/auth/auth';
 import { describeWait } from '@/lib/auth/sign-in-throttle';
+import { clientAddressOfCurrentRequest } from '@/lib/http/client-address';
 import { signUpSchema } from '@/lib/users/users.schema';
 import { signUpDeveloper } from '@/lib/users/users.service';
 
@@ -40,7 +42,7 @@ export const signInAction = validatedAction({ schema: signInSchema, roles: 'anyo
 
 /** Always the same next step, whether the name was free or taken: sign in (see signUpDeveloper). */
 export const signUpAction = validatedAction({ schema: signUpSchema, roles: 'anyone' }, async (input) => {
-  const { identifier } = await signUpDeveloper(input);
+  const { identifier } = await signUpDeveloper(input, { clientAddress: clientAddressOfCurrentRequest(await headers()) });
   redirect(`/signin?signedUp=${encodeURIComponent(identifier)}&callbackUrl=${encodeURIComponent('/portal')}`);
 });
 

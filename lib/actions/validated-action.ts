@@ -1,6 +1,7 @@
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import { echoableValues, formDataToObject, zodFieldErrors } from './form-data';
+import { isPrivilegeRefusal, recordRefusal } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { currentActor } from '../auth/session';
@@ -37,22 +38,36 @@ type Handler<S extends z.ZodType, A, T> = (input: z.infer<S>, actor: A) => Promi
  * domain call, and turn errors into a message the user can act on.
  * `roles: 'anyone'` is for sign-in and sign-up; everything else names its roles.
  */
+/** Names a server action in the audit log when it is refused (see recordRefusal). */
+export interface AuditedAs {
+  action: string;
+  objectType: string;
+}
+
+/** Records a refusal of a signed-in caller; other errors pass by. */
+async function auditRefusal(actor: Actor | null, error: unknown, audit: AuditedAs | undefined, objectId?: string | null): Promise<void> {
+  if (actor && isPrivilegeRefusal(error)) {
+    await recordRefusal(actor, { action: audit?.action ?? 'server-action', objectType: audit?.objectType ?? 'unknown', objectId: objectId ?? null }, error.message);
+  }
+}
+
 export function validatedAction<S extends z.ZodType, T = undefined>(
-  options: { schema: S; roles: 'anyone' },
+  options: { schema: S; roles: 'anyone'; audit?: AuditedAs },
   handler: Handler<S, Actor | null, T>,
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
 export function validatedAction<S extends z.ZodType, T = undefined>(
-  options: { schema: S; roles: Role[] },
+  options: { schema: S; roles: Role[]; audit?: AuditedAs },
   handler: Handler<S, Actor, T>,
 ): (previous: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
 export function validatedAction<S extends z.ZodType, T>(
-  options: { schema: S; roles: Role[] | 'anyone' },
+  options: { schema: S; roles: Role[] | 'anyone'; audit?: AuditedAs },
   handler: Handler<S, Actor, T>,
 ) {
   return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
     const fields = formDataToObject(formData);
+    let actor: Actor | null = null;
     try {
-      const actor = await currentActor();
+      actor = await currentActor();
       if (options.roles !== 'anyone') requireRole(actor, ...options.roles);
       const parsed = options.schema.safeParse(fields);
       if (!parsed.success) {
@@ -62,6 +77,7 @@ export function validatedAction<S extends z.ZodType, T>(
       if (!result) return { status: 'success' };
       return result.status === 'error' ? { values: echoableValues(fields), ...result } : result;
     } catch (error) {
+      await auditRefusal(actor, error, options.audit);
       return { ...errorState<T>(error, `action ${handler.name || 'anonymous'}`), values: echoableValues(fields) };
     }
   };
@@ -71,11 +87,15 @@ export function validatedAction<S extends z.ZodType, T>(
 export async function runAction<T>(
   roles: Role[],
   body: (actor: Actor) => Promise<T>,
+  audit?: AuditedAs & { objectId?: string },
 ): Promise<ActionState<T>> {
+  let signedIn: Actor | null = null;
   try {
-    const actor = requireRole(await currentActor(), ...roles);
+    signedIn = await currentActor();
+    const actor = requireRole(signedIn, ...roles);
     return { status: 'success', data: await body(actor) };
   } catch (error) {
+    await auditRefusal(signedIn, error, audit, audit?.objectId);
     return errorState<T>(error, 'action');
   }
 }

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { actorLabel, requireRole } from '../auth/actor';
+import { recordAudit } from '../audit/audit.service';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';
@@ -260,6 +261,12 @@ export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ 
         })
         .returning({ id: apis.id });
       if ('uploadId' in definition) await tx.delete(definitionUploads).where(ownUploadCondition(actor, definition.uploadId));
+      await recordAudit(tx, actor, {
+        action: 'api.create',
+        objectType: 'api',
+        objectId: row!.id,
+        after: { name: input.name, version: input.version, context: input.context, visibility: input.visibility, tiers: input.tiers, productionEndpoints: input.productionEndpoints, definitionFrom: input.checkedDefinition ? 'request' : input.source },
+      });
       return row!;
     });
   } catch (error) {
@@ -287,24 +294,34 @@ export async function updateApi(actor: Actor, input: UpdateApiInput, options?: R
     const [stored] = await (await db()).select({ openapi: apis.openapi }).from(apis).where(eq(apis.id, row.id));
     openapi = withResources(stored!.openapi as OpenApiDocument, resources);
   }
-  const updated = await (await db())
-    .update(apis)
-    .set({
-      description: input.description,
-      tags: input.tags,
-      visibility: input.visibility,
-      subscriptionApproval: input.subscriptionApproval ?? false,
-      productionEndpoints: input.productionEndpoints,
-      openapi,
-      security: { oauth2: input.securityOauth2, basic: input.securityBasic },
-      tiers: input.tiers,
-      cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
-      revision: nextRevision,
-      updatedAt: new Date(),
-    })
-    .where(atRevision(row.id, options))
-    .returning({ revision: apis.revision });
-  if (updated.length === 0) throw staleRevision('The API');
+  const settings = {
+    description: input.description,
+    tags: input.tags,
+    visibility: input.visibility,
+    subscriptionApproval: input.subscriptionApproval ?? false,
+    productionEndpoints: input.productionEndpoints,
+    security: { oauth2: input.securityOauth2, basic: input.securityBasic },
+    tiers: input.tiers,
+    cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
+  };
+  const updated = await (await db()).transaction(async (tx) => {
+    const saved = await tx
+      .update(apis)
+      .set({ ...settings, openapi, revision: nextRevision, updatedAt: new Date() })
+      .where(atRevision(row.id, options))
+      .returning({ revision: apis.revision });
+    if (saved.length === 0) throw staleRevision('The API');
+    const { description, tags, visibility, subscriptionApproval, productionEndpoints, security, tiers, cors } = row;
+    await recordAudit(tx, actor, {
+      action: input.definition !== undefined ? 'api.definition.update' : 'api.update',
+      objectType: 'api',
+      objectId: row.id,
+      before: { description, tags, visibility, subscriptionApproval, productionEndpoints, security, tiers, cors },
+      after: settings,
+      note: `${row.name} ${row.version}: ${input.definition !== undefined ? 'definition replaced' : 'resources saved'} (revision ${saved[0]!.revision})`,
+    });
+    return saved;
+  });
   if (isDeployedState(row.state)) await reconcileApiDeployments(row.id);
   return updated[0]!;
 }
@@ -332,8 +349,11 @@ export async function deleteApi(actor: Actor, apiId: string, options?: RevisionC
       throw conflict(`${label} has ${subscribed!.total} subscription${subscribed!.total === 1 ? '' : 's'}: retire it before deleting it, so its developers are told first.`);
     }
   }
-  const deleted = await database.delete(apis).where(atRevision(row.id, options)).returning({ id: apis.id });
-  if (deleted.length === 0) throw staleRevision('The API');
+  await database.transaction(async (tx) => {
+    const deleted = await tx.delete(apis).where(atRevision(row.id, options)).returning({ id: apis.id });
+    if (deleted.length === 0) throw staleRevision('The API');
+    await recordAudit(tx, actor, { action: 'api.delete', objectType: 'api', objectId: row.id, before: { name: row.name, version: row.version, context: row.context, state: row.state } });
+  });
 }
 
 /** Copies an API to a new version in state Created, with the same clusters selected. */
@@ -350,6 +370,7 @@ export async function createNewVersion(actor: Actor, apiId: string, version: str
         .returning({ id: apis.id });
       const selections = await tx.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
       if (selections.length > 0) await tx.insert(apiClusterSelections).values(selections.map((s) => ({ apiId: created!.id, clusterName: s.clusterName })));
+      await recordAudit(tx, actor, { action: 'api.create', objectType: 'api', objectId: created!.id, after: { name: row.name, version, context: row.context, copiedFrom: `${row.name} ${row.version}` } });
       return created!;
     });
   } catch (error) {
@@ -368,6 +389,14 @@ export async function setClusterSelection(actor: Actor, apiId: string, clusterNa
   const revision = await (await db()).transaction(async (tx) => {
     const [bumped] = await tx.update(apis).set({ revision: nextRevision, updatedAt: new Date() }).where(atRevision(apiId, options)).returning({ revision: apis.revision });
     if (!bumped) throw staleRevision('The API');
+    const previous = await tx.select({ clusterName: apiClusterSelections.clusterName }).from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
+    await recordAudit(tx, actor, {
+      action: 'api.environments.update',
+      objectType: 'api',
+      objectId: apiId,
+      before: { clusters: previous.map((s) => s.clusterName).sort() },
+      after: { clusters: [...new Set(clusterNames)].sort() },
+    });
     await tx.delete(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
     if (clusterNames.length > 0) await tx.insert(apiClusterSelections).values([...new Set(clusterNames)].map((clusterName) => ({ apiId, clusterName })));
     return bumped.revision;
@@ -406,6 +435,7 @@ export async function changeLifecycleState(actor: Actor, apiId: string, to: ApiS
       throw conflict('The API changed state meanwhile; reload and try again.');
     }
     await tx.insert(lifecycleEvents).values({ apiId, fromState: row.state, toState: to, actorId: actor.userId, actorName: actorLabel(actor) });
+    await recordAudit(tx, actor, { action: 'api.lifecycle.change', objectType: 'api', objectId: apiId, before: { state: row.state }, after: { state: to } });
     return updated.revision;
   });
   await reconcileApiDeployments(apiId);

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
+import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
@@ -115,11 +116,14 @@ export async function getApplication(actor: Actor, applicationId: string): Promi
 export async function createApplication(actor: Actor, input: ApplicationInput): Promise<ApplicationSummary> {
   requireRole(actor, 'subscriber');
   try {
-    const [created] = await (await db())
-      .insert(applications)
-      .values({ tenantId: actor.tenantId, ownerId: actor.userId, name: input.name, description: input.description, tier: input.tier })
-      .returning(applicationColumns);
-    return { ...created!, hasProductionKeys: false };
+    return await (await db()).transaction(async (tx) => {
+      const [created] = await tx
+        .insert(applications)
+        .values({ tenantId: actor.tenantId, ownerId: actor.userId, name: input.name, description: input.description, tier: input.tier })
+        .returning(applicationColumns);
+      await recordAudit(tx, actor, { action: 'application.create', objectType: 'application', objectId: created!.id, after: { ...input } });
+      return { ...created!, hasProductionKeys: false };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;
@@ -128,12 +132,18 @@ export async function createApplication(actor: Actor, input: ApplicationInput): 
 
 /** New name, description or tier; tokens carry the new tier once they are refreshed. */
 export async function updateApplication(actor: Actor, applicationId: string, input: ApplicationInput): Promise<ApplicationDetails> {
-  await requireOwnApplication(actor, applicationId);
+  const before = await requireOwnApplication(actor, applicationId);
   try {
-    await (await db())
-      .update(applications)
-      .set({ name: input.name, description: input.description, tier: input.tier })
-      .where(ownedBy(actor, applicationId));
+    await (await db()).transaction(async (tx) => {
+      await tx.update(applications).set({ name: input.name, description: input.description, tier: input.tier }).where(ownedBy(actor, applicationId));
+      await recordAudit(tx, actor, {
+        action: 'application.update',
+        objectType: 'application',
+        objectId: applicationId,
+        before: { name: before.name, description: before.description, tier: before.tier },
+        after: { name: input.name, description: input.description, tier: input.tier },
+      });
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;
@@ -143,7 +153,7 @@ export async function updateApplication(actor: Actor, applicationId: string, inp
 
 /** Deletes the application with its keys, subscriptions and token records (introspection then says inactive). */
 export async function deleteApplication(actor: Actor, applicationId: string): Promise<void> {
-  await requireOwnApplication(actor, applicationId);
+  const application = await requireOwnApplication(actor, applicationId);
   await (await db()).transaction(async (tx) => {
     const granted = await tx
       .select({ tenantId: subscriptions.tenantId, apiId: subscriptions.apiId, applicationId: subscriptions.applicationId })
@@ -152,6 +162,7 @@ export async function deleteApplication(actor: Actor, applicationId: string): Pr
     await tx.delete(applications).where(ownedBy(actor, applicationId));
     // Its tokens' records go with it: running gateways refuse the tokens by application instead.
     await recordRevokedGrants(tx, granted);
+    await recordAudit(tx, actor, { action: 'application.delete', objectType: 'application', objectId: applicationId, before: { name: application.name, tier: application.tier } });
   });
 }
 
@@ -174,18 +185,26 @@ export async function generateProductionKeys(actor: Actor, applicationId: string
   checkTokenLifetime(settings);
   const consumerSecret = newSecret();
   try {
-    const [key] = await (await db())
-      .insert(applicationKeys)
-      .values({
-        applicationId,
-        keyType: 'PRODUCTION',
-        consumerKey: newConsumerKey(),
-        consumerSecretHash: sha256Hex(consumerSecret),
-        tokenValiditySeconds: settings.tokenValiditySeconds,
-        tokenType: settings.tokenType,
-      })
-      .returning(keyInfoColumns);
-    return { key: withEffectiveLifetime(key!), consumerSecret };
+    return await (await db()).transaction(async (tx) => {
+      const [key] = await tx
+        .insert(applicationKeys)
+        .values({
+          applicationId,
+          keyType: 'PRODUCTION',
+          consumerKey: newConsumerKey(),
+          consumerSecretHash: sha256Hex(consumerSecret),
+          tokenValiditySeconds: settings.tokenValiditySeconds,
+          tokenType: settings.tokenType,
+        })
+        .returning(keyInfoColumns);
+      await recordAudit(tx, actor, {
+        action: 'application.keys.generate',
+        objectType: 'application',
+        objectId: applicationId,
+        after: { consumerKey: key!.consumerKey, consumerSecret: true, tokenValiditySeconds: key!.tokenValiditySeconds, tokenType: key!.tokenType },
+      });
+      return { key: withEffectiveLifetime(key!), consumerSecret };
+    });
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw conflict('This application already has production keys; regenerate the consumer secret to get a new secret.');
@@ -198,12 +217,23 @@ export async function generateProductionKeys(actor: Actor, applicationId: string
 export async function regenerateConsumerSecret(actor: Actor, applicationId: string): Promise<GeneratedCredentials> {
   await requireOwnApplication(actor, applicationId);
   const consumerSecret = newSecret();
-  const [key] = await (await db())
-    .update(applicationKeys)
-    .set({ consumerSecretHash: sha256Hex(consumerSecret) })
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
-    .returning(keyInfoColumns);
-  if (!key) throw noKeysYet();
+  const key = await (await db()).transaction(async (tx) => {
+    const [updated] = await tx
+      .update(applicationKeys)
+      .set({ consumerSecretHash: sha256Hex(consumerSecret) })
+      .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
+      .returning(keyInfoColumns);
+    if (!updated) throw noKeysYet();
+    await recordAudit(tx, actor, {
+      action: 'application.secret.regenerate',
+      objectType: 'application',
+      objectId: applicationId,
+      // Flags, never the secret: the summary says "secret replaced".
+      before: { consumerKey: updated.consumerKey, consumerSecret: 'previous' },
+      after: { consumerKey: updated.consumerKey, consumerSecret: 'new' },
+    });
+    return updated;
+  });
   return { key: withEffectiveLifetime(key), consumerSecret };
 }
 
@@ -211,12 +241,24 @@ export async function regenerateConsumerSecret(actor: Actor, applicationId: stri
 export async function updateKeySettings(actor: Actor, applicationId: string, settings: KeySettings): Promise<ApplicationKeyInfo> {
   await requireOwnApplication(actor, applicationId);
   checkTokenLifetime(settings);
-  const [key] = await (await db())
-    .update(applicationKeys)
-    .set({ tokenValiditySeconds: settings.tokenValiditySeconds, tokenType: settings.tokenType })
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
-    .returning(keyInfoColumns);
-  if (!key) throw noKeysYet();
+  const productionKey = and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION'));
+  const key = await (await db()).transaction(async (tx) => {
+    const [before] = await tx.select(keyInfoColumns).from(applicationKeys).where(productionKey);
+    if (!before) throw noKeysYet();
+    const [updated] = await tx
+      .update(applicationKeys)
+      .set({ tokenValiditySeconds: settings.tokenValiditySeconds, tokenType: settings.tokenType })
+      .where(productionKey)
+      .returning(keyInfoColumns);
+    await recordAudit(tx, actor, {
+      action: 'application.keys.update',
+      objectType: 'application',
+      objectId: applicationId,
+      before: { tokenValiditySeconds: before.tokenValiditySeconds, tokenType: before.tokenType },
+      after: { ...settings },
+    });
+    return updated!;
+  });
   return withEffectiveLifetime(key);
 }
 
@@ -235,7 +277,13 @@ export async function generateAccessTokenForApplication(actor: Actor, applicatio
     .from(applicationKeys)
     .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
   if (!key) throw noKeysYet();
-  return issueAccessToken({ applicationId, tenantId: application.tenantId, ...key });
+  return issueAccessToken(
+    { applicationId, tenantId: application.tenantId, ...key },
+    {
+      withRecord: (tx, record) =>
+        recordAudit(tx, actor, { action: 'application.token.issue', objectType: 'application', objectId: applicationId, after: { jti: record.jti, expiresAt: record.expiresAt, tokenType: key.tokenType } }),
+    },
+  );
 }
 
 /**
@@ -244,10 +292,14 @@ export async function generateAccessTokenForApplication(actor: Actor, applicatio
  */
 export async function revokeApplicationTokens(actor: Actor, applicationId: string, now: Date = new Date()): Promise<{ revokedCount: number }> {
   await requireOwnApplication(actor, applicationId);
-  const revoked = await (await db())
-    .update(accessTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(accessTokens.applicationId, applicationId), isNull(accessTokens.revokedAt), gt(accessTokens.expiresAt, now)))
-    .returning({ jti: accessTokens.jti });
+  const revoked = await (await db()).transaction(async (tx) => {
+    const rows = await tx
+      .update(accessTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(accessTokens.applicationId, applicationId), isNull(accessTokens.revokedAt), gt(accessTokens.expiresAt, now)))
+      .returning({ jti: accessTokens.jti });
+    await recordAudit(tx, actor, { action: 'application.tokens.revoke', objectType: 'application', objectId: applicationId, note: `${rows.length} token(s) revoked` });
+    return rows;
+  });
   return { revokedCount: revoked.length };
 }

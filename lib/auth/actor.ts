@@ -12,6 +12,8 @@ export interface Actor {
   roles: Role[];
   /** Set when the caller came with a personal access token (REST API, CLI): which one, for attribution. */
   via?: { tokenId: string; tokenName: string };
+  /** The client's network address (lib/http/client-address.ts), for the audit log; unknown outside a request. */
+  clientAddress?: string;
 }
 
 /** How a change is attributed: the user, and the token when one was used. */

@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { forbidden, redirect } from 'next/navigation';
+import { headers } from 'next/headers';
 import { cache } from 'react';
+import { clientAddressOfCurrentRequest } from '../http/client-address';
 import { db } from '../db/drizzle';
 import { tenants, users, type Role } from '../db/schema';
 import type { Actor } from './actor';
@@ -24,7 +26,8 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
     .from(users)
     .innerJoin(tenants, eq(tenants.id, users.tenantId))
     .where(and(eq(users.id, userId), eq(users.disabled, false)));
-  return row ?? null;
+  if (!row) return null;
+  return { ...row, clientAddress: clientAddressOfCurrentRequest(await headers()) };
 });
 
 /** For pages: signed-out visitors go to sign-in; wrong roles get a 403 from the server, not just a hidden link. */

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { SUPER_TENANT } from '../auth/identity';
@@ -175,7 +176,9 @@ export async function saveTenantClustersFromJson(actor: Actor, text: string): Pr
   if (!result.ok) throw new ClusterConfigRejected(result.errors);
   const clashes = await tenantOwnedClusterIssues(result.clusters, (i) => `cluster ${i + 1} (${result.clusters[i]!.clusterName})`);
   if (clashes.length > 0) throw new ClusterConfigRejected(clashes);
-  await replaceTenantClusters(actor.tenantId, result.clusters);
+  await replaceTenantClusters(actor.tenantId, result.clusters, (tx) =>
+    recordAudit(tx, actor, { action: 'cluster.import', objectType: 'cluster', objectId: null, before: byName(stored), after: byName(result.clusters) }),
+  );
   return { warnings: result.warnings };
 }
 
@@ -229,8 +232,16 @@ export async function saveTenantClusterFromForm(actor: Actor, input: ClusterForm
   const position = stored.findIndex((c) => c.clusterName === input.originalName);
   const next = [...others];
   next.splice(position === -1 ? next.length : position, 0, saved);
-  await replaceTenantClusters(actor.tenantId, next);
+  const previous = stored.find((c) => c.clusterName === input.originalName);
+  await replaceTenantClusters(actor.tenantId, next, (tx) =>
+    recordAudit(tx, actor, { action: 'cluster.save', objectType: 'cluster', objectId: saved.clusterName, before: previous ? { ...previous } : null, after: { ...saved } }),
+  );
   return { warnings: check.warnings.filter((w) => w.path !== '_other') };
+}
+
+/** A cluster list keyed by name, so the audit summary names the cluster and property that changed. */
+function byName(clusters: readonly ClusterDefinition[]): Record<string, unknown> {
+  return Object.fromEntries(clusters.map((c) => [c.clusterName, { type: c.type, displayName: c.displayName, properties: c.properties }]));
 }
 
 function definitionAsDraft(definition: ClusterDefinition): ClusterDraft {
@@ -241,8 +252,13 @@ function definitionAsDraft(definition: ClusterDefinition): ClusterDraft {
 export async function deleteTenantCluster(actor: Actor, clusterName: string): Promise<void> {
   requireRole(actor, 'admin');
   const stored = await readTenantClusters(actor.tenantId);
-  if (!stored.some((c) => c.clusterName === clusterName)) throw notFound(`Cluster "${clusterName}"`);
-  await replaceTenantClusters(actor.tenantId, stored.filter((c) => c.clusterName !== clusterName));
+  const removed = stored.find((c) => c.clusterName === clusterName);
+  if (!removed) throw notFound(`Cluster "${clusterName}"`);
+  await replaceTenantClusters(
+    actor.tenantId,
+    stored.filter((c) => c.clusterName !== clusterName),
+    (tx) => recordAudit(tx, actor, { action: 'cluster.delete', objectType: 'cluster', objectId: clusterName, before: { ...removed } }),
+  );
 }
 
 /** The connection test: version, namespace, and every permission the cluster's manager needs. */

@@ -27,10 +27,16 @@ export async function readTenantClusters(tenantId: string, database?: Database):
   });
 }
 
-/** Replaces the tenant's whole cluster list in one transaction: all of it is saved, or none. */
-export async function replaceTenantClusters(tenantId: string, clusters: readonly ClusterDefinition[]): Promise<void> {
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * Replaces the tenant's whole cluster list in one transaction: all of it is saved, or none.
+ * `alsoInTransaction` runs in that transaction too (the audit record of the change).
+ */
+export async function replaceTenantClusters(tenantId: string, clusters: readonly ClusterDefinition[], alsoInTransaction?: (tx: Transaction) => Promise<void>): Promise<void> {
   await (await db()).transaction(async (tx) => {
     await tx.delete(tenantClusters).where(eq(tenantClusters.tenantId, tenantId));
+    await alsoInTransaction?.(tx);
     if (clusters.length === 0) return;
     await tx.insert(tenantClusters).values(
       clusters.map((cluster, position) => {

@@ -423,3 +423,44 @@ export const personalAccessTokens = pgTable(
   },
   (t) => [uniqueIndex('personal_access_tokens_user_name').on(t.userId, t.name), index('personal_access_tokens_tenant').on(t.tenantId)],
 );
+
+export const auditOutcomeValues = ['ok', 'refused'] as const;
+export type AuditOutcome = (typeof auditOutcomeValues)[number];
+export const auditChannelValues = ['session', 'token', 'anonymous'] as const;
+export type AuditChannel = (typeof auditChannelValues)[number];
+
+/**
+ * The audit log: one row per change made through pages, server actions or the REST API, written
+ * in the change's own transaction (lib/audit). Append-only: a trigger (migration 0008) refuses
+ * UPDATE, DELETE and TRUNCATE, except the retention purge of rows older than the cutoff it sets.
+ * No foreign keys on purpose: a record outlives the user, token or object it names.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // Milliseconds, as JavaScript dates hold them: the export's (at, id) cursor then round-trips exactly.
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    tenantId: uuid('tenant_id').notNull(),
+    tenantDomain: text('tenant_domain').notNull(),
+    actorUserId: uuid('actor_user_id'),
+    actorUsername: text('actor_username').notNull(),
+    channel: text('channel', { enum: auditChannelValues }).notNull(),
+    tokenId: uuid('token_id'),
+    tokenName: text('token_name'),
+    clientAddress: text('client_address'),
+    action: text('action').notNull(),
+    objectType: text('object_type').notNull(),
+    objectId: text('object_id'),
+    /** Redacted before/after of what changed (lib/audit/redaction.ts): secrets appear only as "… replaced". */
+    summary: jsonb('summary').$type<Record<string, unknown>>().notNull().default({}),
+    outcome: text('outcome', { enum: auditOutcomeValues }).notNull(),
+    /** Why a refused action was refused, as the caller was told. */
+    reason: text('reason'),
+  },
+  (t) => [
+    index('audit_events_tenant_at').on(t.tenantId, t.at),
+    index('audit_events_at').on(t.at),
+    check('audit_events_outcome', sql`${t.outcome} in ('ok', 'refused')`),
+  ],
+);

@@ -1,4 +1,5 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { recordAudit } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { resolveTenantClusters, type ResolvedCluster } from '../clusters/clusters.service';
@@ -332,7 +333,10 @@ export async function retryDeployment(actor: Actor, apiId: string, clusterName: 
     .from(apiClusterSelections)
     .where(and(eq(apiClusterSelections.apiId, apiId), eq(apiClusterSelections.clusterName, clusterName)));
   const status: DeploymentStatus = isDeployedState(record.state) && selected ? 'pending' : 'undeploying';
-  await database.update(deployments).set({ status, ...newRequest }).where(eq(deployments.id, record.id));
+  await database.transaction(async (tx) => {
+    await tx.update(deployments).set({ status, ...newRequest }).where(eq(deployments.id, record.id));
+    await recordAudit(tx, actor, { action: 'api.deployment.retry', objectType: 'api', objectId: apiId, after: { cluster: clusterName, job: status === 'pending' ? 'deploy' : 'remove' } });
+  });
   worker().wake();
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessTokenClaims } from './access-token-claims';
-import { db } from '../db/drizzle';
+import { db, type Database } from '../db/drizzle';
 import { accessTokens } from '../db/schema';
 import { applicationClaimsFor, scopeTokenPattern } from './access-token-claims';
 import { authenticateApplicationClient, clientAuthenticationFailed, type AuthenticatedApplicationClient } from './client-auth';
@@ -9,6 +9,8 @@ import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
 import { OAuthError } from './oauth-errors';
 import { signAccessToken } from './signing-keys';
 import { effectiveTokenLifetime } from './token-lifetime';
+
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
@@ -47,7 +49,12 @@ function grantedScope(requested: string | undefined): string {
  */
 export async function issueAccessToken(
   client: AuthenticatedApplicationClient,
-  options: { scope?: string; now?: Date } = {},
+  options: {
+    scope?: string;
+    now?: Date;
+    /** Runs in the transaction that stores the token's record (the portal's button audits the issue there). */
+    withRecord?: (tx: Transaction, record: { jti: string; expiresAt: Date }) => Promise<void>;
+  } = {},
 ): Promise<TokenResponse> {
   const scope = grantedScope(options.scope);
   const now = options.now ?? new Date();
@@ -67,10 +74,16 @@ export async function issueAccessToken(
     createdAt: new Date(issuedAt * 1000),
   };
 
+  const storeRecord = async (values: typeof accessTokens.$inferInsert) =>
+    (await db()).transaction(async (tx) => {
+      await tx.insert(accessTokens).values(values);
+      await options.withRecord?.(tx, record);
+    });
+
   let accessToken: string;
   if (client.tokenType === 'OPAQUE') {
     accessToken = newSecret();
-    await (await db()).insert(accessTokens).values({ ...record, tokenType: 'opaque', opaqueTokenHash: sha256Hex(accessToken) });
+    await storeRecord({ ...record, tokenType: 'opaque', opaqueTokenHash: sha256Hex(accessToken) });
   } else {
     const claims: AccessTokenClaims = {
       iss: issuerUrl(),
@@ -86,7 +99,7 @@ export async function issueAccessToken(
       ...context.claims,
     };
     accessToken = await signAccessToken(claims, now);
-    await (await db()).insert(accessTokens).values({ ...record, tokenType: 'jwt' });
+    await storeRecord({ ...record, tokenType: 'jwt' });
   }
   return {
     access_token: accessToken,

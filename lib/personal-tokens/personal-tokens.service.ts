@@ -1,6 +1,7 @@
 import { and, count, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
+import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';
 import { personalAccessTokens, tenants, users } from '../db/schema';
@@ -95,19 +96,28 @@ export async function createPersonalToken(actor: Actor, input: CreatePersonalTok
   }
   const token = `${PERSONAL_TOKEN_PREFIX}${newSecret()}`;
   try {
-    const [row] = await database
-      .insert(personalAccessTokens)
-      .values({
-        tenantId: person.tenantId,
-        userId: person.userId,
-        name: input.name,
-        displayPrefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
-        tokenHash: sha256Hex(token),
-        scopes: [...new Set(input.scopes)],
-        expiresAt: new Date(now.getTime() + input.expiresInDays * 24 * 60 * 60 * 1000),
-        createdAt: now,
-      })
-      .returning(viewColumns);
+    const row = await database.transaction(async (tx) => {
+      const [inserted] = await tx
+        .insert(personalAccessTokens)
+        .values({
+          tenantId: person.tenantId,
+          userId: person.userId,
+          name: input.name,
+          displayPrefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
+          tokenHash: sha256Hex(token),
+          scopes: [...new Set(input.scopes)],
+          expiresAt: new Date(now.getTime() + input.expiresInDays * 24 * 60 * 60 * 1000),
+          createdAt: now,
+        })
+        .returning(viewColumns);
+      await recordAudit(tx, person, {
+        action: 'personal-token.create',
+        objectType: 'personal-token',
+        objectId: inserted!.id,
+        after: { name: inserted!.name, scopes: inserted!.scopes, expiresAt: inserted!.expiresAt, token: true },
+      });
+      return inserted;
+    });
     return { token, view: { ...row!, status: statusOf(row!, now) } };
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict('You already have a token with that name.', { name: ['You already have a token with that name.'] });
@@ -121,9 +131,13 @@ export async function revokePersonalToken(actor: Actor, tokenId: string, now = n
   if (!isUuid(tokenId)) throw notFound('That token');
   const own = and(eq(personalAccessTokens.id, tokenId), eq(personalAccessTokens.userId, person.userId), eq(personalAccessTokens.tenantId, person.tenantId));
   const database = await db();
-  const [row] = await database.select({ id: personalAccessTokens.id }).from(personalAccessTokens).where(own);
+  const [row] = await database.select({ id: personalAccessTokens.id, name: personalAccessTokens.name }).from(personalAccessTokens).where(own);
   if (!row) throw notFound('That token');
-  await database.update(personalAccessTokens).set({ revokedAt: now }).where(and(own, isNull(personalAccessTokens.revokedAt)));
+  await database.transaction(async (tx) => {
+    const revoked = await tx.update(personalAccessTokens).set({ revokedAt: now }).where(and(own, isNull(personalAccessTokens.revokedAt))).returning({ id: personalAccessTokens.id });
+    // Revoking a revoked token changes nothing.
+    if (revoked.length > 0) await recordAudit(tx, person, { action: 'personal-token.revoke', objectType: 'personal-token', objectId: row.id, before: { name: row.name } });
+  });
 }
 
 /** Removes a revoked or expired token from the list; an active one must be revoked first. */
@@ -132,10 +146,13 @@ export async function deletePersonalToken(actor: Actor, tokenId: string, now = n
   if (!isUuid(tokenId)) throw notFound('That token');
   const own = and(eq(personalAccessTokens.id, tokenId), eq(personalAccessTokens.userId, person.userId), eq(personalAccessTokens.tenantId, person.tenantId));
   const database = await db();
-  const [row] = await database.select({ revokedAt: personalAccessTokens.revokedAt, expiresAt: personalAccessTokens.expiresAt }).from(personalAccessTokens).where(own);
+  const [row] = await database.select({ name: personalAccessTokens.name, revokedAt: personalAccessTokens.revokedAt, expiresAt: personalAccessTokens.expiresAt }).from(personalAccessTokens).where(own);
   if (!row) throw notFound('That token');
   if (statusOf(row, now) === 'active') throw conflict('Revoke the token before removing it from the list.');
-  await database.delete(personalAccessTokens).where(own);
+  await database.transaction(async (tx) => {
+    await tx.delete(personalAccessTokens).where(own);
+    await recordAudit(tx, person, { action: 'personal-token.delete', objectType: 'personal-token', objectId: tokenId, before: { name: row.name } });
+  });
 }
 
 const unauthenticated = (message: string) => new AppError('unauthenticated', message);
@@ -196,6 +213,7 @@ export async function authenticatePersonalToken(presented: string, context: { cl
       tenantDomain: row.tenantDomain,
       roles: rolesForScopes(scopes),
       via: { tokenId: row.id, tokenName: row.name },
+      clientAddress: context.clientAddress,
     },
     scopes,
     token: { id: row.id, name: row.name, expiresAt: row.expiresAt },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPrivilegeRefusal, recordRefusal } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { clientAddressOfCurrentRequest } from '../http/client-address';
 import { readBoundedText, ROUTE_BODY_LIMIT_BYTES } from '../http/bounded-body';
@@ -124,14 +125,18 @@ function bearerOf(request: Request): string | null {
   return match[1]!;
 }
 
-async function authenticate(request: Request, operation: Operation): Promise<AuthenticatedToken> {
+async function authenticate(request: Request): Promise<AuthenticatedToken> {
   const bearer = bearerOf(request);
   if (!bearer) {
     throw new RestProblem('unauthenticated', 'This needs a personal access token: create one under Personal access tokens in the portal, and send it as Authorization: Bearer <token>.', undefined, {
       'WWW-Authenticate': bearerChallenge(),
     });
   }
-  const authenticated = await authenticatePersonalToken(bearer, { clientAddress: clientAddressOfCurrentRequest(request.headers) });
+  return authenticatePersonalToken(bearer, { clientAddress: clientAddressOfCurrentRequest(request.headers) });
+}
+
+/** A known token without the operation's scope is refused (after authentication, so the refusal is attributable). */
+function requireScope(authenticated: AuthenticatedToken, operation: Operation): void {
   if (operation.scope !== 'any' && operation.scope !== 'public' && !authenticated.scopes.includes(operation.scope)) {
     throw new RestProblem(
       'insufficient_scope',
@@ -141,7 +146,6 @@ async function authenticate(request: Request, operation: Operation): Promise<Aut
       { requiredScope: operation.scope },
     );
   }
-  return authenticated;
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, location: 'body' | 'query' | 'path'): z.output<S> {
@@ -176,7 +180,10 @@ export function routeHandler(operation: Operation<AnyObject | undefined, AnyObje
     let who: AuthenticatedToken | null = null;
     let response: Response;
     try {
-      if (operation.scope !== 'public') who = await authenticate(request, operation);
+      if (operation.scope !== 'public') {
+        who = await authenticate(request);
+        requireScope(who, operation);
+      }
       const rawParams = (await context.params) ?? {};
       const params = operation.params ? parseWith(operation.params, rawParams, 'path') : undefined;
       const query = operation.query ? parseWith(operation.query, Object.fromEntries(new URL(request.url).searchParams), 'query') : undefined;
@@ -211,6 +218,11 @@ export function routeHandler(operation: Operation<AnyObject | undefined, AnyObje
       response = responseOf(result);
     } catch (error) {
       response = problemFromError(error, instance, operation.fieldPointers);
+      // A write refused for want of a role, scope or tenant is itself worth an audit record.
+      if (who && request.method !== 'GET' && (isPrivilegeRefusal(error) || (error instanceof RestProblem && error.kind === 'insufficient_scope'))) {
+        const objectId = Object.values((await context.params) ?? {}).flat().join('/') || null;
+        await recordRefusal(who.actor, { action: operation.operationId, objectType: operation.tag.toLowerCase(), objectId }, (error as Error).message);
+      }
     }
     logWrite(request, response, who);
     return response;

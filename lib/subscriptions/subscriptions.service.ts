@@ -5,6 +5,7 @@ import { requireOwnApplication } from '../applications/applications.service';
 import { effectiveTokenLifetime, maxTokenLifetimeSeconds, REVOCATION_BOUND_SECONDS } from '../oauth/token-lifetime';
 import { recordRevokedGrants } from '../oauth/gateway-revocations';
 import { describeDuration } from '../portal/durations';
+import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
@@ -169,17 +170,25 @@ export async function subscribe(actor: Actor, input: SubscribeInput): Promise<Ap
   }
   let subscriptionId: string;
   try {
-    const [created] = await (await db())
-      .insert(subscriptions)
-      .values({
-        tenantId: actor.tenantId,
-        applicationId: application.id,
-        apiId: api.id,
-        tier: input.tier,
-        status: subscriptionsNeedApproval(api) ? 'ON_HOLD' : 'ACTIVE',
-      })
-      .returning({ id: subscriptions.id });
-    subscriptionId = created!.id;
+    subscriptionId = await (await db()).transaction(async (tx) => {
+      const [created] = await tx
+        .insert(subscriptions)
+        .values({
+          tenantId: actor.tenantId,
+          applicationId: application.id,
+          apiId: api.id,
+          tier: input.tier,
+          status: subscriptionsNeedApproval(api) ? 'ON_HOLD' : 'ACTIVE',
+        })
+        .returning({ id: subscriptions.id, status: subscriptions.status });
+      await recordAudit(tx, actor, {
+        action: 'subscription.create',
+        objectType: 'subscription',
+        objectId: created!.id,
+        after: { application: application.name, applicationId: application.id, api: `${api.name} ${api.version}`, apiId: api.id, tier: input.tier, status: created!.status },
+      });
+      return created!.id;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) {
       const [existing] = await (await db())
@@ -218,6 +227,7 @@ export async function unsubscribe(actor: Actor, subscriptionId: string): Promise
     if (deleted.length === 0) throw subscriptionNotFound();
     // Tokens issued until now still carry the subscription: running gateways are told to refuse them.
     await recordRevokedGrants(tx, deleted);
+    await recordAudit(tx, actor, { action: 'subscription.delete', objectType: 'subscription', objectId: subscriptionId, before: { apiId: deleted[0]!.apiId, applicationId: deleted[0]!.applicationId } });
   });
 }
 
@@ -282,6 +292,7 @@ export async function decideSubscription(publisher: Actor, subscriptionId: strin
   const rule = SUBSCRIPTION_DECISIONS[decision];
   const inTenant = and(eq(subscriptions.id, subscriptionId), eq(subscriptions.tenantId, publisher.tenantId));
   const updated = await (await db()).transaction(async (tx) => {
+    const [previous] = await tx.select({ status: subscriptions.status }).from(subscriptions).where(inTenant);
     const changed = await tx
       .update(subscriptions)
       .set({ status: rule.to })
@@ -289,6 +300,15 @@ export async function decideSubscription(publisher: Actor, subscriptionId: strin
       .returning({ tenantId: subscriptions.tenantId, apiId: subscriptions.apiId, applicationId: subscriptions.applicationId });
     // A grant that ends (a block): running gateways refuse the tokens issued until now.
     if (rule.to !== 'ACTIVE' && (rule.from as readonly SubscriptionStatus[]).includes('ACTIVE')) await recordRevokedGrants(tx, changed);
+    if (changed.length > 0) {
+      await recordAudit(tx, publisher, {
+        action: `subscription.${decision}`,
+        objectType: 'subscription',
+        objectId: subscriptionId,
+        before: { status: previous?.status, apiId: changed[0]!.apiId, applicationId: changed[0]!.applicationId },
+        after: { status: rule.to, apiId: changed[0]!.apiId, applicationId: changed[0]!.applicationId },
+      });
+    }
     return changed;
   });
   const [subscriber] = await apiSubscribersWhere(inTenant);

@@ -3,6 +3,7 @@ import type { Actor } from '../auth/actor';
 import { isSuperTenantAdmin, requireRole, requireSuperTenantAdmin } from '../auth/actor';
 import { SUPER_TENANT } from '../auth/identity';
 import { hashPassword } from '../auth/password';
+import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';
 import { selfSignupDefault } from '../env';
@@ -52,12 +53,15 @@ export async function createTenant(actor: Actor, input: CreateTenantInput): Prom
         .insert(tenants)
         .values({ domain: input.domain, displayName: input.displayName, selfSignup: selfSignupDefault() })
         .returning();
-      await tx.insert(users).values({
-        tenantId: tenant!.id,
-        username: input.adminUsername,
-        displayName: input.adminUsername,
-        passwordHash,
-        roles: ['admin'],
+      const [admin] = await tx
+        .insert(users)
+        .values({ tenantId: tenant!.id, username: input.adminUsername, displayName: input.adminUsername, passwordHash, roles: ['admin'] })
+        .returning({ id: users.id });
+      await recordAudit(tx, actor, {
+        action: 'tenant.create',
+        objectType: 'tenant',
+        objectId: tenant!.id,
+        after: { domain: input.domain, displayName: input.displayName, selfSignup: tenant!.selfSignup, adminUsername: input.adminUsername, adminUserId: admin!.id, adminPassword: true },
       });
       return { ...tenant!, userCount: 1 };
     });
@@ -69,7 +73,11 @@ export async function createTenant(actor: Actor, input: CreateTenantInput): Prom
 
 export async function setSelfSignup(actor: Actor, selfSignup: boolean): Promise<void> {
   requireRole(actor, 'admin');
-  await (await db()).update(tenants).set({ selfSignup }).where(eq(tenants.id, actor.tenantId));
+  await (await db()).transaction(async (tx) => {
+    const [before] = await tx.select({ selfSignup: tenants.selfSignup }).from(tenants).where(eq(tenants.id, actor.tenantId));
+    await tx.update(tenants).set({ selfSignup }).where(eq(tenants.id, actor.tenantId));
+    await recordAudit(tx, actor, { action: 'settings.self-signup.update', objectType: 'tenant', objectId: actor.tenantId, before: before ?? null, after: { selfSignup } });
+  });
 }
 
 export async function tenantSettings(actor: Actor): Promise<{ domain: string; displayName: string; selfSignup: boolean }> {

@@ -22,13 +22,13 @@ function warningsMessage(saved: string, warnings: { path: string; message: strin
   return warnings.length === 0 ? saved : `${saved} Warnings: ${warnings.map(formatIssue).join('; ')}`;
 }
 
-export const saveClusterAction = validatedAction({ schema: clusterFormSchema, roles: ['admin'] }, async (input, actor) => {
+export const saveClusterAction = validatedAction({ schema: clusterFormSchema, roles: ['admin'], audit: { action: 'cluster.save', objectType: 'cluster' } }, async (input, actor) => {
   const { warnings } = await saveTenantClusterFromForm(actor, input);
   revalidatePath('/admin/clusters');
   return { status: 'success', message: warningsMessage(`Saved ${input.clusterName}.`, warnings) };
 });
 
-export const saveClustersJsonAction = validatedAction({ schema: jsonSchema, roles: ['admin'] }, async (input, actor) => {
+export const saveClustersJsonAction = validatedAction({ schema: jsonSchema, roles: ['admin'], audit: { action: 'cluster.import', objectType: 'cluster' } }, async (input, actor) => {
   try {
     const { warnings } = await saveTenantClustersFromJson(actor, input.json);
     revalidatePath('/admin/clusters');
@@ -44,7 +44,7 @@ export async function deleteClusterAction(clusterName: string) {
   return runAction(['admin'], async (actor) => {
     await deleteTenantCluster(actor, z.string().max(253).parse(clusterName));
     revalidatePath('/admin/clusters');
-  });
+  }, { action: 'cluster.delete', objectType: 'cluster', objectId: String(clusterName).slice(0, 253) });
 }
 
 export async function checkConnectionAction(clusterName: string) {

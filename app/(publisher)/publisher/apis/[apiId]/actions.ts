@@ -8,18 +8,18 @@ import { changeLifecycleState, createNewVersion, setClusterSelection, updateApi 
 import type { ApiState } from '@/lib/db/schema';
 import { retryDeployment } from '@/lib/deployments/deployments.service';
 
-export const updateApiAction = validatedAction({ schema: updateApiSchema, roles: ['publisher'] }, async (input, actor) => {
+export const updateApiAction = validatedAction({ schema: updateApiSchema, roles: ['publisher'], audit: { action: 'api.update', objectType: 'api' } }, async (input, actor) => {
   await updateApi(actor, input);
   revalidatePath(`/publisher/apis/${input.apiId}`, 'layout');
   return { status: 'success', message: 'Saved. Deployed gateways are updated with the new configuration.' };
 });
 
-export const newVersionAction = validatedAction({ schema: newVersionSchema, roles: ['publisher'] }, async (input, actor) => {
+export const newVersionAction = validatedAction({ schema: newVersionSchema, roles: ['publisher'], audit: { action: 'api.create', objectType: 'api' } }, async (input, actor) => {
   const { id } = await createNewVersion(actor, input.apiId, input.version);
   redirect(`/publisher/apis/${id}`);
 });
 
-export const saveClusterSelectionAction = validatedAction({ schema: clusterSelectionSchema, roles: ['publisher'] }, async (input, actor) => {
+export const saveClusterSelectionAction = validatedAction({ schema: clusterSelectionSchema, roles: ['publisher'], audit: { action: 'api.environments.update', objectType: 'api' } }, async (input, actor) => {
   await setClusterSelection(actor, input.apiId, input.clusters);
   revalidatePath(`/publisher/apis/${input.apiId}`, 'layout');
   return { status: 'success', message: 'Saved the clusters. A published API is deployed to added clusters and removed from the others.' };
@@ -30,11 +30,11 @@ export async function changeLifecycleAction(apiId: string, to: ApiState) {
     const input = lifecycleChangeSchema.parse({ apiId, to });
     await changeLifecycleState(actor, input.apiId, input.to);
     revalidatePath(`/publisher/apis/${input.apiId}`, 'layout');
-  });
+  }, { action: 'api.lifecycle.change', objectType: 'api', objectId: String(apiId).slice(0, 100) });
 }
 
 export async function retryDeploymentAction(apiId: string, clusterName: string) {
   return runAction(['publisher'], async (actor) => {
     await retryDeployment(actor, z.uuid().parse(apiId), z.string().max(253).parse(clusterName));
-  });
+  }, { action: 'api.deployment.retry', objectType: 'api', objectId: String(apiId).slice(0, 100) });
 }

@@ -11,5 +11,5 @@ export async function decideSubscriptionAction(apiId: string, subscriptionId: st
     if (!parsed.success) throw invalid(parsed.error.issues[0]!.message);
     await decideSubscription(actor, parsed.data.subscriptionId, parsed.data.decision);
     revalidatePath(`/publisher/apis/${apiId}/subscriptions`);
-  });
+  }, { action: 'subscription.decide', objectType: 'subscription', objectId: String(subscriptionId).slice(0, 100) });
 }

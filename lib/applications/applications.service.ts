@@ -1,10 +1,10 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
-import { accessTokens, applicationKeys, applications, subscriptions } from '../db/schema';
+import { accessTokens, applicationKeys, applications, subscriptions, type KeyType } from '../db/schema';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import { describeDuration } from '../portal/durations';
 import { effectiveTokenLifetime, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
@@ -14,7 +14,9 @@ import { issueAccessToken, type TokenResponse } from '../oauth/token.service';
 import type { ApplicationInput, KeySettings, TokenType } from './applications.schema';
 
 /**
- * A developer's applications and their production keys. Every function works only on the
+ * A developer's applications and their keys: a production pair and a sandbox pair (WSO2's two key
+ * types), each with its own consumer key, secret and token settings; tokens of a sandbox key reach
+ * an API's sandbox endpoint. Every function works only on the
  * signed-in developer's own applications: another user's application is "not found", like
  * one that does not exist. Secrets leave this module once, in `GeneratedCredentials`.
  */
@@ -26,11 +28,12 @@ export interface ApplicationSummary {
   tier: string;
   createdAt: Date;
   hasProductionKeys: boolean;
+  hasSandboxKeys: boolean;
 }
 
 /** What the portal shows of a key: never the secret, nor its hash. */
 export interface ApplicationKeyInfo {
-  keyType: 'PRODUCTION';
+  keyType: KeyType;
   consumerKey: string;
   tokenValiditySeconds: number;
   tokenType: TokenType;
@@ -39,6 +42,7 @@ export interface ApplicationKeyInfo {
 
 export interface ApplicationDetails extends ApplicationSummary {
   productionKey: ApplicationKeyInfo | null;
+  sandboxKey: ApplicationKeyInfo | null;
 }
 
 /** Returned when a secret is made: the only time the consumer secret can be seen. */
@@ -66,7 +70,9 @@ const keyInfoColumns = {
 const applicationNotFound = () => notFound('That application');
 const nameTaken = () =>
   conflict('You already have an application with that name.', { name: ['You already have an application with that name.'] });
-const noKeysYet = () => new AppError('not_found', 'This application has no production keys yet; generate them first.');
+export const KEY_TYPE_LABELS: Record<KeyType, string> = { PRODUCTION: 'production', SANDBOX: 'sandbox' };
+const noKeysYet = (keyType: KeyType) => new AppError('not_found', `This application has no ${KEY_TYPE_LABELS[keyType]} keys yet; generate them first.`);
+const keyOfType = (applicationId: string, keyType: KeyType) => and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, keyType));
 
 
 const ownedBy = (actor: Actor, applicationId: string) =>
@@ -76,7 +82,7 @@ const ownedBy = (actor: Actor, applicationId: string) =>
 export async function requireOwnApplication(
   actor: Actor,
   applicationId: string,
-): Promise<Omit<ApplicationSummary, 'hasProductionKeys'> & { tenantId: string }> {
+): Promise<Omit<ApplicationSummary, 'hasProductionKeys' | 'hasSandboxKeys'> & { tenantId: string }> {
   requireRole(actor, 'subscriber');
   if (!isUuid(applicationId)) throw applicationNotFound();
   const [row] = await (await db())
@@ -87,29 +93,42 @@ export async function requireOwnApplication(
   return row;
 }
 
-async function productionKeyOf(applicationId: string): Promise<ApplicationKeyInfo | null> {
-  const [key] = await (await db())
-    .select(keyInfoColumns)
-    .from(applicationKeys)
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
-  return key ? withEffectiveLifetime(key) : null;
+async function keysOf(applicationId: string): Promise<Record<KeyType, ApplicationKeyInfo | null>> {
+  const keys = await (await db()).select(keyInfoColumns).from(applicationKeys).where(eq(applicationKeys.applicationId, applicationId));
+  const ofType = (keyType: KeyType) => {
+    const key = keys.find((k) => k.keyType === keyType);
+    return key ? withEffectiveLifetime(key) : null;
+  };
+  return { PRODUCTION: ofType('PRODUCTION'), SANDBOX: ofType('SANDBOX') };
 }
 
 export async function listApplications(actor: Actor): Promise<ApplicationSummary[]> {
   requireRole(actor, 'subscriber');
-  const rows = await (await db())
-    .select({ ...applicationColumns, keyId: applicationKeys.id })
+  const database = await db();
+  const rows = await database
+    .select(applicationColumns)
     .from(applications)
-    .leftJoin(applicationKeys, eq(applicationKeys.applicationId, applications.id))
     .where(and(eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId)))
     .orderBy(asc(applications.name));
-  return rows.map(({ keyId, ...application }) => ({ ...application, hasProductionKeys: keyId !== null }));
+  if (rows.length === 0) return [];
+  const keys = await database
+    .select({ applicationId: applicationKeys.applicationId, keyType: applicationKeys.keyType })
+    .from(applicationKeys)
+    .where(inArray(applicationKeys.applicationId, rows.map((row) => row.id)));
+  const has = (applicationId: string, keyType: KeyType) => keys.some((key) => key.applicationId === applicationId && key.keyType === keyType);
+  return rows.map((application) => ({ ...application, hasProductionKeys: has(application.id, 'PRODUCTION'), hasSandboxKeys: has(application.id, 'SANDBOX') }));
 }
 
 export async function getApplication(actor: Actor, applicationId: string): Promise<ApplicationDetails> {
   const { tenantId: _tenantId, ...application } = await requireOwnApplication(actor, applicationId);
-  const productionKey = await productionKeyOf(applicationId);
-  return { ...application, hasProductionKeys: productionKey !== null, productionKey };
+  const keys = await keysOf(applicationId);
+  return {
+    ...application,
+    hasProductionKeys: keys.PRODUCTION !== null,
+    hasSandboxKeys: keys.SANDBOX !== null,
+    productionKey: keys.PRODUCTION,
+    sandboxKey: keys.SANDBOX,
+  };
 }
 
 export async function createApplication(actor: Actor, input: ApplicationInput): Promise<ApplicationSummary> {
@@ -119,7 +138,7 @@ export async function createApplication(actor: Actor, input: ApplicationInput): 
       .insert(applications)
       .values({ tenantId: actor.tenantId, ownerId: actor.userId, name: input.name, description: input.description, tier: input.tier })
       .returning(applicationColumns);
-    return { ...created!, hasProductionKeys: false };
+    return { ...created!, hasProductionKeys: false, hasSandboxKeys: false };
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
     throw error;
@@ -169,7 +188,8 @@ function withEffectiveLifetime<K extends { tokenValiditySeconds: number }>(key: 
   return { ...key, tokenValiditySeconds: effectiveTokenLifetime(key.tokenValiditySeconds) };
 }
 
-export async function generateProductionKeys(actor: Actor, applicationId: string, settings: KeySettings): Promise<GeneratedCredentials> {
+/** The application's consumer key and secret of one key type; each type is generated once, then its secret regenerated. */
+export async function generateApplicationKeys(actor: Actor, applicationId: string, settings: KeySettings, keyType: KeyType = 'PRODUCTION'): Promise<GeneratedCredentials> {
   await requireOwnApplication(actor, applicationId);
   checkTokenLifetime(settings);
   const consumerSecret = newSecret();
@@ -178,7 +198,7 @@ export async function generateProductionKeys(actor: Actor, applicationId: string
       .insert(applicationKeys)
       .values({
         applicationId,
-        keyType: 'PRODUCTION',
+        keyType,
         consumerKey: newConsumerKey(),
         consumerSecretHash: sha256Hex(consumerSecret),
         tokenValiditySeconds: settings.tokenValiditySeconds,
@@ -188,35 +208,35 @@ export async function generateProductionKeys(actor: Actor, applicationId: string
     return { key: withEffectiveLifetime(key!), consumerSecret };
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw conflict('This application already has production keys; regenerate the consumer secret to get a new secret.');
+      throw conflict(`This application already has ${KEY_TYPE_LABELS[keyType]} keys; regenerate the consumer secret to get a new secret.`);
     }
     throw error;
   }
 }
 
 /** A new secret for the same consumer key; the old secret stops working at once, issued tokens stay valid. */
-export async function regenerateConsumerSecret(actor: Actor, applicationId: string): Promise<GeneratedCredentials> {
+export async function regenerateConsumerSecret(actor: Actor, applicationId: string, keyType: KeyType = 'PRODUCTION'): Promise<GeneratedCredentials> {
   await requireOwnApplication(actor, applicationId);
   const consumerSecret = newSecret();
   const [key] = await (await db())
     .update(applicationKeys)
     .set({ consumerSecretHash: sha256Hex(consumerSecret) })
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
+    .where(keyOfType(applicationId, keyType))
     .returning(keyInfoColumns);
-  if (!key) throw noKeysYet();
+  if (!key) throw noKeysYet(keyType);
   return { key: withEffectiveLifetime(key), consumerSecret };
 }
 
 /** Applies to tokens issued from now on; tokens already out keep their validity. */
-export async function updateKeySettings(actor: Actor, applicationId: string, settings: KeySettings): Promise<ApplicationKeyInfo> {
+export async function updateKeySettings(actor: Actor, applicationId: string, settings: KeySettings, keyType: KeyType = 'PRODUCTION'): Promise<ApplicationKeyInfo> {
   await requireOwnApplication(actor, applicationId);
   checkTokenLifetime(settings);
   const [key] = await (await db())
     .update(applicationKeys)
     .set({ tokenValiditySeconds: settings.tokenValiditySeconds, tokenType: settings.tokenType })
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
+    .where(keyOfType(applicationId, keyType))
     .returning(keyInfoColumns);
-  if (!key) throw noKeysYet();
+  if (!key) throw noKeysYet(keyType);
   return withEffectiveLifetime(key);
 }
 
@@ -224,17 +244,18 @@ export async function updateKeySettings(actor: Actor, applicationId: string, set
  * The portal's "Generate access token" button: the signed-in owner needs no secret (the session
  * is the authorization), and the token comes from the same issuing code as the token endpoint.
  */
-export async function generateAccessTokenForApplication(actor: Actor, applicationId: string): Promise<TokenResponse> {
+export async function generateAccessTokenForApplication(actor: Actor, applicationId: string, keyType: KeyType = 'PRODUCTION'): Promise<TokenResponse> {
   const application = await requireOwnApplication(actor, applicationId);
   const [key] = await (await db())
     .select({
       consumerKey: applicationKeys.consumerKey,
       tokenValiditySeconds: applicationKeys.tokenValiditySeconds,
       tokenType: applicationKeys.tokenType,
+      keyType: applicationKeys.keyType,
     })
     .from(applicationKeys)
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
-  if (!key) throw noKeysYet();
+    .where(keyOfType(applicationId, keyType));
+  if (!key) throw noKeysYet(keyType);
   return issueAccessToken({ applicationId, tenantId: application.tenantId, ...key });
 }
 

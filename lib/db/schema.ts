@@ -134,6 +134,11 @@ export const apis = pgTable(
     subscriptionApproval: boolean('subscription_approval').notNull().default(false),
     state: apiState('state').notNull().default('CREATED'),
     productionEndpoints: text('production_endpoints').array().notNull(),
+    /**
+     * Where tokens of SANDBOX keys go (WSO2's sandbox endpoint): a testing backend beside the real
+     * one. Empty: the API has none, and its gateways refuse sandbox tokens with a hint.
+     */
+    sandboxEndpoints: text('sandbox_endpoints').array().notNull().default(sql`'{}'::text[]`),
     /** The OpenAPI 3 document the gateway routes by (resources are its paths and methods). */
     openapi: jsonb('openapi').notNull().$type<Record<string, unknown>>(),
     security: jsonb('security').notNull().$type<{ oauth2: boolean; basic: boolean }>(),
@@ -260,6 +265,10 @@ export const deployments = pgTable(
   ],
 );
 
+/** WSO2's pair: production keys reach an API's production endpoints, sandbox keys its sandbox endpoints. */
+export const keyTypeValues = ['PRODUCTION', 'SANDBOX'] as const;
+export type KeyType = (typeof keyTypeValues)[number];
+
 export const applications = pgTable(
   'applications',
   {
@@ -285,7 +294,7 @@ export const applicationKeys = pgTable(
     applicationId: uuid('application_id')
       .notNull()
       .references(() => applications.id, { onDelete: 'cascade' }),
-    keyType: text('key_type').notNull().default('PRODUCTION').$type<'PRODUCTION'>(),
+    keyType: text('key_type').notNull().default('PRODUCTION').$type<KeyType>(),
     consumerKey: text('consumer_key').notNull().unique(),
     /** Only a hash: the secret is shown once, then can be regenerated, never read back. */
     consumerSecretHash: text('consumer_secret_hash').notNull(),
@@ -294,7 +303,10 @@ export const applicationKeys = pgTable(
     tokenType: text('token_type').notNull().default('JWT').$type<'JWT' | 'OPAQUE'>(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType)],
+  (t) => [
+    uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType),
+    check('application_keys_key_type', sql`${t.keyType} in ('PRODUCTION', 'SANDBOX')`),
+  ],
 );
 
 /** As in WSO2: ON_HOLD waits for a publisher's approval, REJECTED was refused, BLOCKED was stopped. */
@@ -372,6 +384,8 @@ export const accessTokens = pgTable(
       .notNull()
       .references(() => applications.id, { onDelete: 'cascade' }),
     consumerKey: text('consumer_key').notNull(),
+    /** The key type of the consumer key it was issued to: introspection states it, gateways route by it. */
+    keyType: text('key_type').notNull().default('PRODUCTION').$type<KeyType>(),
     tokenType: text('token_type').notNull().$type<'jwt' | 'opaque'>(),
     opaqueTokenHash: text('opaque_token_hash').unique(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

@@ -63,6 +63,7 @@ export async function issueAccessToken(
     jti,
     applicationId: client.applicationId,
     consumerKey: client.consumerKey,
+    keyType: client.keyType,
     expiresAt: new Date(expiresAtSeconds * 1000),
     createdAt: new Date(issuedAt * 1000),
   };
@@ -84,6 +85,7 @@ export async function issueAccessToken(
       // RFC 9068 §2.2.3: the granted scope, as in the token response.
       scope,
       ...context.claims,
+      keytype: client.keyType,
     };
     accessToken = await signAccessToken(claims, now);
     await (await db()).insert(accessTokens).values({ ...record, tokenType: 'jwt' });

@@ -7,7 +7,7 @@ import { applicationInputSchema, keySettingsSchema } from '@/lib/applications/ap
 import {
   deleteApplication,
   generateAccessTokenForApplication,
-  generateProductionKeys,
+  generateApplicationKeys,
   regenerateConsumerSecret,
   revokeApplicationTokens,
   updateApplication,
@@ -44,7 +44,7 @@ export async function deleteApplicationAction(id: string) {
 export const generateKeysAction = validatedAction(
   { schema: keySettingsSchema.extend(applicationId), roles: ['subscriber'] },
   async ({ applicationId: id, ...settings }, actor): Promise<ActionState<RevealedCredentials>> => {
-    const generated = await generateProductionKeys(actor, id, settings);
+    const generated = await generateApplicationKeys(actor, id, settings);
     revalidatePath(pageOf(id));
     return { status: 'success', data: { consumerKey: generated.key.consumerKey, consumerSecret: generated.consumerSecret } };
   },

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DefinitionSummary } from '../apis/definition-check';
+import type { KeyType } from '../applications/applications.schema';
 import {
   boolean,
   check,
@@ -264,10 +265,6 @@ export const deployments = pgTable(
     index('deployments_due').on(t.dueAt),
   ],
 );
-
-/** WSO2's pair: production keys reach an API's production endpoints, sandbox keys its sandbox endpoints. */
-export const keyTypeValues = ['PRODUCTION', 'SANDBOX'] as const;
-export type KeyType = (typeof keyTypeValues)[number];
 
 export const applications = pgTable(
   'applications',

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { applicationInputSchema, keySettingsSchema } from '../../applications/applications.schema';
-import { keyTypeValues } from '../../db/schema';
+import { applicationInputSchema, keySettingsSchema, keyTypeSchema } from '../../applications/applications.schema';
 import {
   createApplication,
   deleteApplication,
@@ -24,7 +23,7 @@ const applicationBody = applicationInputSchema.strict().meta({ id: 'ApplicationW
 const keySettingsBody = keySettingsSchema.strict().meta({ id: 'KeySettings' });
 /** WSO2's key types: each application has a production and a sandbox pair; absent means production, as before key types. */
 const keyTypeQuery = z.object({
-  keyType: z.enum(keyTypeValues).default('PRODUCTION').meta({ description: 'PRODUCTION (default) or SANDBOX: tokens of sandbox keys reach the sandbox endpoints of APIs.' }),
+  keyType: keyTypeSchema.default('PRODUCTION').meta({ description: 'PRODUCTION (default) or SANDBOX: tokens of sandbox keys reach the sandbox endpoints of APIs.' }),
 });
 
 export const listApplicationsOperation = defineOperation({

@@ -72,6 +72,7 @@ test.describe('accessibility', () => {
     await page.getByRole('link', { name: 'A11y App' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'A11y App' })).toBeVisible();
     await checkPage(page, new URL(page.url()).pathname, 'portal: application');
+    await checkPage(page, new URL(page.url()).pathname, 'portal: application, sandbox keys', (p) => p.getByRole('tab', { name: 'Sandbox keys' }).click());
     await signOut(page);
 
     await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);

@@ -44,7 +44,8 @@ async function checkPage(page: Page, path: string, label: string, prepare?: (pag
 
 test.describe('accessibility', () => {
   test('every page passes axe in light and dark mode', async ({ page }) => {
-    test.setTimeout(300_000);
+    // Every page twice (light, dark), the application page's sandbox tab included.
+    test.setTimeout(360_000);
     await checkPage(page, '/signin', 'sign-in');
     await checkPage(page, '/signup', 'sign-up');
     await checkPage(page, '/portal?tenant=carbon.super', 'portal catalog, signed out');
@@ -72,6 +73,7 @@ test.describe('accessibility', () => {
     await page.getByRole('link', { name: 'A11y App' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'A11y App' })).toBeVisible();
     await checkPage(page, new URL(page.url()).pathname, 'portal: application');
+    await checkPage(page, new URL(page.url()).pathname, 'portal: application, sandbox keys', (p) => p.getByRole('tab', { name: 'Sandbox keys' }).click());
     await signOut(page);
 
     await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);

@@ -8,6 +8,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
+import type { KeyType } from '@/lib/applications/applications.schema';
 import { CopyButton } from './copy-button';
 
 export interface IssuedToken {
@@ -48,13 +49,16 @@ export function TokenExpiry({ expiresAt }: { expiresAt: number }) {
 /** The portal's "Generate access token" for the application's owner, plus revoking what was issued. */
 export function AccessTokenPanel({
   applicationId,
+  keyType,
   tokenType,
   generateToken,
   revokeTokens,
 }: {
   applicationId: string;
+  /** Whose consumer key the token is issued to: production or sandbox. */
+  keyType: KeyType;
   tokenType: 'JWT' | 'OPAQUE';
-  generateToken: (applicationId: string) => Promise<ActionState<IssuedToken>>;
+  generateToken: (applicationId: string, keyType: KeyType) => Promise<ActionState<IssuedToken>>;
   revokeTokens: (applicationId: string) => Promise<ActionState<{ revokedCount: number }>>;
 }) {
   const [token, setToken] = useState<{ value: string; expiresAt: number } | null>(null);
@@ -64,7 +68,7 @@ export function AccessTokenPanel({
   function generate() {
     setMessage(null);
     startTransition(async () => {
-      const result = await generateToken(applicationId);
+      const result = await generateToken(applicationId, keyType);
       if (result.status === 'error' || !result.data) setMessage({ severity: 'error', text: result.message ?? 'No token was issued.' });
       else setToken({ value: result.data.access_token, expiresAt: Date.now() + result.data.expires_in * 1000 });
     });
@@ -89,7 +93,7 @@ export function AccessTokenPanel({
     <Paper sx={{ p: 3 }} component="section" aria-labelledby="access-token-heading">
       <Stack spacing={2}>
         <Typography variant="h2" id="access-token-heading">
-          Access token
+          {keyType === 'SANDBOX' ? 'Sandbox access token' : 'Access token'}
         </Typography>
         <Typography color="text.secondary">
           Send it as <code>Authorization: Bearer &lt;token&gt;</code>. A token carries this application&apos;s subscriptions at the time it is issued:

@@ -14,6 +14,7 @@ import Typography from '@mui/material/Typography';
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
+import type { KeyType } from '@/lib/applications/applications.schema';
 import type { SubscriptionStatus } from '@/lib/db/schema';
 import { TextLink } from '../link-button';
 import { TokenExpiry, type IssuedToken } from './access-token-panel';
@@ -31,8 +32,10 @@ export interface TokenSource {
   applicationId: string;
   applicationName: string;
   hasProductionKeys: boolean;
+  hasSandboxKeys: boolean;
   status: SubscriptionStatus;
 }
+
 
 /** Shown beside an application whose tokens the gateway will refuse for this API. */
 const statusNote: Record<SubscriptionStatus, { label: string; help: string } | null> = {
@@ -89,6 +92,7 @@ export function TryOutConsole({
   operationCount,
   gateways,
   tokenSources,
+  hasSandboxEndpoint,
   signedIn,
   generateToken,
   personalTokens,
@@ -101,14 +105,17 @@ export function TryOutConsole({
   operationCount: number;
   gateways: TryOutGateway[];
   tokenSources: TokenSource[];
+  /** Whether the gateways send tokens of sandbox keys anywhere; without one they refuse them. */
+  hasSandboxEndpoint: boolean;
   signedIn: boolean;
-  generateToken: (applicationId: string) => Promise<ActionState<IssuedToken>>;
+  generateToken: (applicationId: string, keyType: KeyType) => Promise<ActionState<IssuedToken>>;
   /** The portal's own API: calls carry a personal access token, made on the page this names. */
   personalTokens?: { manageUrl: string };
 }) {
   const [clusterName, setClusterName] = useState(gateways[0]?.clusterName ?? '');
   const gateway = gateways.find((g) => g.clusterName === clusterName) ?? gateways[0];
   const [applicationId, setApplicationId] = useState(tokenSources.find((s) => s.hasProductionKeys && s.status === 'ACTIVE')?.applicationId ?? tokenSources[0]?.applicationId ?? '');
+  const [keyType, setKeyType] = useState<KeyType>('PRODUCTION');
   const [token, setToken] = useState('');
   const [expiresAt, setExpiresAt] = useState<number | null>(null);
   const [tokenError, setTokenError] = useState<string | null>(null);
@@ -162,12 +169,14 @@ export function TryOutConsole({
   );
 
   const source = tokenSources.find((s) => s.applicationId === applicationId);
+  const sourceHasKeys = source ? (keyType === 'SANDBOX' ? source.hasSandboxKeys : source.hasProductionKeys) : false;
+  const keyTypeName = keyType === 'SANDBOX' ? 'sandbox' : 'production';
 
   function generate() {
     if (!source) return;
     setTokenError(null);
     startTransition(async () => {
-      const result = await generateToken(source.applicationId);
+      const result = await generateToken(source.applicationId, keyType);
       if (result.status === 'error' || !result.data) {
         setTokenError(result.message ?? 'No token was issued.');
         return;
@@ -223,9 +232,9 @@ export function TryOutConsole({
                   value={applicationId}
                   onChange={(event) => setApplicationId(event.target.value)}
                   helperText={
-                    source && !source.hasProductionKeys ? (
+                    source && !sourceHasKeys ? (
                       <>
-                        This application has no keys yet: <TextLink href={`/portal/applications/${source.applicationId}`}>generate them</TextLink>.
+                        This application has no {keyTypeName} keys yet: <TextLink href={`/portal/applications/${source.applicationId}`}>generate them</TextLink>.
                       </>
                     ) : source && statusNote[source.status] ? (
                       statusNote[source.status]!.help
@@ -242,7 +251,32 @@ export function TryOutConsole({
                     </MenuItem>
                   ))}
                 </TextField>
-                <Button variant="contained" onClick={generate} disabled={pending || !source?.hasProductionKeys} sx={{ mt: { sm: 1 }, whiteSpace: 'nowrap', flexShrink: 0 }}>
+                <TextField
+                  select
+                  id="try-out-key-type"
+                  label="Keys"
+                  value={keyType}
+                  onChange={(event) => {
+                    // A token of the other key type would reach the other backend: start over.
+                    setKeyType(event.target.value as KeyType);
+                    setToken('');
+                    setExpiresAt(null);
+                  }}
+                  helperText={
+                    hasSandboxEndpoint
+                      ? keyType === 'SANDBOX'
+                        ? "Sandbox tokens reach the API's sandbox endpoint."
+                        : "Production tokens reach the API's production endpoint."
+                      : 'This API has no sandbox endpoint: only production keys can call it.'
+                  }
+                  sx={{ minWidth: 200 }}
+                >
+                  <MenuItem value="PRODUCTION">Production keys</MenuItem>
+                  <MenuItem value="SANDBOX" disabled={!hasSandboxEndpoint}>
+                    Sandbox keys{hasSandboxEndpoint ? '' : ' (no sandbox endpoint)'}
+                  </MenuItem>
+                </TextField>
+                <Button variant="contained" onClick={generate} disabled={pending || !sourceHasKeys} sx={{ mt: { sm: 1 }, whiteSpace: 'nowrap', flexShrink: 0 }}>
                   {pending ? 'Generating…' : 'Generate token'}
                 </Button>
               </Stack>

@@ -33,6 +33,7 @@ export interface ApiSettingsValues {
   visibility: 'public' | 'private';
   subscriptionApproval: boolean;
   productionEndpoints: string[];
+  sandboxEndpoints: string[];
   tiers: string[];
   security: { oauth2: boolean; basic: boolean };
   cors: { enabled: boolean; allowedOrigins: string[] };
@@ -44,6 +45,7 @@ const defaults: ApiSettingsValues = {
   visibility: 'public',
   subscriptionApproval: false,
   productionEndpoints: [],
+  sandboxEndpoints: [],
   tiers: ['Unlimited', 'Gold', 'Silver', 'Bronze'],
   security: { oauth2: true, basic: false },
   cors: { enabled: false, allowedOrigins: [] },
@@ -61,6 +63,15 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
   return (
     <Stack spacing={2}>
       <Field name="productionEndpoints" label="Production endpoint URL(s)" helperText="One per line; the gateway forwards to them in turn." multiline minRows={1} state={state} defaultValue={values.productionEndpoints.join('\n')} required />
+      <Field
+        name="sandboxEndpoints"
+        label="Sandbox endpoint URL(s)"
+        helperText="Optional, one per line: where tokens of applications' sandbox keys go, such as a test backend. Without one, gateways refuse sandbox tokens."
+        multiline
+        minRows={1}
+        state={state}
+        defaultValue={values.sandboxEndpoints.join('\n')}
+      />
       <Field name="description" label="Description" multiline minRows={2} state={state} defaultValue={values.description} />
       <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
         <Field name="tags" label="Tags" helperText="Comma separated." state={state} defaultValue={values.tags.join(', ')} />

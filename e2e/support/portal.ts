@@ -21,6 +21,20 @@ export async function createApplicationWithKeys(page: Page, name: string): Promi
   return { clientId: await page.getByTestId('consumer-key').inputValue(), clientSecret: secret };
 }
 
+/** On an application's page with production keys: its sandbox keys too, on their own tab. Returns their consumer key. */
+export async function generateSandboxKeys(page: Page): Promise<{ clientId: string; clientSecret: string }> {
+  await page.getByRole('tab', { name: 'Sandbox keys' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Sandbox keys' })).toBeVisible();
+  await page.getByRole('button', { name: 'Generate keys' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Copy your consumer secret now' });
+  const secret = await dialog.getByTestId('revealed-consumer-secret').inputValue();
+  expect(secret.length).toBeGreaterThan(20);
+  await dialog.getByRole('button', { name: 'I have copied the secret' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('consumer-key')).not.toHaveValue('');
+  return { clientId: await page.getByTestId('consumer-key').inputValue(), clientSecret: secret };
+}
+
 /**
  * On an API's overview: subscribes the named application (the developer may have others, listed first) and waits
  * for it in the list of subscriptions. `button` is "Subscribe", or "Request subscription" where the publisher approves.

@@ -9,6 +9,8 @@ export interface PublishOptions {
   version: string;
   context: string;
   endpoint: string;
+  /** Where tokens of sandbox keys go; none when absent. */
+  sandboxEndpoint?: string;
   definitionPath: string;
   /** Display names of the clusters to tick on the Environments tab. */
   clusters: string[];
@@ -26,6 +28,7 @@ export async function publishApiFromDefinition(page: Page, options: PublishOptio
   await page.getByRole('textbox', { name: 'Version', exact: true }).fill(options.version);
   await page.getByRole('textbox', { name: 'Context', exact: true }).fill(options.context);
   await page.getByRole('textbox', { name: 'Production endpoint URL(s)' }).fill(options.endpoint);
+  if (options.sandboxEndpoint) await page.getByRole('textbox', { name: 'Sandbox endpoint URL(s)' }).fill(options.sandboxEndpoint);
   if (options.visibility === 'private') {
     await page.getByRole('combobox', { name: 'Visibility on the portal' }).click();
     await page.getByRole('option', { name: /^Private/ }).click();

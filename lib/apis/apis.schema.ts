@@ -49,6 +49,11 @@ export const productionEndpointListSchema = z
   .min(1, 'Enter at least one production endpoint URL.')
   .max(10, 'Use at most 10 endpoints.');
 
+/** WSO2's sandbox endpoint: where tokens of sandbox keys go. None: gateways refuse sandbox tokens. */
+export const sandboxEndpointListSchema = z
+  .array(z.url({ protocol: /^https?$/, error: 'Each sandbox endpoint must be an http:// or https:// URL.' }))
+  .max(10, 'Use at most 10 sandbox endpoints.');
+
 export const tierListSchema = z.array(z.enum(TIER_NAMES as [string, ...string[]], { error: `Offer tiers from ${TIER_NAMES.join(', ')}.` })).min(1, 'Offer at least one tier.');
 
 export const corsOriginListSchema = z.array(z.url({ error: 'Each origin must look like https://app.example.com.' }).or(z.literal('*'))).max(20, 'Use at most 20 origins.');
@@ -56,6 +61,8 @@ export const corsOriginListSchema = z.array(z.url({ error: 'Each origin must loo
 export const tagListSchema = z.array(z.string().max(30, 'Tags have at most 30 characters.')).max(20, 'Use at most 20 tags.');
 
 const endpointsSchema = lines.pipe(productionEndpointListSchema);
+
+const sandboxEndpointsSchema = lines.pipe(sandboxEndpointListSchema);
 
 const tiersSchema = list.pipe(tierListSchema);
 
@@ -71,6 +78,7 @@ const apiSettingsFields = {
   /** Absent means off, like any checkbox. Private APIs need approval whatever it says (subscriptionsNeedApproval). */
   subscriptionApproval: checkbox.optional(),
   productionEndpoints: endpointsSchema,
+  sandboxEndpoints: sandboxEndpointsSchema,
   tiers: tiersSchema,
   securityOauth2: checkbox,
   /** Also admit the Basic users of each cluster that names a Basic Secret (not tied to a subscription). */
@@ -93,7 +101,10 @@ export const createApiSchema = z
     ...apiSettingsFields,
   });
 /** The REST API may hand over a definition it has checked already (`checkedDefinition`), so it is not checked twice. */
-export type CreateApiInput = z.infer<typeof createApiSchema> & { checkedDefinition?: CheckedOpenApiDocument };
+export type CreateApiInput = WithOptionalSandbox<z.infer<typeof createApiSchema>> & { checkedDefinition?: CheckedOpenApiDocument };
+
+/** Sandbox endpoints came after the other settings: a caller that says nothing of them means none. */
+type WithOptionalSandbox<T extends { sandboxEndpoints: string[] }> = Omit<T, 'sandboxEndpoints'> & { sandboxEndpoints?: string[] };
 
 /** Resource lines of a large API: GitHub's 1,223 operations take some 60 KB; this holds about 10,000. */
 const RESOURCE_LINES_MAX = 600_000;
@@ -105,7 +116,7 @@ export const updateApiSchema = z
     ...apiSettingsFields,
   });
 /** An edit: the form gives resources as lines; the REST API may give a whole new definition instead. */
-export type UpdateApiInput = z.infer<typeof updateApiSchema> & { definition?: string | CheckedOpenApiDocument };
+export type UpdateApiInput = WithOptionalSandbox<z.infer<typeof updateApiSchema>> & { definition?: string | CheckedOpenApiDocument };
 
 export const newVersionSchema = z.object({ apiId: z.uuid(), version: apiVersionSchema });
 
@@ -155,7 +166,10 @@ export const apiSettingsJsonFields = {
   tags: tagListSchema.default([]),
   visibility: z.enum(['public', 'private']).default('public').meta({ description: 'public: visitors see it too; private: only the tenant, with approved subscriptions.' }),
   subscriptionApproval: z.boolean().default(false).meta({ description: 'New subscriptions wait for a publisher; private APIs always do.' }),
-  productionEndpoints: productionEndpointListSchema.meta({ description: 'The backend URLs the gateways call.' }),
+  productionEndpoints: productionEndpointListSchema.meta({ description: 'The backend URLs the gateways call for production tokens (and every other caller).' }),
+  sandboxEndpoints: sandboxEndpointListSchema
+    .default([])
+    .meta({ description: "The backend URLs the gateways call for tokens of an application's sandbox keys; empty: sandbox tokens are refused." }),
   tiers: tierListSchema.meta({ description: 'The subscription tiers offered.' }),
   security: z
     .strictObject({
@@ -226,6 +240,7 @@ export function settingsInputOf(settings: z.infer<z.ZodObject<typeof apiSettings
     visibility: settings.visibility,
     subscriptionApproval: settings.subscriptionApproval,
     productionEndpoints: settings.productionEndpoints,
+    sandboxEndpoints: settings.sandboxEndpoints,
     tiers: settings.tiers,
     securityOauth2: settings.security.oauth2,
     securityBasic: settings.security.basic,

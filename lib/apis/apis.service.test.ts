@@ -6,8 +6,8 @@ import { tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { usePlatformClusters } from '../deployments/test-support';
 import { AppError } from '../errors';
-import { createApiSchema } from './apis.schema';
-import { apiDefinitionSummaryForPublisher, apiResourcesForPublisher, changeLifecycleState, createApi, createNewVersion, getApiForPublisher, lifecycleHistory, listApisForPublisher, setClusterSelection } from './apis.service';
+import { createApiSchema, updateApiSchema } from './apis.schema';
+import { apiDefinitionSummaryForPublisher, apiResourcesForPublisher, changeLifecycleState, createApi, createNewVersion, getApiForPublisher, lifecycleHistory, listApisForPublisher, setClusterSelection, updateApi } from './apis.service';
 import { stagedDefinition, stageDefinition } from './definition-uploads.service';
 
 let database: DatabaseHandle;
@@ -110,5 +110,31 @@ describe('APIs', () => {
       expect(error.fieldErrors!.productionEndpoints![0]).toContain("the portal's own machine");
     }
     expect(await kindOf(createApi(otherPublisher, { ...(await form(otherPublisher)), name: 'Internal', context: '/internal', productionEndpoints: ['http://10.1.2.3:8080'] }))).toBe('none');
+  });
+
+  it('keeps a sandbox endpoint beside the production one, under the same endpoint policy, and copies it to a new version', async () => {
+    const input = await form(publisher, { name: 'Sandboxed', context: 'sandboxed', sandboxEndpoints: 'http://localhost:8091/test\n' });
+    const { id } = await createApi(publisher, input);
+    expect(await getApiForPublisher(publisher, id)).toMatchObject({ productionEndpoints: ['http://localhost:8090'], sandboxEndpoints: ['http://localhost:8091/test'] });
+
+    // The form without the field (or with it emptied) means none.
+    const edit = (sandboxEndpoints: string) =>
+      updateApi(publisher, updateApiSchema.parse({ apiId: id, resources: 'GET /pets', productionEndpoints: 'http://localhost:8090', tiers: ['Gold'], sandboxEndpoints }));
+    await edit('');
+    expect((await getApiForPublisher(publisher, id)).sandboxEndpoints).toEqual([]);
+    await expect(edit('http://localhost:8092/a\nhttp://localhost:8093/b')).rejects.toMatchObject({ kind: 'validation', fieldErrors: { sandboxEndpoints: [expect.stringContaining('share one base path')] } });
+    await edit('http://localhost:8092/a\nhttp://localhost:8093/a/');
+    expect((await getApiForPublisher(publisher, (await createNewVersion(publisher, id, '2.0.0')).id)).sandboxEndpoints).toEqual(['http://localhost:8092/a', 'http://localhost:8093/a/']);
+    expect(updateApiSchema.safeParse({ apiId: id, resources: 'GET /', productionEndpoints: 'http://a', tiers: ['Gold'], sandboxEndpoints: 'ftp://sandbox' }).error?.issues[0]?.path).toEqual(['sandboxEndpoints', 0]);
+
+    // A tenant's sandbox endpoint on the portal's machine is refused like a production one, on its own field.
+    const probe = await form(otherPublisher);
+    const error = (await createApi(otherPublisher, { ...probe, name: 'Probe', context: '/sandbox-probe', productionEndpoints: ['http://10.1.2.3:8080'], sandboxEndpoints: ['http://127.0.0.1:3000'] }).catch((e: unknown) => e)) as {
+      kind?: string;
+      fieldErrors?: Record<string, string[]>;
+    };
+    expect(error.kind).toBe('validation');
+    expect(error.fieldErrors!.sandboxEndpoints![0]).toContain("the portal's own machine");
+    expect(error.fieldErrors!.productionEndpoints).toBeUndefined();
   });
 });

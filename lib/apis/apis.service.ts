@@ -30,6 +30,8 @@ export interface ApiDetails {
   subscriptionApproval: boolean;
   state: ApiState;
   productionEndpoints: string[];
+  /** Where tokens of sandbox keys go; empty when the API has no sandbox endpoint. */
+  sandboxEndpoints: string[];
   security: { oauth2: boolean; basic: boolean };
   tiers: string[];
   cors: { enabled: boolean; allowedOrigins: string[] };
@@ -149,6 +151,7 @@ export async function getApiForPublisher(actor: Actor, apiId: string): Promise<A
     subscriptionApproval: row.subscriptionApproval,
     state: row.state,
     productionEndpoints: row.productionEndpoints,
+    sandboxEndpoints: row.sandboxEndpoints,
     security: row.security,
     tiers: row.tiers,
     cors: row.cors,
@@ -228,14 +231,25 @@ export async function apiDefinitionTextForPublisher(actor: Actor, apiId: string)
   return { name: row.name, version: row.version, text: (await storedDefinitionText(row.id))! };
 }
 
-async function checkEndpointPolicy(actor: Actor, endpoints: readonly string[]): Promise<void> {
-  const issues = await endpointPolicyIssues(endpoints, actor.tenantDomain, { resolveNames: false });
-  if (issues.length > 0) throw invalid(issues[0]!, { productionEndpoints: issues });
+/** The platform's endpoint policy holds for sandbox endpoints as for production ones: both are called by the gateways. */
+async function checkEndpointPolicy(actor: Actor, { productionEndpoints, sandboxEndpoints = [] }: { productionEndpoints: readonly string[]; sandboxEndpoints?: readonly string[] }): Promise<void> {
+  const input = { productionEndpoints, sandboxEndpoints };
+  for (const field of ['productionEndpoints', 'sandboxEndpoints'] as const) {
+    const issues = await endpointPolicyIssues(input[field], actor.tenantDomain, { resolveNames: false });
+    if (issues.length > 0) throw invalid(issues[0]!, { [field]: issues });
+  }
+  for (const field of ['productionEndpoints', 'sandboxEndpoints'] as const) {
+    // A gateway rewrites every request to one base path per kind of endpoint.
+    if (new Set(input[field].map((url) => new URL(url).pathname.replace(/\/+$/, ''))).size > 1) {
+      const message = 'Endpoints of one kind must share one base path (such as /api), as the gateway forwards to each in turn.';
+      throw invalid(message, { [field]: [message] });
+    }
+  }
 }
 
 export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ id: string }> {
   requireRole(actor, 'publisher');
-  await checkEndpointPolicy(actor, input.productionEndpoints);
+  await checkEndpointPolicy(actor, input);
   const definition = await definitionFor(actor, input);
   try {
     return await (await db()).transaction(async (tx) => {
@@ -252,6 +266,7 @@ export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ 
           visibility: input.visibility,
           subscriptionApproval: input.subscriptionApproval ?? false,
           productionEndpoints: input.productionEndpoints,
+          sandboxEndpoints: input.sandboxEndpoints ?? [],
           // An upload's document moves inside the database: megabytes never pass through this process again.
           openapi: 'uploadId' in definition ? sql`(select ${definitionUploads.document} from ${definitionUploads} where ${ownUploadCondition(actor, definition.uploadId)})` : definition.document,
           security: { oauth2: input.securityOauth2, basic: input.securityBasic },
@@ -283,7 +298,7 @@ export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ 
 export async function updateApi(actor: Actor, input: UpdateApiInput, options?: RevisionCheck): Promise<{ revision: number }> {
   const row = await apiRowForPublisher(actor, input.apiId);
   checkRevision(row, options);
-  await checkEndpointPolicy(actor, input.productionEndpoints);
+  await checkEndpointPolicy(actor, input);
   let openapi: OpenApiDocument;
   if (input.definition !== undefined) {
     openapi = typeof input.definition === 'string' ? await importApiDefinition(input.definition) : input.definition;
@@ -300,6 +315,7 @@ export async function updateApi(actor: Actor, input: UpdateApiInput, options?: R
     visibility: input.visibility,
     subscriptionApproval: input.subscriptionApproval ?? false,
     productionEndpoints: input.productionEndpoints,
+    sandboxEndpoints: input.sandboxEndpoints ?? [],
     security: { oauth2: input.securityOauth2, basic: input.securityBasic },
     tiers: input.tiers,
     cors: { enabled: input.corsEnabled, allowedOrigins: input.corsOrigins },
@@ -311,12 +327,12 @@ export async function updateApi(actor: Actor, input: UpdateApiInput, options?: R
       .where(atRevision(row.id, options))
       .returning({ revision: apis.revision });
     if (saved.length === 0) throw staleRevision('The API');
-    const { description, tags, visibility, subscriptionApproval, productionEndpoints, security, tiers, cors } = row;
+    const { description, tags, visibility, subscriptionApproval, productionEndpoints, sandboxEndpoints, security, tiers, cors } = row;
     await recordAudit(tx, actor, {
       action: input.definition !== undefined ? 'api.definition.update' : 'api.update',
       objectType: 'api',
       objectId: row.id,
-      before: { description, tags, visibility, subscriptionApproval, productionEndpoints, security, tiers, cors },
+      before: { description, tags, visibility, subscriptionApproval, productionEndpoints, sandboxEndpoints, security, tiers, cors },
       after: settings,
       note: `${row.name} ${row.version}: ${input.definition !== undefined ? 'definition replaced' : 'resources saved'} (revision ${saved[0]!.revision})`,
     });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TIER_NAMES, type TierName } from '../apis/tiers';
+import { invalid } from '../errors';
 
 /**
  * An application's tier, as in WSO2's developer portal: recorded and carried in its tokens.
@@ -26,6 +27,20 @@ export const applicationInputSchema = z.object({
 });
 /** Creating and editing an application take the same fields. */
 export type ApplicationInput = z.infer<typeof applicationInputSchema>;
+
+/** WSO2's pair: production keys reach an API's production endpoints, sandbox keys its sandbox endpoints. */
+export const keyTypeValues = ['PRODUCTION', 'SANDBOX'] as const;
+export type KeyType = (typeof keyTypeValues)[number];
+
+/** Which of an application's two key pairs: production, or sandbox (tokens reach APIs' sandbox endpoints). */
+export const keyTypeSchema = z.enum(keyTypeValues, { error: 'Choose production or sandbox keys.' });
+
+/** A key type passed to an action as an argument rather than a form field: refused like any invalid input. */
+export function parseKeyType(value: unknown): KeyType {
+  const parsed = keyTypeSchema.safeParse(value);
+  if (!parsed.success) throw invalid('Choose production or sandbox keys.');
+  return parsed.data;
+}
 
 export const keySettingsSchema = z.object({
   tokenValiditySeconds: z.coerce

@@ -14,7 +14,7 @@ import {
   createApplication,
   deleteApplication,
   generateAccessTokenForApplication,
-  generateProductionKeys,
+  generateApplicationKeys,
   getApplication,
   listApplications,
   regenerateConsumerSecret,
@@ -84,7 +84,7 @@ describe('applications', () => {
       () => getApplication(dana, omarsApp!.id),
       () => updateApplication(dana, omarsApp!.id, input('Taken over')),
       () => deleteApplication(dana, omarsApp!.id),
-      () => generateProductionKeys(dana, omarsApp!.id, jwtSettings),
+      () => generateApplicationKeys(dana, omarsApp!.id, jwtSettings),
       () => generateAccessTokenForApplication(dana, omarsApp!.id),
       () => revokeApplicationTokens(dana, omarsApp!.id),
       () => getApplication(foreignDeveloper, omarsApp!.id),
@@ -120,7 +120,7 @@ describe('production keys', () => {
   });
 
   it('shows the consumer secret once and never again', async () => {
-    const generated = await generateProductionKeys(dana, appId, { tokenValiditySeconds: 900, tokenType: 'JWT' });
+    const generated = await generateApplicationKeys(dana, appId, { tokenValiditySeconds: 900, tokenType: 'JWT' });
     expect(generated.consumerSecret).toMatch(/^[\w-]{43}$/);
     expect(generated.key).toMatchObject({ keyType: 'PRODUCTION', tokenValiditySeconds: 900, tokenType: 'JWT' });
     expect(generated.key.consumerKey).toMatch(/^[\w-]{24}$/);
@@ -136,7 +136,7 @@ describe('production keys', () => {
     await expect(issueClientCredentialsToken({ clientId: generated.key.consumerKey, clientSecret: generated.consumerSecret })).resolves.toMatchObject({
       expires_in: 900,
     });
-    expect(await errorKind(generateProductionKeys(dana, appId, jwtSettings))).toBe('conflict');
+    expect(await errorKind(generateApplicationKeys(dana, appId, jwtSettings))).toBe('conflict');
   });
 
   it('regenerates the secret: the old one stops working, the consumer key stays', async () => {
@@ -156,7 +156,7 @@ describe('production keys', () => {
       fieldErrors: { tokenValiditySeconds: [message] },
     });
     const other = (await createApplication(dana, input('Long-lived'))).id;
-    await expect(generateProductionKeys(dana, other, { tokenValiditySeconds: 365 * 86400, tokenType: 'JWT' })).rejects.toMatchObject({ kind: 'validation' });
+    await expect(generateApplicationKeys(dana, other, { tokenValiditySeconds: 365 * 86400, tokenType: 'JWT' })).rejects.toMatchObject({ kind: 'validation' });
     expect((await getApplication(dana, other)).productionKey).toBeNull();
 
     vi.stubEnv('PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS', '600');
@@ -212,5 +212,95 @@ describe('production keys', () => {
     await deleteApplication(dana, appId);
     expect(await database.db.select().from(applicationKeys).where(eq(applicationKeys.applicationId, appId))).toEqual([]);
     expect(await database.db.select().from(accessTokens).where(eq(accessTokens.applicationId, appId))).toEqual([]);
+  });
+});
+
+describe('sandbox keys beside production keys', () => {
+  let appId: string;
+
+  beforeAll(async () => {
+    appId = (await createApplication(dana, input('Two pairs'))).id;
+  });
+
+  it('generates a separate consumer key and secret per key type, each once', async () => {
+    const production = await generateApplicationKeys(dana, appId, { tokenValiditySeconds: 900, tokenType: 'JWT' });
+    expect((await getApplication(dana, appId)).sandboxKey).toBeNull();
+    const sandbox = await generateApplicationKeys(dana, appId, { tokenValiditySeconds: 300, tokenType: 'OPAQUE' }, 'SANDBOX');
+    expect(sandbox.key).toMatchObject({ keyType: 'SANDBOX', tokenValiditySeconds: 300, tokenType: 'OPAQUE' });
+    expect(sandbox.key.consumerKey).not.toBe(production.key.consumerKey);
+    expect(sandbox.consumerSecret).not.toBe(production.consumerSecret);
+    await expect(generateApplicationKeys(dana, appId, jwtSettings, 'SANDBOX')).rejects.toMatchObject({
+      kind: 'conflict',
+      message: 'This application already has sandbox keys; regenerate the consumer secret to get a new secret.',
+    });
+
+    const shown = await getApplication(dana, appId);
+    expect(shown).toMatchObject({ hasProductionKeys: true, hasSandboxKeys: true });
+    expect(shown.productionKey).toMatchObject({ keyType: 'PRODUCTION', consumerKey: production.key.consumerKey });
+    expect(shown.sandboxKey).toMatchObject({ keyType: 'SANDBOX', consumerKey: sandbox.key.consumerKey, tokenType: 'OPAQUE' });
+    expect((await listApplications(dana)).find((a) => a.id === appId)).toMatchObject({ hasProductionKeys: true, hasSandboxKeys: true });
+    expect(JSON.stringify(shown)).not.toContain(sandbox.consumerSecret);
+  });
+
+  it('issues tokens that carry their key type, from the token endpoint and from the portal', async () => {
+    const { consumerKey } = (await getApplication(dana, appId)).sandboxKey!;
+    const secret = (await regenerateConsumerSecret(dana, appId, 'SANDBOX')).consumerSecret;
+    await updateKeySettings(dana, appId, jwtSettings, 'SANDBOX');
+    const fromEndpoint = await issueClientCredentialsToken({ clientId: consumerKey, clientSecret: secret });
+    expect(decodeJwt(fromEndpoint.access_token)).toMatchObject({ client_id: consumerKey, keytype: 'SANDBOX' });
+    expect(decodeJwt((await generateAccessTokenForApplication(dana, appId, 'SANDBOX')).access_token)).toMatchObject({ client_id: consumerKey, keytype: 'SANDBOX' });
+    expect(decodeJwt((await generateAccessTokenForApplication(dana, appId)).access_token)).toMatchObject({ keytype: 'PRODUCTION' });
+
+    // An opaque sandbox token says so at introspection, as gateways read it.
+    await updateKeySettings(dana, appId, { tokenValiditySeconds: 300, tokenType: 'OPAQUE' }, 'SANDBOX');
+    const opaque = await generateAccessTokenForApplication(dana, appId, 'SANDBOX');
+    expect(await introspect(opaque.access_token, { clientId: consumerKey, clientSecret: secret })).toMatchObject({ active: true, keytype: 'SANDBOX' });
+  });
+
+  it('regenerates and edits one key type without touching the other', async () => {
+    const before = await getApplication(dana, appId);
+    const productionSecret = (await regenerateConsumerSecret(dana, appId)).consumerSecret;
+    const sandboxSecret = (await regenerateConsumerSecret(dana, appId, 'SANDBOX')).consumerSecret;
+    await expect(issueClientCredentialsToken({ clientId: before.productionKey!.consumerKey, clientSecret: productionSecret })).resolves.toBeDefined();
+    // Each secret belongs to its own consumer key only.
+    await expect(issueClientCredentialsToken({ clientId: before.sandboxKey!.consumerKey, clientSecret: productionSecret })).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(issueClientCredentialsToken({ clientId: before.sandboxKey!.consumerKey, clientSecret: sandboxSecret })).resolves.toBeDefined();
+
+    await updateKeySettings(dana, appId, { tokenValiditySeconds: 600, tokenType: 'JWT' }, 'SANDBOX');
+    const after = await getApplication(dana, appId);
+    expect(after.sandboxKey).toMatchObject({ tokenValiditySeconds: 600, tokenType: 'JWT' });
+    expect(after.productionKey).toMatchObject({ tokenValiditySeconds: before.productionKey!.tokenValiditySeconds, tokenType: before.productionKey!.tokenType });
+  });
+
+  it("says which key type is missing, and keeps another developer, another tenant and publishers out", async () => {
+    const productionOnly = (await createApplication(dana, input('Production only'))).id;
+    await generateApplicationKeys(dana, productionOnly, jwtSettings);
+    await expect(generateAccessTokenForApplication(dana, productionOnly, 'SANDBOX')).rejects.toMatchObject({
+      kind: 'not_found',
+      message: 'This application has no sandbox keys yet; generate them first.',
+    });
+    expect(await errorKind(regenerateConsumerSecret(dana, productionOnly, 'SANDBOX'))).toBe('not_found');
+    expect(await errorKind(updateKeySettings(dana, productionOnly, jwtSettings, 'SANDBOX'))).toBe('not_found');
+
+    for (const stranger of [omar, foreignDeveloper]) {
+      expect(await errorKind(generateApplicationKeys(stranger, productionOnly, jwtSettings, 'SANDBOX'))).toBe('not_found');
+      expect(await errorKind(regenerateConsumerSecret(stranger, appId, 'SANDBOX'))).toBe('not_found');
+      expect(await errorKind(generateAccessTokenForApplication(stranger, appId, 'SANDBOX'))).toBe('not_found');
+      expect(await errorKind(updateKeySettings(stranger, appId, jwtSettings, 'SANDBOX'))).toBe('not_found');
+    }
+    expect(await errorKind(generateApplicationKeys(publisherOnly, productionOnly, jwtSettings, 'SANDBOX'))).toBe('forbidden');
+    expect(await errorKind(generateAccessTokenForApplication(publisherOnly, appId, 'SANDBOX'))).toBe('forbidden');
+    expect((await getApplication(dana, productionOnly)).sandboxKey).toBeNull();
+  });
+
+  it('revokes the tokens of both key types', async () => {
+    const sandboxToken = await generateAccessTokenForApplication(dana, appId, 'SANDBOX');
+    const productionToken = await generateAccessTokenForApplication(dana, appId);
+    expect((await revokeApplicationTokens(dana, appId)).revokedCount).toBeGreaterThanOrEqual(2);
+    const revoked = await database.db.select({ jti: accessTokens.jti, keyType: accessTokens.keyType, revokedAt: accessTokens.revokedAt }).from(accessTokens).where(eq(accessTokens.applicationId, appId));
+    expect(new Set(revoked.map((row) => row.keyType))).toEqual(new Set(['PRODUCTION', 'SANDBOX']));
+    expect(revoked.every((row) => row.revokedAt !== null)).toBe(true);
+    expect(decodeJwt(productionToken.access_token).keytype).toBe('PRODUCTION');
+    expect(sandboxToken.access_token).toBeTruthy();
   });
 });

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { recordAudit } from '../audit/audit.service';
@@ -12,10 +12,12 @@ import { effectiveTokenLifetime, maxTokenLifetimeSeconds } from '../oauth/token-
 import { newConsumerKey, newSecret, sha256Hex } from '../oauth/credentials';
 import { recordRevokedGrants } from '../oauth/gateway-revocations';
 import { issueAccessToken, type TokenResponse } from '../oauth/token.service';
-import type { ApplicationInput, KeySettings, TokenType } from './applications.schema';
+import type { ApplicationInput, KeySettings, KeyType, TokenType } from './applications.schema';
 
 /**
- * A developer's applications and their production keys. Every function works only on the
+ * A developer's applications and their keys: a production pair and a sandbox pair (WSO2's two key
+ * types), each with its own consumer key, secret and token settings; tokens of a sandbox key reach
+ * an API's sandbox endpoint. Every function works only on the
  * signed-in developer's own applications: another user's application is "not found", like
  * one that does not exist. Secrets leave this module once, in `GeneratedCredentials`.
  */
@@ -27,11 +29,12 @@ export interface ApplicationSummary {
   tier: string;
   createdAt: Date;
   hasProductionKeys: boolean;
+  hasSandboxKeys: boolean;
 }
 
 /** What the portal shows of a key: never the secret, nor its hash. */
 export interface ApplicationKeyInfo {
-  keyType: 'PRODUCTION';
+  keyType: KeyType;
   consumerKey: string;
   tokenValiditySeconds: number;
   tokenType: TokenType;
@@ -40,6 +43,7 @@ export interface ApplicationKeyInfo {
 
 export interface ApplicationDetails extends ApplicationSummary {
   productionKey: ApplicationKeyInfo | null;
+  sandboxKey: ApplicationKeyInfo | null;
 }
 
 /** Returned when a secret is made: the only time the consumer secret can be seen. */
@@ -67,7 +71,9 @@ const keyInfoColumns = {
 const applicationNotFound = () => notFound('That application');
 const nameTaken = () =>
   conflict('You already have an application with that name.', { name: ['You already have an application with that name.'] });
-const noKeysYet = () => new AppError('not_found', 'This application has no production keys yet; generate them first.');
+export const KEY_TYPE_LABELS: Record<KeyType, string> = { PRODUCTION: 'production', SANDBOX: 'sandbox' };
+const noKeysYet = (keyType: KeyType) => new AppError('not_found', `This application has no ${KEY_TYPE_LABELS[keyType]} keys yet; generate them first.`);
+const keyOfType = (applicationId: string, keyType: KeyType) => and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, keyType));
 
 
 const ownedBy = (actor: Actor, applicationId: string) =>
@@ -77,7 +83,7 @@ const ownedBy = (actor: Actor, applicationId: string) =>
 export async function requireOwnApplication(
   actor: Actor,
   applicationId: string,
-): Promise<Omit<ApplicationSummary, 'hasProductionKeys'> & { tenantId: string }> {
+): Promise<Omit<ApplicationSummary, 'hasProductionKeys' | 'hasSandboxKeys'> & { tenantId: string }> {
   requireRole(actor, 'subscriber');
   if (!isUuid(applicationId)) throw applicationNotFound();
   const [row] = await (await db())
@@ -88,29 +94,42 @@ export async function requireOwnApplication(
   return row;
 }
 
-async function productionKeyOf(applicationId: string): Promise<ApplicationKeyInfo | null> {
-  const [key] = await (await db())
-    .select(keyInfoColumns)
-    .from(applicationKeys)
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
-  return key ? withEffectiveLifetime(key) : null;
+async function keysOf(applicationId: string): Promise<Record<KeyType, ApplicationKeyInfo | null>> {
+  const keys = await (await db()).select(keyInfoColumns).from(applicationKeys).where(eq(applicationKeys.applicationId, applicationId));
+  const ofType = (keyType: KeyType) => {
+    const key = keys.find((k) => k.keyType === keyType);
+    return key ? withEffectiveLifetime(key) : null;
+  };
+  return { PRODUCTION: ofType('PRODUCTION'), SANDBOX: ofType('SANDBOX') };
 }
 
 export async function listApplications(actor: Actor): Promise<ApplicationSummary[]> {
   requireRole(actor, 'subscriber');
-  const rows = await (await db())
-    .select({ ...applicationColumns, keyId: applicationKeys.id })
+  const database = await db();
+  const rows = await database
+    .select(applicationColumns)
     .from(applications)
-    .leftJoin(applicationKeys, eq(applicationKeys.applicationId, applications.id))
     .where(and(eq(applications.ownerId, actor.userId), eq(applications.tenantId, actor.tenantId)))
     .orderBy(asc(applications.name));
-  return rows.map(({ keyId, ...application }) => ({ ...application, hasProductionKeys: keyId !== null }));
+  if (rows.length === 0) return [];
+  const keys = await database
+    .select({ applicationId: applicationKeys.applicationId, keyType: applicationKeys.keyType })
+    .from(applicationKeys)
+    .where(inArray(applicationKeys.applicationId, rows.map((row) => row.id)));
+  const has = (applicationId: string, keyType: KeyType) => keys.some((key) => key.applicationId === applicationId && key.keyType === keyType);
+  return rows.map((application) => ({ ...application, hasProductionKeys: has(application.id, 'PRODUCTION'), hasSandboxKeys: has(application.id, 'SANDBOX') }));
 }
 
 export async function getApplication(actor: Actor, applicationId: string): Promise<ApplicationDetails> {
   const { tenantId: _tenantId, ...application } = await requireOwnApplication(actor, applicationId);
-  const productionKey = await productionKeyOf(applicationId);
-  return { ...application, hasProductionKeys: productionKey !== null, productionKey };
+  const keys = await keysOf(applicationId);
+  return {
+    ...application,
+    hasProductionKeys: keys.PRODUCTION !== null,
+    hasSandboxKeys: keys.SANDBOX !== null,
+    productionKey: keys.PRODUCTION,
+    sandboxKey: keys.SANDBOX,
+  };
 }
 
 export async function createApplication(actor: Actor, input: ApplicationInput): Promise<ApplicationSummary> {
@@ -122,7 +141,7 @@ export async function createApplication(actor: Actor, input: ApplicationInput): 
         .values({ tenantId: actor.tenantId, ownerId: actor.userId, name: input.name, description: input.description, tier: input.tier })
         .returning(applicationColumns);
       await recordAudit(tx, actor, { action: 'application.create', objectType: 'application', objectId: created!.id, after: { ...input } });
-      return { ...created!, hasProductionKeys: false };
+      return { ...created!, hasProductionKeys: false, hasSandboxKeys: false };
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
@@ -180,7 +199,8 @@ function withEffectiveLifetime<K extends { tokenValiditySeconds: number }>(key: 
   return { ...key, tokenValiditySeconds: effectiveTokenLifetime(key.tokenValiditySeconds) };
 }
 
-export async function generateProductionKeys(actor: Actor, applicationId: string, settings: KeySettings): Promise<GeneratedCredentials> {
+/** The application's consumer key and secret of one key type; each type is generated once, then its secret regenerated. */
+export async function generateApplicationKeys(actor: Actor, applicationId: string, settings: KeySettings, keyType: KeyType = 'PRODUCTION'): Promise<GeneratedCredentials> {
   await requireOwnApplication(actor, applicationId);
   checkTokenLifetime(settings);
   const consumerSecret = newSecret();
@@ -190,7 +210,7 @@ export async function generateProductionKeys(actor: Actor, applicationId: string
         .insert(applicationKeys)
         .values({
           applicationId,
-          keyType: 'PRODUCTION',
+          keyType,
           consumerKey: newConsumerKey(),
           consumerSecretHash: sha256Hex(consumerSecret),
           tokenValiditySeconds: settings.tokenValiditySeconds,
@@ -201,35 +221,35 @@ export async function generateProductionKeys(actor: Actor, applicationId: string
         action: 'application.keys.generate',
         objectType: 'application',
         objectId: applicationId,
-        after: { consumerKey: key!.consumerKey, consumerSecret: true, tokenValiditySeconds: key!.tokenValiditySeconds, tokenType: key!.tokenType },
+        after: { keyType, consumerKey: key!.consumerKey, consumerSecret: true, tokenValiditySeconds: key!.tokenValiditySeconds, tokenType: key!.tokenType },
       });
       return { key: withEffectiveLifetime(key!), consumerSecret };
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw conflict('This application already has production keys; regenerate the consumer secret to get a new secret.');
+      throw conflict(`This application already has ${KEY_TYPE_LABELS[keyType]} keys; regenerate the consumer secret to get a new secret.`);
     }
     throw error;
   }
 }
 
 /** A new secret for the same consumer key; the old secret stops working at once, issued tokens stay valid. */
-export async function regenerateConsumerSecret(actor: Actor, applicationId: string): Promise<GeneratedCredentials> {
+export async function regenerateConsumerSecret(actor: Actor, applicationId: string, keyType: KeyType = 'PRODUCTION'): Promise<GeneratedCredentials> {
   await requireOwnApplication(actor, applicationId);
   const consumerSecret = newSecret();
   const key = await (await db()).transaction(async (tx) => {
     const [updated] = await tx
       .update(applicationKeys)
       .set({ consumerSecretHash: sha256Hex(consumerSecret) })
-      .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')))
+      .where(keyOfType(applicationId, keyType))
       .returning(keyInfoColumns);
-    if (!updated) throw noKeysYet();
+    if (!updated) throw noKeysYet(keyType);
     await recordAudit(tx, actor, {
       action: 'application.secret.regenerate',
       objectType: 'application',
       objectId: applicationId,
       // Flags, never the secret: the summary says "secret replaced".
-      before: { consumerKey: updated.consumerKey, consumerSecret: 'previous' },
+      before: { keyType, consumerKey: updated.consumerKey, consumerSecret: 'previous' },
       after: { consumerKey: updated.consumerKey, consumerSecret: 'new' },
     });
     return updated;
@@ -238,23 +258,23 @@ export async function regenerateConsumerSecret(actor: Actor, applicationId: stri
 }
 
 /** Applies to tokens issued from now on; tokens already out keep their validity. */
-export async function updateKeySettings(actor: Actor, applicationId: string, settings: KeySettings): Promise<ApplicationKeyInfo> {
+export async function updateKeySettings(actor: Actor, applicationId: string, settings: KeySettings, keyType: KeyType = 'PRODUCTION'): Promise<ApplicationKeyInfo> {
   await requireOwnApplication(actor, applicationId);
   checkTokenLifetime(settings);
-  const productionKey = and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION'));
+  const keyOfThisType = keyOfType(applicationId, keyType);
   const key = await (await db()).transaction(async (tx) => {
-    const [before] = await tx.select(keyInfoColumns).from(applicationKeys).where(productionKey);
-    if (!before) throw noKeysYet();
+    const [before] = await tx.select(keyInfoColumns).from(applicationKeys).where(keyOfThisType);
+    if (!before) throw noKeysYet(keyType);
     const [updated] = await tx
       .update(applicationKeys)
       .set({ tokenValiditySeconds: settings.tokenValiditySeconds, tokenType: settings.tokenType })
-      .where(productionKey)
+      .where(keyOfThisType)
       .returning(keyInfoColumns);
     await recordAudit(tx, actor, {
       action: 'application.keys.update',
       objectType: 'application',
       objectId: applicationId,
-      before: { tokenValiditySeconds: before.tokenValiditySeconds, tokenType: before.tokenType },
+      before: { keyType, tokenValiditySeconds: before.tokenValiditySeconds, tokenType: before.tokenType },
       after: { ...settings },
     });
     return updated!;
@@ -266,22 +286,23 @@ export async function updateKeySettings(actor: Actor, applicationId: string, set
  * The portal's "Generate access token" button: the signed-in owner needs no secret (the session
  * is the authorization), and the token comes from the same issuing code as the token endpoint.
  */
-export async function generateAccessTokenForApplication(actor: Actor, applicationId: string): Promise<TokenResponse> {
+export async function generateAccessTokenForApplication(actor: Actor, applicationId: string, keyType: KeyType = 'PRODUCTION'): Promise<TokenResponse> {
   const application = await requireOwnApplication(actor, applicationId);
   const [key] = await (await db())
     .select({
       consumerKey: applicationKeys.consumerKey,
       tokenValiditySeconds: applicationKeys.tokenValiditySeconds,
       tokenType: applicationKeys.tokenType,
+      keyType: applicationKeys.keyType,
     })
     .from(applicationKeys)
-    .where(and(eq(applicationKeys.applicationId, applicationId), eq(applicationKeys.keyType, 'PRODUCTION')));
-  if (!key) throw noKeysYet();
+    .where(keyOfType(applicationId, keyType));
+  if (!key) throw noKeysYet(keyType);
   return issueAccessToken(
     { applicationId, tenantId: application.tenantId, ...key },
     {
       withRecord: (tx, record) =>
-        recordAudit(tx, actor, { action: 'application.token.issue', objectType: 'application', objectId: applicationId, after: { jti: record.jti, expiresAt: record.expiresAt, tokenType: key.tokenType } }),
+        recordAudit(tx, actor, { action: 'application.token.issue', objectType: 'application', objectId: applicationId, after: { keyType, jti: record.jti, expiresAt: record.expiresAt, tokenType: key.tokenType } }),
     },
   );
 }

@@ -24,6 +24,8 @@ export interface ApiIdentity {
 export interface DeployableApi extends ApiIdentity {
   openapi: Record<string, unknown>;
   productionEndpoints: string[];
+  /** Where tokens of sandbox keys go (none: refused); the native gateway has them in `gateway` too. */
+  sandboxEndpoints?: string[];
   /** Built by gatewaySpecFor() for this cluster; rendered into HAProxy files by the managers that run gateways. */
   gateway: GatewaySpec;
   /** The tenant gateway client's secret: a Secret in clusters, a 0600 file on Local — never a ConfigMap. */

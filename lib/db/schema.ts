@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DefinitionSummary } from '../apis/definition-check';
+import type { KeyType } from '../applications/applications.schema';
 import {
   boolean,
   check,
@@ -134,6 +135,11 @@ export const apis = pgTable(
     subscriptionApproval: boolean('subscription_approval').notNull().default(false),
     state: apiState('state').notNull().default('CREATED'),
     productionEndpoints: text('production_endpoints').array().notNull(),
+    /**
+     * Where tokens of SANDBOX keys go (WSO2's sandbox endpoint): a testing backend beside the real
+     * one. Empty: the API has none, and its gateways refuse sandbox tokens with a hint.
+     */
+    sandboxEndpoints: text('sandbox_endpoints').array().notNull().default(sql`'{}'::text[]`),
     /** The OpenAPI 3 document the gateway routes by (resources are its paths and methods). */
     openapi: jsonb('openapi').notNull().$type<Record<string, unknown>>(),
     security: jsonb('security').notNull().$type<{ oauth2: boolean; basic: boolean }>(),
@@ -285,7 +291,7 @@ export const applicationKeys = pgTable(
     applicationId: uuid('application_id')
       .notNull()
       .references(() => applications.id, { onDelete: 'cascade' }),
-    keyType: text('key_type').notNull().default('PRODUCTION').$type<'PRODUCTION'>(),
+    keyType: text('key_type').notNull().default('PRODUCTION').$type<KeyType>(),
     consumerKey: text('consumer_key').notNull().unique(),
     /** Only a hash: the secret is shown once, then can be regenerated, never read back. */
     consumerSecretHash: text('consumer_secret_hash').notNull(),
@@ -294,7 +300,10 @@ export const applicationKeys = pgTable(
     tokenType: text('token_type').notNull().default('JWT').$type<'JWT' | 'OPAQUE'>(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType)],
+  (t) => [
+    uniqueIndex('application_keys_app_type').on(t.applicationId, t.keyType),
+    check('application_keys_key_type', sql`${t.keyType} in ('PRODUCTION', 'SANDBOX')`),
+  ],
 );
 
 /** As in WSO2: ON_HOLD waits for a publisher's approval, REJECTED was refused, BLOCKED was stopped. */
@@ -372,6 +381,8 @@ export const accessTokens = pgTable(
       .notNull()
       .references(() => applications.id, { onDelete: 'cascade' }),
     consumerKey: text('consumer_key').notNull(),
+    /** The key type of the consumer key it was issued to: introspection states it, gateways route by it. */
+    keyType: text('key_type').notNull().default('PRODUCTION').$type<KeyType>(),
     tokenType: text('token_type').notNull().$type<'jwt' | 'opaque'>(),
     opaqueTokenHash: text('opaque_token_hash').unique(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),

@@ -290,17 +290,17 @@ async function waitUntilReady(
 async function deployableApi(row: NonNullable<Awaited<ReturnType<typeof loadApi>>>, identity: ApiIdentity, cluster: ResolvedCluster): Promise<DeployableApi> {
   const { api } = row;
   // Again at deploy, with names resolved: a name may have come to point at this machine.
-  const refused = await endpointPolicyIssues(api.productionEndpoints, identity.tenantDomain, { resolveNames: true });
+  const refused = await endpointPolicyIssues([...api.productionEndpoints, ...api.sandboxEndpoints], identity.tenantDomain, { resolveNames: true });
   if (refused.length > 0) throw new Error(refused.join('; '));
   const platform = await gatewayPlatformSettings(identity.tenantId);
   const { properties } = cluster.definition;
   const gateway = gatewaySpecFor(
-    { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, security: api.security, tiers: api.tiers, cors: api.cors },
+    { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, sandboxEndpoints: api.sandboxEndpoints, security: api.security, tiers: api.tiers, cors: api.cors },
     platform.settings,
     // With an autoscaler each replica's share is reckoned from the minimum (Replicas): limits hold at the least.
     { replicas: properties.Replicas, accessUrl: properties.AccessURL },
   );
-  return { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, gateway, gatewayClientSecret: platform.clientSecret };
+  return { ...identity, openapi: api.openapi, productionEndpoints: api.productionEndpoints, sandboxEndpoints: api.sandboxEndpoints, gateway, gatewayClientSecret: platform.clientSecret };
 }
 
 /**

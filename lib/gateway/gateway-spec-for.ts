@@ -29,6 +29,8 @@ export interface ApiForGateway {
   context: string;
   openapi: Record<string, unknown>;
   productionEndpoints: string[];
+  /** Where tokens of sandbox keys go; none (or absent): the gateway refuses them. */
+  sandboxEndpoints?: string[];
   /** oauth2: tokens (the portal's, and the cluster's other issuer's); basic: the cluster's Basic users. */
   security: { oauth2: boolean; basic?: boolean };
   tiers: string[];
@@ -65,6 +67,7 @@ export function gatewaySpecFor(api: ApiForGateway, platform: GatewayPlatformSett
     api: { id: api.apiId, tenant: api.tenantDomain, name: api.name, context: api.context, version: api.version },
     routes: routesOfOpenApi(api.openapi),
     endpoints: api.productionEndpoints,
+    sandboxEndpoints: api.sandboxEndpoints ?? [],
     security: { jwt: api.security.oauth2, opaqueTokens: api.security.oauth2, basic: api.security.basic === true },
     authorizationServer: {
       issuers: platform.issuers,

@@ -33,6 +33,11 @@ export const gatewayRouteSchema = z.object({
   operations: z.array(z.object({ method: z.enum(HTTP_METHODS), public: z.boolean() })).min(1),
 });
 
+/** Endpoints of one kind, tried round robin; they share one base path, which the gateway rewrites to. */
+const endpointListSchema = z
+  .array(z.url({ protocol: /^https?$/ }).refine((value) => /^[A-Za-z0-9._~/%:@!$&()*+,;=-]*$/.test(new URL(value).pathname), 'path holds characters the gateway cannot forward'))
+  .refine((urls) => new Set(urls.map((url) => new URL(url).pathname.replace(/\/+$/, ''))).size <= 1, 'all endpoints must share one base path');
+
 const httpOrigin = z.url({ protocol: /^https?$/ }).refine((value) => new URL(value).origin === value.replace(/\/$/, ''), 'must be an origin');
 
 export const gatewaySpecSchema = z.object({
@@ -44,11 +49,10 @@ export const gatewaySpecSchema = z.object({
     version: identifier,
   }),
   routes: z.array(gatewayRouteSchema),
-  /** Production endpoints, tried round robin; they share one base path. */
-  endpoints: z
-    .array(z.url({ protocol: /^https?$/ }).refine((value) => /^[A-Za-z0-9._~/%:@!$&()*+,;=-]*$/.test(new URL(value).pathname), 'path holds characters the gateway cannot forward'))
-    .min(1)
-    .refine((urls) => new Set(urls.map((url) => new URL(url).pathname.replace(/\/+$/, ''))).size === 1, 'all endpoints must share one base path'),
+  /** Production endpoints: where tokens of production keys (and every other caller) go. */
+  endpoints: endpointListSchema,
+  /** Sandbox endpoints: where tokens of sandbox keys go. Empty: sandbox tokens are refused. */
+  sandboxEndpoints: endpointListSchema.default([]),
   /**
    * JWTs checked offline; opaque tokens introspected; Basic credentials of the cluster's users
    * (the userlist comes from the cluster's Basic Secret, beside the config); JWTs of the
@@ -99,7 +103,7 @@ export const gatewaySpecSchema = z.object({
     connectTimeoutMs: z.number().int().positive(),
     responseTimeoutMs: z.number().int().positive(),
   }),
-});
+}).refine((spec) => spec.endpoints.length + spec.sandboxEndpoints.length > 0, { error: 'a gateway needs a production or a sandbox endpoint', path: ['endpoints'] });
 
 export type GatewaySpec = z.infer<typeof gatewaySpecSchema>;
 export type GatewayRoute = z.infer<typeof gatewayRouteSchema>;

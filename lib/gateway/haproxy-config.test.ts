@@ -93,6 +93,39 @@ describe("the generated gateway with the cluster's security resources", () => {
   });
 });
 
+describe('the generated gateway of an API with a sandbox endpoint', () => {
+  const placement = { replicas: 1, accessUrl: 'https://apis.example.com' };
+  const both = haproxyGatewayFiles(gatewaySpecFor({ ...petstore, sandboxEndpoints: ['http://petstore-sandbox.backend.svc:8091/test-api'] }, SAMPLE_PLATFORM, placement));
+
+  it('matches the golden file: sandbox tokens to their own backend, the path rewritten to its base path', () => {
+    expectGolden('petstore-sandbox.haproxy.cfg', both['haproxy.cfg']!);
+    const config = both['haproxy.cfg']!;
+    expect(config).toContain('use_backend api_sandbox if { var(txn.key_type) -m str SANDBOX }');
+    expect(config).toMatch(/backend api_sandbox\n[\s\S]*'\/test-api\/\\1'[\s\S]*server endpoint1 petstore-sandbox\.backend\.svc:8091 /);
+    // Both kinds served: neither kind of token is refused for its type.
+    expect(config).not.toMatch(/sandbox_endpoint_missing|production_endpoint_missing/);
+  });
+
+  it('without a sandbox endpoint refuses sandbox tokens, and with only one refuses production tokens', () => {
+    const productionOnly = haproxyGatewayFiles(gatewaySpecFor(petstore, SAMPLE_PLATFORM, placement))['haproxy.cfg']!;
+    expect(productionOnly).toContain('"code":"sandbox_endpoint_missing"');
+    expect(productionOnly).not.toContain('backend api_sandbox');
+    const sandboxOnly = haproxyGatewayFiles(
+      gatewaySpecFor({ ...petstore, productionEndpoints: [], sandboxEndpoints: ['http://petstore-sandbox.backend.svc:8091/test-api'] }, SAMPLE_PLATFORM, placement),
+    )['haproxy.cfg']!;
+    expect(sandboxOnly).toMatch(/"code":"production_endpoint_missing".* if has_token !sandbox_token/);
+    expect(sandboxOnly).toContain('default_backend api_sandbox');
+    expect(sandboxOnly).not.toMatch(/^backend api$/m);
+    expect(() => gatewaySpecFor({ ...petstore, productionEndpoints: [] }, SAMPLE_PLATFORM, placement)).toThrow(/endpoints: a gateway needs a production or a sandbox endpoint/);
+  });
+
+  it('gives an open API (no tokens) the production backend, with no key-type rules', () => {
+    const open = haproxyGatewayFiles(gatewaySpecFor({ ...petstore, security: { oauth2: false }, sandboxEndpoints: ['http://sandbox:8091/api'] }, SAMPLE_PLATFORM, placement))['haproxy.cfg']!;
+    expect(open).not.toMatch(/use_backend|sandbox_token/);
+    expect(open).toContain('default_backend api\n');
+  });
+});
+
 describe('route order', () => {
   it('puts literal segments before templated ones at the first difference, and longer paths first', () => {
     const order = ['/pets/{id}', '/pets/mine', '/{any}', '/pets', '/pets/{id}.json', '/a/{x}/c', '/a/b/{y}'].sort(compareTemplates);
@@ -141,6 +174,8 @@ describe('input that could break out of the generated files', () => {
       (spec) => ({ ...spec, authorizationServer: { ...spec.authorizationServer, issuers: ["https://x' y"] } }),
       (spec) => ({ ...spec, endpoints: ["http://backend:80/a'b"] }),
       (spec) => ({ ...spec, endpoints: ['http://a:80/x', 'http://b:80/y'] }),
+      (spec) => ({ ...spec, sandboxEndpoints: ["http://sandbox:80/a'b"] }),
+      (spec) => ({ ...spec, sandboxEndpoints: ['http://a:80/x', 'http://b:80/y'] }),
       (spec) => ({ ...spec, cors: { ...spec.cors, allowedOrigins: ['https://a.example.com/path'] } }),
     ];
     for (const attempt of attempts) expect(gatewaySpecSchema.safeParse(attempt(valid)).success).toBe(false);

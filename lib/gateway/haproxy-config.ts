@@ -145,9 +145,6 @@ function pathsMap(spec: GatewaySpec): string {
 function haproxyConfig(spec: GatewaySpec): string {
   const { api, authorizationServer: as, limits } = spec;
   const base = apiBasePath(api);
-  const baseRegex = regexEscape(base);
-  const endpoint = new URL(spec.endpoints[0]!);
-  const endpointPath = endpoint.pathname.replace(/\/+$/, '');
   const realm = `realm="${base}"`;
   const portalTokens = spec.security.jwt || spec.security.opaqueTokens;
   const tokensRequired = portalTokens || spec.security.basic === true || spec.security.externalJwt !== undefined;
@@ -160,6 +157,8 @@ function haproxyConfig(spec: GatewaySpec): string {
   const invalidToken = (message: MessagePart[], when: string): string =>
     refuse({ status: 401, code: 'invalid_token', message, when, headers: [['WWW-Authenticate', `Bearer ${realm}, error="invalid_token"`]] });
   const notSubscribed = (message: MessagePart[], when: string, code = 'not_subscribed'): string => refuse({ status: 403, code, message, when });
+  const hasProduction = spec.endpoints.length > 0;
+  const hasSandbox = spec.sandboxEndpoints.length > 0;
 
   const out: string[] = [];
   const add = (...lines: string[]) => out.push(...lines);
@@ -230,7 +229,7 @@ function haproxyConfig(spec: GatewaySpec): string {
     `  bind "\${${GATEWAY_ENV.bind}}"`,
     '  # One JSON line per request on stdout: request id, consumer, tier, status, duration.',
     '  unique-id-format %[uuid()]',
-    `  log-format '{"time":"%[date,utime(%Y-%m-%dT%H:%M:%SZ)]","request_id":"%ID","method":"%HM","path":"%[var(txn.path),json(utf8s)]","status":%ST,"duration_ms":%Ta,"bytes":%B,"consumer":"%[var(txn.client_id),json(utf8s)]","application":"%[var(txn.app_id),json(utf8s)]","tier":"%[var(txn.tier),json(utf8s)]","termination":"%tsc"}'`,
+    `  log-format '{"time":"%[date,utime(%Y-%m-%dT%H:%M:%SZ)]","request_id":"%ID","method":"%HM","path":"%[var(txn.path),json(utf8s)]","status":%ST,"duration_ms":%Ta,"bytes":%B,"consumer":"%[var(txn.client_id),json(utf8s)]","application":"%[var(txn.app_id),json(utf8s)]","tier":"%[var(txn.tier),json(utf8s)]","key_type":"%[var(txn.key_type),json(utf8s)]","termination":"%tsc"}'`,
     '',
     '  # 1. The gateway\'s own paths, for the kubelet and for Prometheus; never logged.',
     '  acl own_path path /health/live /health/ready /metrics',
@@ -436,6 +435,7 @@ function haproxyConfig(spec: GatewaySpec): string {
         "  http-request set-var(txn.app_name) var(txn.claims),json_query('$.application.name') if is_jwt",
         '  # The portal puts subscriptions in a map keyed by API id: one lookup gives this API\'s tier.',
         `  http-request set-var(txn.tier) var(txn.claims),json_query('$.subscriptions.${api.id}') if is_jwt`,
+        "  http-request set-var(txn.key_type) var(txn.claims),json_query('$.keytype') if is_jwt",
         invalidToken(["token claims do not follow the access-token contract of the portal (exp, iss, aud, tenant and application are required)"], 'is_jwt !{ var(txn.exp) -m found } || is_jwt !{ var(txn.iss) -m found } || is_jwt !{ var(txn.tenant) -m found } || is_jwt !{ var(txn.app_id) -m found }'),
       );
     }
@@ -529,6 +529,33 @@ function haproxyConfig(spec: GatewaySpec): string {
         'tier_not_configured',
       ),
     );
+    if (portalTokens) {
+      add(
+        '',
+        '  # 8b. Key type, as in WSO2: tokens of sandbox keys (claim keytype SANDBOX) go to the sandbox endpoint,',
+        '  #     all others (PRODUCTION, or no keytype: tokens issued before key types) to the production endpoint.',
+        '  acl sandbox_token var(txn.key_type) -m str SANDBOX',
+        `  #     Sandbox endpoint: ${hasSandbox ? spec.sandboxEndpoints.join(', ') : 'none'}. Production endpoint: ${hasProduction ? spec.endpoints.join(', ') : 'none'}.`,
+        ...(hasSandbox
+          ? []
+          : [
+              notSubscribed(
+                [`API "${api.name}" ${api.version} has no sandbox endpoint, so tokens of sandbox keys cannot call it; use a token of the production keys of application "`, sample('var(txn.app_name)'), '"'],
+                'has_token sandbox_token',
+                'sandbox_endpoint_missing',
+              ),
+            ]),
+        ...(hasProduction
+          ? []
+          : [
+              notSubscribed(
+                [`API "${api.name}" ${api.version} has only a sandbox endpoint, so tokens of production keys cannot call it; use a token of the sandbox keys of application "`, sample('var(txn.app_name)'), '"'],
+                'has_token !sandbox_token',
+                'production_endpoint_missing',
+              ),
+            ]),
+      );
+    }
 
     if (limitedTiers.length > 0) {
       add(
@@ -565,12 +592,27 @@ function haproxyConfig(spec: GatewaySpec): string {
     }
   }
 
-  add(
+  // Tokens of sandbox keys are told apart in 8b; without a token a request goes where the API has endpoints.
+  add('', ...(hasProduction && hasSandbox && portalTokens ? ['  use_backend api_sandbox if { var(txn.key_type) -m str SANDBOX }'] : []), `  default_backend ${hasProduction ? 'api' : 'api_sandbox'}`);
+  if (hasProduction) add(...backendSection(spec, 'api', 'The production endpoint(s)', spec.endpoints));
+  if (hasSandbox) add(...backendSection(spec, 'api_sandbox', 'The sandbox endpoint(s), for tokens of sandbox keys', spec.sandboxEndpoints));
+
+  add('', '# Signatures already verified, by SHA-256 of the token (bounded, expiring).', 'backend verified_tokens', '  stick-table type binary len 32 size 100k expire 2m');
+  for (const { tier } of limitedTiers) {
+    add('', `# Requests per minute of each application on tier ${tier}.`, `backend tier_${tier}`, '  stick-table type string len 64 size 100k expire 2m store gpc0,gpc0_rate(1m)');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** One kind of endpoint (production or sandbox) as a backend: round robin, the path rewritten to the endpoints' base path. */
+function backendSection(spec: GatewaySpec, name: string, what: string, urls: readonly string[]): string[] {
+  const base = apiBasePath(spec.api);
+  const endpoint = new URL(urls[0]!);
+  const endpointPath = endpoint.pathname.replace(/\/+$/, '');
+  return [
     '',
-    '  default_backend api',
-    '',
-    `backend api`,
-    '  # The production endpoint(s), round robin, with kept-alive connections reused across requests.',
+    `backend ${name}`,
+    `  # ${what}, round robin, with kept-alive connections reused across requests.`,
     '  balance roundrobin',
     '  http-reuse always',
     '  retry-on conn-failure empty-response',
@@ -580,20 +622,14 @@ function haproxyConfig(spec: GatewaySpec): string {
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     `  http-request set-header X-Forwarded-Proto ${spec.forwardedProto}`,
     `  http-request set-header X-Forwarded-Prefix ${base}`,
-    `  http-request replace-path '^${baseRegex}/?(.*)' '${endpointPath}/\\1'`,
+    `  http-request replace-path '^${regexEscape(base)}/?(.*)' '${endpointPath}/\\1'`,
     `  http-request set-header Host ${endpoint.host}`,
     '  # Hop-by-hop headers of the backend stay with the backend.',
     '  http-response del-header Keep-Alive',
     '  # No connection to any endpoint (refused, unreachable) is a bad gateway, not an unavailable service.',
     '  http-after-response set-status 502 if { status 503 }',
-    ...spec.endpoints.map((url, index) => `  server endpoint${index + 1} ${serverAddress(new URL(url))}`),
-  );
-
-  add('', '# Signatures already verified, by SHA-256 of the token (bounded, expiring).', 'backend verified_tokens', '  stick-table type binary len 32 size 100k expire 2m');
-  for (const { tier } of limitedTiers) {
-    add('', `# Requests per minute of each application on tier ${tier}.`, `backend tier_${tier}`, '  stick-table type string len 64 size 100k expire 2m store gpc0,gpc0_rate(1m)');
-  }
-  return `${out.join('\n')}\n`;
+    ...urls.map((url, index) => `  server endpoint${index + 1} ${serverAddress(new URL(url))}`),
+  ];
 }
 
 /** "host:port" plus TLS with the system's CAs for https, resolved at start and again by DNS at run time. */

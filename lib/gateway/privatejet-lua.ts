@@ -107,6 +107,7 @@ local function introspect(txn, token, now)
     app_id = txn.c:json_query(body, "$.application.id"),
     app_name = txn.c:json_query(body, "$.application.name"),
     tier = txn.c:json_query(body, "$.subscriptions." .. api_id),
+    key_type = txn.c:json_query(body, "$.keytype"),
   }
   local until_time = now + cache_seconds
   if type(vars.exp) == "number" and vars.exp < until_time then until_time = vars.exp end

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { db } from '../db/drizzle';
+import { keyTypeValues } from '../applications/applications.schema';
 import { apis, applications, subscriptions, tenants, users, type ApiState } from '../db/schema';
 
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ); a scope is such tokens separated by single spaces. */
@@ -29,6 +30,12 @@ export const accessTokenClaimsSchema = z.object({
   application: z.object({ id: z.string().min(1), name: z.string(), tier: z.string(), owner: z.string() }),
   /** API id → the subscription's throttling tier, for each active subscription to a deployed API. */
   subscriptions: z.record(z.string(), z.string()),
+  /**
+   * The type of the key the token was issued to (WSO2's `keytype`): gateways send SANDBOX tokens to
+   * the API's sandbox endpoint and PRODUCTION ones to its production endpoint. Tokens issued before
+   * key types existed have none and count as PRODUCTION.
+   */
+  keytype: z.enum(keyTypeValues).optional(),
 });
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { db } from '../db/drizzle';
+import type { KeyType } from '../applications/applications.schema';
 import { applicationKeys, applications, users } from '../db/schema';
 import { matchesSha256Hex } from './credentials';
 import { OAuthError } from './oauth-errors';
@@ -63,6 +64,7 @@ export interface AuthenticatedApplicationClient {
   consumerKey: string;
   tokenValiditySeconds: number;
   tokenType: 'JWT' | 'OPAQUE';
+  keyType: KeyType;
 }
 
 export const clientAuthenticationFailed = () =>
@@ -80,6 +82,7 @@ export async function findApplicationClient(credentials: PresentedCredentials): 
       consumerSecretHash: applicationKeys.consumerSecretHash,
       tokenValiditySeconds: applicationKeys.tokenValiditySeconds,
       tokenType: applicationKeys.tokenType,
+      keyType: applicationKeys.keyType,
       ownerDisabled: users.disabled,
     })
     .from(applicationKeys)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApplication, deleteApplication, generateProductionKeys, revokeApplicationTokens } from '../applications/applications.service';
+import { createApplication, deleteApplication, generateApplicationKeys, revokeApplicationTokens } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../db/test-database';
@@ -26,7 +26,7 @@ const entriesFor = async (api: TestApi, client = gateway) =>
 
 async function applicationWithKeys(name: string) {
   const application = await createApplication(developer, { name, description: '', tier: 'Gold' });
-  const { key, consumerSecret } = await generateProductionKeys(developer, application.id, { tokenValiditySeconds: 300, tokenType: 'JWT' });
+  const { key, consumerSecret } = await generateApplicationKeys(developer, application.id, { tokenValiditySeconds: 300, tokenType: 'JWT' });
   return { id: application.id, clientId: key.consumerKey, clientSecret: consumerSecret };
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { introspectionResponseSchema } from './access-token-claims';
-import { createApplication, generateProductionKeys, revokeApplicationTokens } from '../applications/applications.service';
+import { createApplication, generateApplicationKeys, revokeApplicationTokens } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../db/test-database';
@@ -20,7 +20,7 @@ let opaqueSubscriptionId: string;
 
 async function applicationWithKeys(owner: Actor, name: string, tokenType: 'JWT' | 'OPAQUE') {
   const application = await createApplication(owner, { name, description: '', tier: 'Silver' });
-  const { key, consumerSecret } = await generateProductionKeys(owner, application.id, { tokenValiditySeconds: 300, tokenType });
+  const { key, consumerSecret } = await generateApplicationKeys(owner, application.id, { tokenValiditySeconds: 300, tokenType });
   return { applicationId: application.id, clientId: key.consumerKey, clientSecret: consumerSecret };
 }
 

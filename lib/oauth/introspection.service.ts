@@ -79,5 +79,6 @@ export async function introspect(token: string, credentials: PresentedCredential
     // RFC 7662 §2.2: every token this server issues has the one scope (see GRANTED_SCOPE).
     scope: GRANTED_SCOPE,
     ...context.claims,
+    keytype: record.keyType,
   };
 }

@@ -1,7 +1,7 @@
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GET as jwksEndpoint } from '../../app/oauth2/jwks/route';
-import { createApplication, generateProductionKeys } from '../applications/applications.service';
+import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../db/test-database';
 import { publicJwks } from './jwks';
@@ -38,7 +38,7 @@ it('is empty on a new database, and holds the signing and the next key right aft
   const tenant = await insertTenant(database.db, 'jwks.test');
   const developer = await insertUser(database.db, tenant, 'jo', ['subscriber']);
   const application = await createApplication(developer, { name: 'First app', description: '', tier: 'Gold' });
-  const { key, consumerSecret } = await generateProductionKeys(developer, application.id, { tokenValiditySeconds: 300, tokenType: 'JWT' });
+  const { key, consumerSecret } = await generateApplicationKeys(developer, application.id, { tokenValiditySeconds: 300, tokenType: 'JWT' });
   const { access_token } = await issueClientCredentialsToken({ clientId: key.consumerKey, clientSecret: consumerSecret });
   expect(keys.map((published) => published.kid)).toContain(decodeProtectedHeader(access_token).kid);
 });

@@ -9,7 +9,7 @@ import * as introspectRoute from '../../app/oauth2/introspect/route';
 import * as jwksRoute from '../../app/oauth2/jwks/route';
 import * as revokeRoute from '../../app/oauth2/revoke/route';
 import * as tokenRoute from '../../app/oauth2/token/route';
-import { createApplication, generateProductionKeys } from '../applications/applications.service';
+import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { applicationKeys } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
@@ -55,7 +55,7 @@ beforeAll(async () => {
   const tenant = await insertTenant(database.db, 'endpoints.test');
   const developer = await insertUser(database.db, tenant, 'eve', ['subscriber']);
   const application = await createApplication(developer, { name: 'Endpoint app', description: '', tier: 'Gold' });
-  const generated = await generateProductionKeys(developer, application.id, { tokenValiditySeconds: 900, tokenType: 'JWT' });
+  const generated = await generateApplicationKeys(developer, application.id, { tokenValiditySeconds: 900, tokenType: 'JWT' });
   clientId = generated.key.consumerKey;
   clientSecret = generated.consumerSecret;
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApplication, generateProductionKeys } from '../applications/applications.service';
+import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../db/test-database';
 import { introspect } from './introspection.service';
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const developer = await insertUser(database.db, tenant, 'rita', ['subscriber']);
   for (const [name, tokenType] of [['A', 'JWT'], ['B', 'OPAQUE']] as const) {
     const application = await createApplication(developer, { name, description: '', tier: 'Unlimited' });
-    const { key, consumerSecret } = await generateProductionKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType });
+    const { key, consumerSecret } = await generateApplicationKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType });
     if (name === 'A') clientA = { clientId: key.consumerKey, clientSecret: consumerSecret };
     else clientB = { clientId: key.consumerKey, clientSecret: consumerSecret };
   }

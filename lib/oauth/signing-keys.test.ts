@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApplication, generateProductionKeys, updateKeySettings } from '../applications/applications.service';
+import { createApplication, generateApplicationKeys, updateKeySettings } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, deployments, signingKeys } from '../db/schema';
@@ -43,7 +43,7 @@ beforeAll(async () => {
   developer = await insertUser(database.db, tenant, 'kim', ['subscriber']);
   const application = await createApplication(developer, { name: 'Rotation app', description: '', tier: 'Unlimited' });
   applicationId = application.id;
-  const { key, consumerSecret } = await generateProductionKeys(developer, applicationId, { tokenValiditySeconds: 3600, tokenType: 'JWT' });
+  const { key, consumerSecret } = await generateApplicationKeys(developer, applicationId, { tokenValiditySeconds: 3600, tokenType: 'JWT' });
   credentials = { clientId: key.consumerKey, clientSecret: consumerSecret };
 });
 

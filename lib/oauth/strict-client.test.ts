@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import { eq } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApplication, generateProductionKeys } from '../applications/applications.service';
+import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const tenant = await insertTenant(database.db, 'strict.test');
   const developer = await insertUser(database.db, tenant, 'sam', ['subscriber']);
   const application = await createApplication(developer, { name: 'Strict client', description: '', tier: 'Gold' });
-  const generated = await generateProductionKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType: 'JWT' });
+  const generated = await generateApplicationKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType: 'JWT' });
   clientId = generated.key.consumerKey;
   clientSecret = generated.consumerSecret;
   const api = await insertApi(database.db, tenant, { name: 'Ledger', tiers: ['Gold'] });

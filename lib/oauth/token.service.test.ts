@@ -2,7 +2,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from '
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessTokenClaimsSchema } from './access-token-claims';
-import { createApplication, generateProductionKeys } from '../applications/applications.service';
+import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens, apis, applicationKeys } from '../db/schema';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   publisher = await insertUser(database.db, tenant, 'pete', ['publisher']);
   const application = await createApplication(developer, { name: 'Weather app', description: '', tier: 'Gold' });
   applicationId = application.id;
-  const { key, consumerSecret } = await generateProductionKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType: 'JWT' });
+  const { key, consumerSecret } = await generateApplicationKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType: 'JWT' });
   credentials = { clientId: key.consumerKey, clientSecret: consumerSecret };
   // Subscribe while every API is published, then move each to the state under test.
   for (const name of ['Forecast', 'Radar', 'Alerts', 'Archive', 'Maps', 'Tides']) {
@@ -114,7 +114,7 @@ describe('client_credentials access tokens', () => {
 
   it('issues an opaque token for an OPAQUE key and stores only its hash', async () => {
     const other = await createApplication(developer, { name: 'Opaque app', description: '', tier: 'Bronze' });
-    const { key, consumerSecret } = await generateProductionKeys(developer, other.id, { tokenValiditySeconds: 120, tokenType: 'OPAQUE' });
+    const { key, consumerSecret } = await generateApplicationKeys(developer, other.id, { tokenValiditySeconds: 120, tokenType: 'OPAQUE' });
     const response = await issueClientCredentialsToken({ clientId: key.consumerKey, clientSecret: consumerSecret });
     expect(response.expires_in).toBe(120);
     expect(response.access_token).not.toContain('.');

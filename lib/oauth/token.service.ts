@@ -70,6 +70,7 @@ export async function issueAccessToken(
     jti,
     applicationId: client.applicationId,
     consumerKey: client.consumerKey,
+    keyType: client.keyType,
     expiresAt: new Date(expiresAtSeconds * 1000),
     createdAt: new Date(issuedAt * 1000),
   };
@@ -97,6 +98,7 @@ export async function issueAccessToken(
       // RFC 9068 §2.2.3: the granted scope, as in the token response.
       scope,
       ...context.claims,
+      keytype: client.keyType,
     };
     accessToken = await signAccessToken(claims, now);
     await storeRecord({ ...record, tokenType: 'jwt' });

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { hasRole } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
@@ -140,6 +140,11 @@ export interface PortalApiOverview extends CatalogItem {
   environments: GatewayEnvironment[];
   /** The portal's own REST API (lib/portal/platform-api.ts): called with personal access tokens, not subscriptions. */
   platform?: boolean;
+  /**
+   * Whether tokens of sandbox keys reach a backend (the API has a sandbox endpoint). Only the fact
+   * leaves the portal, never the endpoint's URL: backends are the publisher's business.
+   */
+  hasSandboxEndpoint?: boolean;
 }
 
 const environmentStatusOf: Record<DeploymentStatus, GatewayEnvironmentStatus> = {
@@ -175,6 +180,7 @@ async function visiblePortalApi(actor: Actor | null, apiId: string, tenantDomain
         subscriptionApproval: apis.subscriptionApproval,
         tiers: apis.tiers,
         security: apis.security,
+        hasSandboxEndpoint: sql<boolean>`cardinality(${apis.sandboxEndpoints}) > 0`,
       },
       tenantDomain: tenants.domain,
     })
@@ -236,7 +242,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     })
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
 
-  return { ...summary, restricted: false, operations: await storedOperations(api.id), environments };
+  return { ...summary, restricted: false, operations: await storedOperations(api.id), environments, hasSandboxEndpoint: api.hasSandboxEndpoint };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiWithResources } from '../apis/apis.service';
+import { keyTypeValues } from '../applications/applications.schema';
 import { apiStateValues, deploymentStatusValues, subscriptionStatusValues } from '../db/schema';
 import { scopeValues } from '../personal-tokens/scopes';
 
@@ -73,6 +74,7 @@ export const apiResource = z
     subscriptionApproval: z.boolean(),
     state: z.enum(apiStateValues),
     productionEndpoints: z.array(z.string()),
+    sandboxEndpoints: z.array(z.string()).meta({ description: 'Where tokens of sandbox keys go; empty: sandbox tokens are refused.' }),
     tiers: z.array(z.string()),
     security: z.object({ oauth2: z.boolean(), basic: z.boolean() }),
     cors: z.object({ enabled: z.boolean(), allowedOrigins: z.array(z.string()) }),
@@ -96,6 +98,7 @@ export function apiResourceOf(api: ApiWithResources): z.input<typeof apiResource
     subscriptionApproval: api.subscriptionApproval,
     state: api.state,
     productionEndpoints: api.productionEndpoints,
+    sandboxEndpoints: api.sandboxEndpoints,
     tiers: api.tiers,
     security: { oauth2: api.security.oauth2, basic: api.security.basic },
     cors: api.cors,
@@ -229,9 +232,9 @@ export const connectionReport = z
   })
   .meta({ id: 'ConnectionReport' });
 
-export const productionKey = z
-  .object({ keyType: z.literal('PRODUCTION'), consumerKey: z.string(), tokenValiditySeconds: z.int(), tokenType: z.enum(['JWT', 'OPAQUE']), createdAt: timestamp })
-  .meta({ id: 'ProductionKey' });
+export const applicationKey = z
+  .object({ keyType: z.enum(keyTypeValues), consumerKey: z.string(), tokenValiditySeconds: z.int(), tokenType: z.enum(['JWT', 'OPAQUE']), createdAt: timestamp })
+  .meta({ id: 'ApplicationKey' });
 
 export const application = z
   .object({
@@ -241,12 +244,14 @@ export const application = z
     tier: z.string(),
     createdAt: timestamp,
     hasProductionKeys: z.boolean(),
-    productionKey: productionKey.nullable().optional().meta({ description: 'Present on a single application; never the secret.' }),
+    hasSandboxKeys: z.boolean(),
+    productionKey: applicationKey.nullable().optional().meta({ description: 'Present on a single application; never the secret.' }),
+    sandboxKey: applicationKey.nullable().optional().meta({ description: 'The sandbox pair, present on a single application; never the secret.' }),
   })
   .meta({ id: 'Application' });
 
 export const generatedCredentials = z
-  .object({ key: productionKey, consumerSecret: z.string().meta({ description: 'Shown this once; regenerate it if lost.' }) })
+  .object({ key: applicationKey, consumerSecret: z.string().meta({ description: 'Shown this once; regenerate it if lost.' }) })
   .meta({ id: 'GeneratedCredentials' });
 
 export const accessToken = z

@@ -1,7 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApplication, generateAccessTokenForApplication, generateProductionKeys } from '../applications/applications.service';
+import { createApplication, generateAccessTokenForApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis } from '../db/schema';
@@ -51,7 +51,7 @@ beforeAll(async () => {
   otherDev = await insertUser(database.db, tenant, 'olga', ['subscriber']);
   publisher = await insertUser(database.db, tenant, 'pub', ['publisher']);
   appId = (await createApplication(dev, { name: 'Checkout', description: '', tier: 'Gold' })).id;
-  await generateProductionKeys(dev, appId, { tokenValiditySeconds: 1800, tokenType: 'JWT' });
+  await generateApplicationKeys(dev, appId, { tokenValiditySeconds: 1800, tokenType: 'JWT' });
   otherDevAppId = (await createApplication(otherDev, { name: 'Olga app', description: '', tier: 'Bronze' })).id;
   payments = await insertApi(database.db, tenant, { name: 'Payments', tiers: ['Gold', 'Silver'] });
   privateApi = await insertApi(database.db, tenant, { name: 'Ledger', visibility: 'private', tiers: ['Unlimited'] });
@@ -152,7 +152,7 @@ describe('approval', () => {
   });
 
   it('keeps a rejected request out of tokens; the developer withdraws it to ask again', async () => {
-    await generateProductionKeys(otherDev, otherDevAppId, { tokenValiditySeconds: 600, tokenType: 'JWT' });
+    await generateApplicationKeys(otherDev, otherDevAppId, { tokenValiditySeconds: 600, tokenType: 'JWT' });
     const asked = await subscribe(otherDev, { applicationId: otherDevAppId, apiId: privateApi.id, tier: 'Unlimited' });
     const request = (await listSubscribersOfApi(publisher, privateApi.id)).find((s) => s.applicationName === 'Olga app')!;
     expect(request.status).toBe('ON_HOLD');

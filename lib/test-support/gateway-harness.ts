@@ -62,6 +62,7 @@ export function testSpec(backendUrl: string, keys: SigningKey[], overrides: Part
     api: TEST_API,
     routes: PETSTORE_ROUTES,
     endpoints: [backendUrl],
+    sandboxEndpoints: [],
     security: { jwt: true, opaqueTokens: false },
     authorizationServer: {
       issuers: [TEST_ISSUER, TEST_LEGACY_ISSUER],

@@ -23,6 +23,13 @@ const cluster = sampleCluster({ JWTSecurityCustomResourceName: 'securityjwt' });
 const appliedAt = new Date('2025-01-02T03:04:05.678Z');
 
 describe('definition ConfigMap', () => {
+  it("names the sandbox endpoint for the operator's gateway when the API has one, and changes the hash with it", () => {
+    const withSandbox = { ...api, sandboxEndpoints: ['http://petstore-sandbox.backend.svc:8091'] };
+    expect(operatorOpenApiFor(withSandbox, cluster)['x-wso2-sandbox-endpoints']).toEqual({ urls: ['http://petstore-sandbox.backend.svc:8091'] });
+    expect(operatorOpenApiFor({ ...api, sandboxEndpoints: [] }, cluster)).not.toHaveProperty('x-wso2-sandbox-endpoints');
+    expect(operatorDefinitionHash(withSandbox, cluster)).not.toBe(operatorDefinitionHash(api, cluster));
+  });
+
   it('holds the OpenAPI document with the operator\'s base path, endpoints and security', () => {
     const configMap = definitionConfigMapFor(api, cluster);
     const definition = JSON.parse(configMap.data![SWAGGER_KEY]!) as Record<string, unknown>;

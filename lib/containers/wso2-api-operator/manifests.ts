@@ -102,12 +102,14 @@ export function operatorRoutingDefinition(openapi: Record<string, unknown>): Rec
  * whole document would not fit a ConfigMap, its routing part (operatorRoutingDefinition).
  */
 export function operatorOpenApiFor(
-  api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'context' | 'version'>,
+  api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'sandboxEndpoints' | 'context' | 'version'>,
   cluster: Pick<TargetCluster, 'properties'>,
 ): Record<string, unknown> {
   const operatorFields = {
     'x-wso2-basePath': apiPathPrefix(api),
     'x-wso2-production-endpoints': { urls: [...api.productionEndpoints] },
+    // The operator's microgateway routes sandbox tokens by this extension, as WSO2's own gateway does.
+    ...(api.sandboxEndpoints?.length ? { 'x-wso2-sandbox-endpoints': { urls: [...api.sandboxEndpoints] } } : {}),
     security: securityRequirementsFor(cluster),
   };
   const whole = { ...structuredClone(api.openapi), ...operatorFields };
@@ -116,18 +118,18 @@ export function operatorOpenApiFor(
 }
 
 /** The definition file exactly as the operator reads it: indented for people, compact when only that fits. */
-export function operatorDefinitionText(api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'context' | 'version'>, cluster: Pick<TargetCluster, 'properties'>): string {
+export function operatorDefinitionText(api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'sandboxEndpoints' | 'context' | 'version'>, cluster: Pick<TargetCluster, 'properties'>): string {
   const definition = operatorOpenApiFor(api, cluster);
   const indented = `${canonicalJson(definition)}\n`;
   return Buffer.byteLength(indented) <= DEFINITION_CONFIGMAP_BUDGET_BYTES ? indented : `${canonicalJson(definition, { compact: true })}\n`;
 }
 
 /** Changes exactly when the operator must build a different gateway (not with the deploy time). */
-export function operatorDefinitionHash(api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'context' | 'version'>, cluster: Pick<TargetCluster, 'properties'>): string {
+export function operatorDefinitionHash(api: Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'sandboxEndpoints' | 'context' | 'version'>, cluster: Pick<TargetCluster, 'properties'>): string {
   return configHash(operatorOpenApiFor(api, cluster));
 }
 
-export function definitionConfigMapFor(api: OperatorApi & Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'context'>, cluster: TargetCluster): Manifest<V1ConfigMap> {
+export function definitionConfigMapFor(api: OperatorApi & Pick<DeployableApi, 'openapi' | 'productionEndpoints' | 'sandboxEndpoints' | 'context'>, cluster: TargetCluster): Manifest<V1ConfigMap> {
   const text = operatorDefinitionText(api, cluster);
   if (Buffer.byteLength(text) > DEFINITION_CONFIGMAP_BUDGET_BYTES) {
     throw new Error(

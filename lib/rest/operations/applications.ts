@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { applicationInputSchema, keySettingsSchema } from '../../applications/applications.schema';
+import { applicationInputSchema, keySettingsSchema, keyTypeSchema } from '../../applications/applications.schema';
 import {
   createApplication,
   deleteApplication,
   generateAccessTokenForApplication,
-  generateProductionKeys,
+  generateApplicationKeys,
   getApplication,
   listApplications,
   regenerateConsumerSecret,
@@ -15,12 +15,16 @@ import { notFound } from '../../errors';
 import { subscribeSchema } from '../../subscriptions/subscriptions.schema';
 import { listSubscriptionsOfApplication, subscribe, unsubscribe } from '../../subscriptions/subscriptions.service';
 import { API_PREFIX, defineOperation } from '../operation';
-import { accessToken, application, applicationSubscription, asJson, generatedCredentials, pageLinks, pageOf, pageOfList, pageQuery, productionKey } from '../resources';
+import { accessToken, application, applicationSubscription, asJson, generatedCredentials, pageLinks, pageOf, pageOfList, pageQuery, applicationKey } from '../resources';
 
 const tag = 'Applications';
 const appParams = z.object({ applicationId: z.string() });
 const applicationBody = applicationInputSchema.strict().meta({ id: 'ApplicationWrite' });
 const keySettingsBody = keySettingsSchema.strict().meta({ id: 'KeySettings' });
+/** WSO2's key types: each application has a production and a sandbox pair; absent means production, as before key types. */
+const keyTypeQuery = z.object({
+  keyType: keyTypeSchema.default('PRODUCTION').meta({ description: 'PRODUCTION (default) or SANDBOX: tokens of sandbox keys reach the sandbox endpoints of APIs.' }),
+});
 
 export const listApplicationsOperation = defineOperation({
   operationId: 'listApplications',
@@ -103,15 +107,16 @@ export const generateKeysOperation = defineOperation({
   method: 'post',
   path: '/applications/{applicationId}/keys',
   tag,
-  summary: 'Generate the production consumer key and secret',
+  summary: 'Generate the consumer key and secret of a key type (production unless keyType=SANDBOX)',
   description: 'The secret is in this answer only; store it. Token validity is capped by the platform’s maximum.',
   scope: 'applications:write',
   params: appParams,
+  query: keyTypeQuery,
   body: keySettingsBody,
   errors: [409, 415],
   responses: { 201: { description: 'The key and, this once, the secret.', schema: generatedCredentials } },
-  async handle({ actor, params, body }) {
-    return { status: 201, body: asJson(await generateProductionKeys(actor, params.applicationId, body)) };
+  async handle({ actor, params, query, body }) {
+    return { status: 201, body: asJson(await generateApplicationKeys(actor, params.applicationId, body, query.keyType)) };
   },
 });
 
@@ -123,11 +128,12 @@ export const updateKeySettingsOperation = defineOperation({
   summary: 'Change token validity or type for tokens issued from now on',
   scope: 'applications:write',
   params: appParams,
+  query: keyTypeQuery,
   body: keySettingsBody,
   errors: [415],
-  responses: { 200: { description: 'The key as saved.', schema: productionKey } },
-  async handle({ actor, params, body }) {
-    return { body: asJson(await updateKeySettings(actor, params.applicationId, body)) };
+  responses: { 200: { description: 'The key as saved.', schema: applicationKey } },
+  async handle({ actor, params, query, body }) {
+    return { body: asJson(await updateKeySettings(actor, params.applicationId, body, query.keyType)) };
   },
 });
 
@@ -139,9 +145,10 @@ export const regenerateSecretOperation = defineOperation({
   summary: 'A new consumer secret (the old one stops working at once)',
   scope: 'applications:write',
   params: appParams,
+  query: keyTypeQuery,
   responses: { 200: { description: 'The key and, this once, the new secret.', schema: generatedCredentials } },
-  async handle({ actor, params }) {
-    return { body: asJson(await regenerateConsumerSecret(actor, params.applicationId)) };
+  async handle({ actor, params, query }) {
+    return { body: asJson(await regenerateConsumerSecret(actor, params.applicationId, query.keyType)) };
   },
 });
 
@@ -153,9 +160,10 @@ export const generateAccessTokenOperation = defineOperation({
   summary: 'An access token for the application, as the token endpoint would issue it',
   scope: 'applications:write',
   params: appParams,
+  query: keyTypeQuery,
   responses: { 200: { description: 'The token.', schema: accessToken } },
-  async handle({ actor, params }) {
-    return { body: await generateAccessTokenForApplication(actor, params.applicationId) };
+  async handle({ actor, params, query }) {
+    return { body: await generateAccessTokenForApplication(actor, params.applicationId, query.keyType) };
   },
 });
 

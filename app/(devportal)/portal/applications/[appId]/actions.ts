@@ -3,11 +3,12 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { runAction, validatedAction, type ActionState } from '@/lib/actions/validated-action';
-import { applicationInputSchema, keySettingsSchema } from '@/lib/applications/applications.schema';
+import { applicationInputSchema, keySettingsSchema, keyTypeSchema, parseKeyType } from '@/lib/applications/applications.schema';
+import type { KeyType } from '@/lib/applications/applications.schema';
 import {
   deleteApplication,
   generateAccessTokenForApplication,
-  generateProductionKeys,
+  generateApplicationKeys,
   regenerateConsumerSecret,
   revokeApplicationTokens,
   updateApplication,
@@ -16,6 +17,8 @@ import {
 import { unsubscribe } from '@/lib/subscriptions/subscriptions.service';
 
 const applicationId = { applicationId: z.uuid({ error: 'That application was not found.' }) };
+/** Which of the application's two key pairs (production or sandbox) a form or button is about. */
+const keyTypeField = { keyType: keyTypeSchema.default('PRODUCTION') };
 const pageOf = (id: string) => `/portal/applications/${id}`;
 
 /** The one time a consumer secret leaves the server: shown in a dialog, never stored in the browser. */
@@ -42,32 +45,32 @@ export async function deleteApplicationAction(id: string) {
 }
 
 export const generateKeysAction = validatedAction(
-  { schema: keySettingsSchema.extend(applicationId), roles: ['subscriber'] },
-  async ({ applicationId: id, ...settings }, actor): Promise<ActionState<RevealedCredentials>> => {
-    const generated = await generateProductionKeys(actor, id, settings);
+  { schema: keySettingsSchema.extend(applicationId).extend(keyTypeField), roles: ['subscriber'] },
+  async ({ applicationId: id, keyType, ...settings }, actor): Promise<ActionState<RevealedCredentials>> => {
+    const generated = await generateApplicationKeys(actor, id, settings, keyType);
     revalidatePath(pageOf(id));
     return { status: 'success', data: { consumerKey: generated.key.consumerKey, consumerSecret: generated.consumerSecret } };
   },
 );
 
-export async function regenerateSecretAction(id: string) {
+export async function regenerateSecretAction(id: string, keyType: KeyType) {
   return runAction(['subscriber'], async (actor): Promise<RevealedCredentials> => {
-    const generated = await regenerateConsumerSecret(actor, id);
+    const generated = await regenerateConsumerSecret(actor, id, parseKeyType(keyType));
     return { consumerKey: generated.key.consumerKey, consumerSecret: generated.consumerSecret };
   });
 }
 
 export const updateKeySettingsAction = validatedAction(
-  { schema: keySettingsSchema.extend(applicationId), roles: ['subscriber'] },
-  async ({ applicationId: id, ...settings }, actor) => {
-    await updateKeySettings(actor, id, settings);
+  { schema: keySettingsSchema.extend(applicationId).extend(keyTypeField), roles: ['subscriber'] },
+  async ({ applicationId: id, keyType, ...settings }, actor) => {
+    await updateKeySettings(actor, id, settings, keyType);
     revalidatePath(pageOf(id));
     return { status: 'success', message: 'Saved. New tokens use these settings; tokens already issued keep theirs.' };
   },
 );
 
-export async function generateAccessTokenAction(id: string) {
-  return runAction(['subscriber'], (actor) => generateAccessTokenForApplication(actor, id));
+export async function generateAccessTokenAction(id: string, keyType: KeyType) {
+  return runAction(['subscriber'], (actor) => generateAccessTokenForApplication(actor, id, parseKeyType(keyType)));
 }
 
 export async function revokeTokensAction(id: string) {

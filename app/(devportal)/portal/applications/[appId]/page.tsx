@@ -6,7 +6,10 @@ import { TextLink } from '@/components/link-button';
 import { AccessTokenPanel } from '@/components/portal/access-token-panel';
 import { ApplicationSettingsForm } from '@/components/portal/application-settings-form';
 import { ApplicationSubscriptions } from '@/components/portal/application-subscriptions';
-import { ProductionKeysPanel } from '@/components/portal/production-keys-panel';
+import { ApplicationKeysPanel } from '@/components/portal/application-keys-panel';
+import type { KeyType } from '@/lib/applications/applications.schema';
+import { KeyTypeTabs } from '@/components/portal/key-type-tabs';
+import type { ApplicationKeyInfo } from '@/lib/applications/applications.service';
 import { getApplication } from '@/lib/applications/applications.service';
 import { actorForPage } from '@/lib/auth/session';
 import { describeDuration } from '@/lib/portal/durations';
@@ -41,6 +44,22 @@ export default async function ApplicationPage({ params, searchParams }: { params
     ? `A publisher may block a subscription. New tokens leave a blocked API out at once; tokens already issued keep working until they expire, so a block takes effect within this application's token validity (${describeDuration(key.tokenValiditySeconds)}).`
     : blockTakesEffectNote();
 
+  const keysOfType = (keyType: KeyType, shown: ApplicationKeyInfo | null) => (
+    <>
+      <ApplicationKeysPanel
+        applicationId={application.id}
+        keyType={keyType}
+        applicationKey={shown && { consumerKey: shown.consumerKey, tokenValiditySeconds: shown.tokenValiditySeconds, tokenType: shown.tokenType }}
+        maxValiditySeconds={maxTokenLifetimeSeconds()}
+        tokenEndpoint={oauthEndpoints().tokenEndpoint}
+        generateKeys={generateKeysAction}
+        regenerateSecret={regenerateSecretAction}
+        updateSettings={updateKeySettingsAction}
+      />
+      {shown && <AccessTokenPanel applicationId={application.id} keyType={keyType} tokenType={shown.tokenType} generateToken={generateAccessTokenAction} revokeTokens={revokeTokensAction} />}
+    </>
+  );
+
   return (
     <Stack spacing={3}>
       <div>
@@ -49,16 +68,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
         <Typography color="text.secondary">Application tier: {application.tier}</Typography>
       </div>
       {created && !key && <Alert severity="success">Created {application.name}. Next, generate its production keys, then subscribe it to an API.</Alert>}
-      <ProductionKeysPanel
-        applicationId={application.id}
-        productionKey={key && { consumerKey: key.consumerKey, tokenValiditySeconds: key.tokenValiditySeconds, tokenType: key.tokenType }}
-        maxValiditySeconds={maxTokenLifetimeSeconds()}
-        tokenEndpoint={oauthEndpoints().tokenEndpoint}
-        generateKeys={generateKeysAction}
-        regenerateSecret={regenerateSecretAction}
-        updateSettings={updateKeySettingsAction}
-      />
-      {key && <AccessTokenPanel applicationId={application.id} tokenType={key.tokenType} generateToken={generateAccessTokenAction} revokeTokens={revokeTokensAction} />}
+      <KeyTypeTabs production={keysOfType('PRODUCTION', key)} sandbox={keysOfType('SANDBOX', application.sandboxKey)} />
       <ApplicationSubscriptions
         subscriptions={subscriptions.map((s) => ({
           id: s.id,

@@ -35,7 +35,7 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
   }
   const developer = actor && hasRole(actor, 'subscriber') && !api.platform ? actor : null;
   const [subscriptions, applications] = developer ? await Promise.all([listSubscriptionsOfApi(developer, api.id), listApplications(developer)]) : [[], []];
-  const withKeys = new Set(applications.filter((a) => a.hasProductionKeys).map((a) => a.id));
+  const keysOf = new Map(applications.map((a) => [a.id, a]));
 
   return (
     <Stack spacing={3}>
@@ -55,9 +55,11 @@ export default async function TryOutPage({ params, searchParams }: { params: Pro
         tokenSources={subscriptions.map((s) => ({
           applicationId: s.applicationId,
           applicationName: s.applicationName,
-          hasProductionKeys: withKeys.has(s.applicationId),
+          hasProductionKeys: keysOf.get(s.applicationId)?.hasProductionKeys ?? false,
+          hasSandboxKeys: keysOf.get(s.applicationId)?.hasSandboxKeys ?? false,
           status: s.status,
         }))}
+        hasSandboxEndpoint={api.hasSandboxEndpoint === true}
         signedIn={!!developer}
         generateToken={generateTryOutTokenAction}
         personalTokens={api.platform ? { manageUrl: '/account/tokens' } : undefined}

@@ -13,7 +13,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useActionState, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
-import { DEFAULT_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '@/lib/applications/applications.schema';
+import { DEFAULT_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS, type KeyType } from '@/lib/applications/applications.schema';
 import { describeDuration } from '@/lib/portal/durations';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
 import { CopyButton } from './copy-button';
@@ -23,7 +23,9 @@ export interface Credentials {
   consumerSecret: string;
 }
 
-export interface ProductionKeyView {
+const KEY_TYPE_NAMES: Record<KeyType, string> = { PRODUCTION: 'Production', SANDBOX: 'Sandbox' };
+
+export interface ApplicationKeyView {
   consumerKey: string;
   tokenValiditySeconds: number;
   tokenType: 'JWT' | 'OPAQUE';
@@ -31,7 +33,7 @@ export interface ProductionKeyView {
 
 type FormAction<T = undefined> = (state: ActionState<T>, formData: FormData) => Promise<ActionState<T>>;
 
-function KeySettingsFields({ state, defaults, maxValiditySeconds }: { state: ActionState<unknown>; defaults?: ProductionKeyView; maxValiditySeconds: number }) {
+function KeySettingsFields({ state, defaults, maxValiditySeconds }: { state: ActionState<unknown>; defaults?: ApplicationKeyView; maxValiditySeconds: number }) {
   return (
     <Stack direction={{ xs: 'column', sm: 'row' }} spacing={2}>
       <Field
@@ -91,9 +93,14 @@ function SecretDialog({ credentials, onClose }: { credentials: Credentials | nul
   );
 }
 
-export function ProductionKeysPanel({
+/**
+ * One key pair of an application (WSO2's production or sandbox keys): its consumer key, the secret
+ * shown once, and its token settings. Tokens of sandbox keys reach APIs' sandbox endpoints.
+ */
+export function ApplicationKeysPanel({
   applicationId,
-  productionKey,
+  keyType,
+  applicationKey,
   maxValiditySeconds,
   tokenEndpoint,
   generateKeys,
@@ -101,12 +108,13 @@ export function ProductionKeysPanel({
   updateSettings,
 }: {
   applicationId: string;
-  productionKey: ProductionKeyView | null;
+  keyType: KeyType;
+  applicationKey: ApplicationKeyView | null;
   /** The platform's maximum access-token lifetime (PRIVATEJET_MAX_TOKEN_LIFETIME_SECONDS). */
   maxValiditySeconds: number;
   tokenEndpoint: string;
   generateKeys: FormAction<Credentials>;
-  regenerateSecret: (applicationId: string) => Promise<ActionState<Credentials>>;
+  regenerateSecret: (applicationId: string, keyType: KeyType) => Promise<ActionState<Credentials>>;
   updateSettings: FormAction;
 }) {
   const [revealed, setRevealed] = useState<Credentials | null>(null);
@@ -120,11 +128,13 @@ export function ProductionKeysPanel({
   const [confirmingRegenerate, setConfirmingRegenerate] = useState(false);
   const [regenerateError, setRegenerateError] = useState<string | null>(null);
   const [regenerating, startRegenerate] = useTransition();
+  const name = KEY_TYPE_NAMES[keyType];
+  const headingId = `${keyType.toLowerCase()}-keys-heading`;
 
   function regenerate() {
     setRegenerateError(null);
     startRegenerate(async () => {
-      const result = await regenerateSecret(applicationId);
+      const result = await regenerateSecret(applicationId, keyType);
       setConfirmingRegenerate(false);
       if (result.status === 'error' || !result.data) setRegenerateError(result.message ?? 'The secret could not be regenerated.');
       else setRevealed(result.data);
@@ -132,16 +142,21 @@ export function ProductionKeysPanel({
   }
 
   return (
-    <Paper sx={{ p: 3 }} component="section" aria-labelledby="production-keys-heading">
+    <Paper sx={{ p: 3 }} component="section" aria-labelledby={headingId}>
       <Stack spacing={2}>
-        <Typography variant="h2" id="production-keys-heading">
-          Production keys
+        <Typography variant="h2" id={headingId}>
+          {name} keys
         </Typography>
-        {productionKey ? (
+        {keyType === 'SANDBOX' && (
+          <Typography color="text.secondary">
+            Tokens of sandbox keys reach the sandbox endpoint of an API, for testing against its test backend. An API without one refuses them.
+          </Typography>
+        )}
+        {applicationKey ? (
           <>
             <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
-              <TextField label="Consumer key" value={productionKey.consumerKey} fullWidth slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'consumer-key' } }} />
-              <CopyButton value={productionKey.consumerKey} label="consumer key" />
+              <TextField label="Consumer key" value={applicationKey.consumerKey} fullWidth slotProps={{ htmlInput: { readOnly: true, 'data-testid': 'consumer-key' } }} />
+              <CopyButton value={applicationKey.consumerKey} label="consumer key" />
             </Stack>
             <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
               <Typography color="text.secondary" sx={{ flexGrow: 1 }}>
@@ -160,12 +175,13 @@ export function ProductionKeysPanel({
             </Typography>
             <form action={settingsAction} noValidate>
               <input type="hidden" name="applicationId" value={applicationId} />
+              <input type="hidden" name="keyType" value={keyType} />
               <Stack spacing={2}>
                 <Typography variant="h3" sx={{ fontSize: '1rem', fontWeight: 600 }}>
                   Token settings
                 </Typography>
                 <FormMessage state={settingsState} />
-                <KeySettingsFields state={settingsState} defaults={productionKey} maxValiditySeconds={maxValiditySeconds} />
+                <KeySettingsFields state={settingsState} defaults={applicationKey} maxValiditySeconds={maxValiditySeconds} />
                 <SubmitButton sx={{ alignSelf: 'start' }}>Save token settings</SubmitButton>
               </Stack>
             </form>
@@ -173,8 +189,9 @@ export function ProductionKeysPanel({
         ) : (
           <form action={generateAction} noValidate>
             <input type="hidden" name="applicationId" value={applicationId} />
+            <input type="hidden" name="keyType" value={keyType} />
             <Stack spacing={2}>
-              <Typography color="text.secondary">Generate a consumer key and secret to get access tokens for this application.</Typography>
+              <Typography color="text.secondary">Generate a {name.toLowerCase()} consumer key and secret to get access tokens for this application.</Typography>
               <FormMessage state={generateState} />
               <KeySettingsFields state={generateState} maxValiditySeconds={maxValiditySeconds} />
               <SubmitButton sx={{ alignSelf: 'start' }}>Generate keys</SubmitButton>
@@ -183,8 +200,8 @@ export function ProductionKeysPanel({
         )}
       </Stack>
       <SecretDialog credentials={revealed} onClose={() => setRevealed(null)} />
-      <Dialog open={confirmingRegenerate} onClose={() => setConfirmingRegenerate(false)} aria-labelledby="regenerate-title">
-        <DialogTitle id="regenerate-title">Regenerate the consumer secret?</DialogTitle>
+      <Dialog open={confirmingRegenerate} onClose={() => setConfirmingRegenerate(false)} aria-labelledby={`regenerate-title-${keyType}`}>
+        <DialogTitle id={`regenerate-title-${keyType}`}>Regenerate the {name.toLowerCase()} consumer secret?</DialogTitle>
         <DialogContent>
           <DialogContentText>
             The current secret stops working at once, so programs using it must be given the new one. Access tokens already issued keep

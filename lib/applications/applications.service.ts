@@ -250,7 +250,7 @@ export async function regenerateConsumerSecret(actor: Actor, applicationId: stri
       objectId: applicationId,
       // Flags, never the secret: the summary says "secret replaced".
       before: { keyType, consumerKey: updated.consumerKey, consumerSecret: 'previous' },
-      after: { consumerKey: updated.consumerKey, consumerSecret: 'new' },
+      after: { keyType, consumerKey: updated.consumerKey, consumerSecret: 'new' },
     });
     return updated;
   });
@@ -275,7 +275,7 @@ export async function updateKeySettings(actor: Actor, applicationId: string, set
       objectType: 'application',
       objectId: applicationId,
       before: { keyType, tokenValiditySeconds: before.tokenValiditySeconds, tokenType: before.tokenType },
-      after: { ...settings },
+      after: { keyType, ...settings },
     });
     return updated!;
   });

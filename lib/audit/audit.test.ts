@@ -6,7 +6,7 @@ import {
   createApplication,
   deleteApplication,
   generateAccessTokenForApplication,
-  generateProductionKeys,
+  generateApplicationKeys,
   regenerateConsumerSecret,
   revokeApplicationTokens,
   updateApplication,
@@ -110,7 +110,7 @@ describe('every change leaves one record with its actor', () => {
   it('applications, keys, secrets and tokens, subscriptions', async () => {
     const application = await expectOneRecord('application.create', developer, () => createApplication(developer, { name: 'Shop', description: '', tier: 'Gold' }));
     await expectOneRecord('application.update', developer, () => updateApplication(developer, application.id, { name: 'Shop', description: 'Checkout', tier: 'Gold' }));
-    const keys = await expectOneRecord('application.keys.generate', developer, () => generateProductionKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType: 'OPAQUE' }));
+    const keys = await expectOneRecord('application.keys.generate', developer, () => generateApplicationKeys(developer, application.id, { tokenValiditySeconds: 600, tokenType: 'OPAQUE' }));
     secrets.push(keys.consumerSecret);
     const renewed = await expectOneRecord('application.secret.regenerate', developer, () => regenerateConsumerSecret(developer, application.id));
     secrets.push(renewed.consumerSecret);

@@ -5,6 +5,8 @@ import { containerManagerFor } from './containers/registry';
 import { appDatabase } from './db/drizzle';
 import { refreshAllGateways, resumeDeployments, startDeploymentEngine } from './deployments/deployments.service';
 import { engineSettingsFromEnv } from './deployments/engine-settings';
+import { startTrafficCollection } from './traffic/traffic.service';
+import { trafficSettingsFromEnv } from './traffic/traffic-settings';
 import { claimSingleReplicaRole } from './deployments/single-replica';
 import { dataDir, selfSignupDefault } from './env';
 import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
@@ -61,6 +63,7 @@ export async function startApp(): Promise<void> {
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
   const engineSettings = await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
+  const trafficSettings = await step('reading the PRIVATEJET_TRAFFIC_* settings', async () => trafficSettingsFromEnv());
   const handle = await step('opening the database', () => appDatabase());
   // Local gateways are processes of this app: a second replica on the same database may not run them too.
   const localClusters = platform.clusters.filter((c) => managerForType(c.type, platform.managers) === 'local').map((c) => c.clusterName);
@@ -81,6 +84,8 @@ export async function startApp(): Promise<void> {
   await step('creating the token signing keys', () => ensureSigningKeys());
   // This replica works on deployment jobs from now on, whoever requested them.
   startDeploymentEngine();
+  // And reads its share of the gateways' traffic counters, once per interval each.
+  startTrafficCollection(trafficSettings);
   // Not awaited: gateways come back in the background while the app starts serving.
   resumeDeployments().then(
     (count) => count > 0 && console.log(`PrivateJet: resuming deployments of ${count} API(s)`),

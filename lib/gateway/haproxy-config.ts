@@ -239,7 +239,7 @@ function haproxyConfig(spec: GatewaySpec): string {
     '  # once, when its response starts, with the time it took to get there.',
     '  http-request use-service lua.privatejet_traffic if { path /metrics/traffic }',
     '  http-request set-var(txn.pj_counted) bool(1) if !own_path',
-    '  http-request set-var(txn.pj_start_ms) date(0,ms) if !own_path',
+    '  http-request set-var(txn.pj_start_us) date(0,us) if !own_path',
     '  http-after-response set-var(txn.pj_count) lua.privatejet_count if { var(txn.pj_counted) -m bool }',
     `  http-request return status 200 content-type application/json string '{"status":"live"}' if { path /health/live }`,
     `  http-request return status 200 content-type application/json string '{"status":"ready"}' if { path /health/ready }`,

@@ -249,8 +249,9 @@ end
 
 core.register_fetches("privatejet_count", function(txn)
   local status = tonumber(txn.sf:status()) or 0
-  local now = core.now()
-  local elapsed = now.sec * 1000 + now.usec / 1000 - (tonumber(txn:get_var("txn.pj_start_ms")) or now.sec * 1000)
+  -- Both ends from HAProxy's own date (core.now() can lag it on 2.6), in microseconds.
+  local now_us = tonumber(txn.f:date(0, "us")) or 0
+  local elapsed = (now_us - (tonumber(txn:get_var("txn.pj_start_us")) or now_us)) / 1000
   if elapsed < 0 then elapsed = 0 end
   traffic.requests = traffic.requests + 1
   local code = (status >= 100 and status <= 599) and tostring(status) or "other"

@@ -6,6 +6,7 @@ import { TextLink } from '@/components/link-button';
 import { AccessTokenPanel } from '@/components/portal/access-token-panel';
 import { ApplicationSettingsForm } from '@/components/portal/application-settings-form';
 import { ApplicationSubscriptions } from '@/components/portal/application-subscriptions';
+import { ApplicationUsage } from '@/components/portal/application-usage';
 import { ProductionKeysPanel } from '@/components/portal/production-keys-panel';
 import { getApplication } from '@/lib/applications/applications.service';
 import { actorForPage } from '@/lib/auth/session';
@@ -15,6 +16,7 @@ import { oauthEndpoints } from '@/lib/oauth/issuer';
 import { maxTokenLifetimeSeconds } from '@/lib/oauth/token-lifetime';
 import { orNotFound } from '@/lib/portal/page-guards';
 import { blockTakesEffectNote, listSubscriptionsOfApplication } from '@/lib/subscriptions/subscriptions.service';
+import { applicationUsage } from '@/lib/traffic/application-usage';
 import {
   deleteApplicationAction,
   generateAccessTokenAction,
@@ -34,7 +36,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
   const { created } = await searchParams;
   const actor = await actorForPage(['subscriber'], `/portal/applications/${appId}`);
   const application = await orNotFound(getApplication(actor, appId));
-  const subscriptions = await listSubscriptionsOfApplication(actor, application.id);
+  const [subscriptions, usage] = await Promise.all([listSubscriptionsOfApplication(actor, application.id), applicationUsage(actor, application.id)]);
   const key = application.productionKey;
   // Gateways check JWTs offline, so a publisher's block reaches calls only as current tokens expire.
   const blockNote = key
@@ -72,6 +74,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
         blockNote={blockNote}
         unsubscribe={unsubscribeFromApplicationAction}
       />
+      <ApplicationUsage usage={usage} />
       <ApplicationSettingsForm
         application={{ id: application.id, name: application.name, tier: application.tier, description: application.description }}
         update={updateApplicationAction}

@@ -26,6 +26,9 @@ test.describe('traffic', () => {
     await expect(page.getByRole('tab', { name: 'Traffic' })).toHaveAttribute('aria-selected', 'true');
     // Nothing was called yet: the page says why there is nothing to chart.
     await expect(page.getByTestId('empty-state')).toContainText(/No calls in the last hour|Waiting for the first reading/);
+    // The API list marks a published API nobody calls.
+    await page.goto('/publisher');
+    await expect(page.getByTestId(`no-traffic-${API.name}`)).toHaveText('No traffic');
     await signOut(page);
 
     // A developer calls it three times from Try Out, and once with a token that is not one.
@@ -76,6 +79,12 @@ test.describe('traffic', () => {
     await page.getByRole('link', { name: 'Last 7 days' }).click();
     await expect(page).toHaveURL(/range=week/);
     await expect(page.getByTestId('total-Requests')).toHaveText('5');
+
+    // The API list: a sparkline of the last 24 hours instead of the marker.
+    await page.goto('/publisher');
+    await expect(page.getByRole('img', { name: `${API.name}: 5 requests in the last 24 hours` })).toBeVisible();
+    await expect(page.getByTestId(`no-traffic-${API.name}`)).toHaveCount(0);
+    await page.goto(`/publisher/apis/${apiId}/traffic?range=week`);
 
     // The charts pass axe in both colour schemes.
     for (const colorScheme of ['light', 'dark'] as const) {

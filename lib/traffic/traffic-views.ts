@@ -1,4 +1,4 @@
-import { and, eq, gte } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { requireRole, type Actor } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
@@ -133,3 +133,24 @@ export async function trafficView(actor: Actor, apiId: string, options: { range:
   };
 }
 
+
+/** Requests per hour over the last 24 hours (oldest first), for each of the publisher's listed APIs. */
+export async function dayOfTrafficByApi(actor: Actor, apiIds: string[], now: Date = new Date()): Promise<Record<string, number[]>> {
+  requireRole(actor, 'publisher');
+  const ids = apiIds.filter(isUuid);
+  if (ids.length === 0) return {};
+  const hourMs = 60 * 60_000;
+  const end = Math.floor(now.getTime() / hourMs) * hourMs + hourMs;
+  const start = end - 24 * hourMs;
+  const rows = await (await db())
+    .select({ apiId: trafficHours.apiId, bucket: trafficHours.bucket, requests: sql<number>`sum(${trafficHours.requests})::int` })
+    .from(trafficHours)
+    .where(and(eq(trafficHours.tenantId, actor.tenantId), inArray(trafficHours.apiId, ids), gte(trafficHours.bucket, new Date(start))))
+    .groupBy(trafficHours.apiId, trafficHours.bucket);
+  const series: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, new Array<number>(24).fill(0)]));
+  for (const row of rows) {
+    const index = Math.floor((row.bucket.getTime() - start) / hourMs);
+    if (index >= 0 && index < 24) series[row.apiId]![index]! += row.requests;
+  }
+  return series;
+}

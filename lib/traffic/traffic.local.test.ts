@@ -15,7 +15,7 @@ import { startTestBackend, type TestBackend } from '../test-support/test-backend
 import { DEFAULT_TRAFFIC_SETTINGS, type TrafficSettings } from './traffic-settings';
 import type { ScrapeResult } from './traffic-scraper';
 import { TrafficWorker } from './traffic-worker';
-import { trafficView } from './traffic-views';
+import { dayOfTrafficByApi, trafficView } from './traffic-views';
 
 /**
  * Traffic collection end to end below the UI, on the Local cluster: a published API's real
@@ -167,6 +167,9 @@ describe('traffic of a Local gateway', () => {
       expect(view.gateways).toEqual([expect.objectContaining({ clusterName: 'local', replicas: 1, failure: null })]);
     }
     await expect(trafficView({ ...actor, tenantId: randomUUID() }, apiId, { range: 'hour' })).rejects.toThrow(/not found/i);
+    // The API list's 24 hours: the same total, and nothing for another tenant's publisher.
+    expect((await dayOfTrafficByApi(actor, [apiId]))[apiId]!.reduce((a, b) => a + b, 0)).toBe(expected.requests);
+    expect((await dayOfTrafficByApi({ ...actor, tenantId: randomUUID() }, [apiId]))[apiId]!.every((count) => count === 0)).toBe(true);
     await expect(trafficView({ ...actor, roles: ['subscriber'] }, apiId, { range: 'hour' })).rejects.toThrow();
 
     // Read again with nothing new: nothing is added.

@@ -3,7 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRAFFIC_LATENCY_BOUNDS_MS } from '@/lib/db/schema';
 import { parseTrafficExposition, trafficIncrement, TRAFFIC_METRICS_PATH } from '@/lib/traffic/gateway-counters';
 import { createSigningKey, haproxyRuntimes, signToken, startTestGateway, testSpec, tokenClaims, type SigningKey, type TestGateway } from '@/lib/test-support/gateway-harness';
+import { checkMetrics, promtoolBinary } from '@/lib/test-support/promtool';
 import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
+
+// Built from the Go module proxy on first use (about a minute), then cached.
+const promtool = promtoolBinary();
 
 // The gateway's own traffic counters (privatejet.lua, /metrics/traffic) on both HAProxy lines:
 // a known mix of requests — answered by the backend (200, 500) and refused by the gateway (401,
@@ -86,6 +90,12 @@ describe.each(haproxyRuntimes())('$name: traffic counters', (runtime) => {
       [APP_GOLD]: { requests: 5, errors: 2, throttled: 0 },
       [APP_BRONZE]: { requests: 7, errors: 2, throttled: 2 },
     });
+  });
+
+  it('follows Prometheus naming rules: promtool check metrics finds nothing', async () => {
+    const lint = checkMetrics(promtool, (await getOnNewConnection(`${gateway.url}${TRAFFIC_METRICS_PATH}`)).text);
+    expect(lint.findings).toEqual([]);
+    expect(lint.exitCode).toBe(0);
   });
 
   it('starts again after a reload, and the increment across it is what came after, never negative', async () => {

@@ -58,6 +58,7 @@ test.describe('accessibility', () => {
     await checkPage(page, `/publisher/apis/${apiId}/environments`, 'publisher: environments');
     await checkPage(page, `/publisher/apis/${apiId}/lifecycle`, 'publisher: lifecycle');
     await checkPage(page, `/publisher/apis/${apiId}/subscriptions`, 'publisher: subscriptions');
+    await checkPage(page, `/publisher/apis/${apiId}/traffic`, 'publisher: traffic (nothing called yet)');
     await checkPage(page, '/account/tokens', 'personal access tokens');
     await signOut(page);
 

@@ -6,6 +6,8 @@ import { containerManagerFor } from './containers/registry';
 import { appDatabase } from './db/drizzle';
 import { refreshAllGateways, resumeDeployments, startDeploymentEngine } from './deployments/deployments.service';
 import { engineSettingsFromEnv } from './deployments/engine-settings';
+import { startTrafficCollection } from './traffic/traffic.service';
+import { trafficSettingsFromEnv } from './traffic/traffic-settings';
 import { claimSingleReplicaRole } from './deployments/single-replica';
 import { dataDir, selfSignupDefault } from './env';
 import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-address';
@@ -63,6 +65,7 @@ export async function startApp(): Promise<void> {
   await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
   const engineSettings = await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
   const auditRetention = await step('reading PRIVATEJET_AUDIT_RETENTION_DAYS', async () => auditRetentionDays());
+  const trafficSettings = await step('reading the PRIVATEJET_TRAFFIC_* settings', async () => trafficSettingsFromEnv());
   const handle = await step('opening the database', () => appDatabase());
   // Local gateways are processes of this app: a second replica on the same database may not run them too.
   const localClusters = platform.clusters.filter((c) => managerForType(c.type, platform.managers) === 'local').map((c) => c.clusterName);
@@ -85,6 +88,8 @@ export async function startApp(): Promise<void> {
   startDeploymentEngine();
   // Expired audit records go in the background, now and periodically.
   startAuditRetention(handle, auditRetention);
+  // And reads its share of the gateways' traffic counters, once per interval each.
+  startTrafficCollection(trafficSettings);
   // Not awaited: gateways come back in the background while the app starts serving.
   resumeDeployments().then(
     (count) => count > 0 && console.log(`PrivateJet: resuming deployments of ${count} API(s)`),

@@ -2,6 +2,8 @@
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
+import Typography from '@mui/material/Typography';
+import { SparkLineChart } from '@mui/x-charts/SparkLineChart';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
 import TableCell from '@mui/material/TableCell';
@@ -19,7 +21,27 @@ import { StateChip } from './state-chip';
 /** A list item as it crosses to the browser (dates as strings). */
 type Row = Omit<ApiListItem, 'updatedAt'> & { updatedAt: string };
 
-export function ApiList({ apis, search }: { apis: Row[]; search: { q?: string; state?: ApiState } }) {
+const LIVE_STATES: readonly ApiState[] = ['PUBLISHED', 'DEPRECATED'];
+
+/** Requests per hour over the last 24 hours; a live API nobody called says so. */
+function TrafficCell({ api, hourly }: { api: Row; hourly: number[] | undefined }) {
+  const total = hourly?.reduce((sum, count) => sum + count, 0) ?? 0;
+  if (total === 0) {
+    return LIVE_STATES.includes(api.state) ? (
+      <Typography variant="body2" color="text.secondary" data-testid={`no-traffic-${api.name}`}>
+        No traffic
+      </Typography>
+    ) : null;
+  }
+  return (
+    <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }} role="img" aria-label={`${api.name}: ${total} requests in the last 24 hours`}>
+      <SparkLineChart data={hourly!} height={28} width={96} area />
+      <Typography variant="body2">{total.toLocaleString()}</Typography>
+    </Stack>
+  );
+}
+
+export function ApiList({ apis, search, traffic = {} }: { apis: Row[]; search: { q?: string; state?: ApiState }; traffic?: Record<string, number[]> }) {
   const router = useRouter();
   const pathname = usePathname();
   const [q, setQ] = useState(search.q ?? '');
@@ -51,12 +73,13 @@ export function ApiList({ apis, search }: { apis: Row[]; search: { q?: string; s
               <TableCell>Context</TableCell>
               <TableCell>State</TableCell>
               <TableCell>Tags</TableCell>
+              <TableCell>Last 24 h</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
             {apis.length === 0 && (
               <TableRow>
-                <TableCell colSpan={5}>No API matches this search.</TableCell>
+                <TableCell colSpan={6}>No API matches this search.</TableCell>
               </TableRow>
             )}
             {apis.map((api) => (
@@ -70,6 +93,9 @@ export function ApiList({ apis, search }: { apis: Row[]; search: { q?: string; s
                   <StateChip state={api.state} />
                 </TableCell>
                 <TableCell>{api.tags.join(', ')}</TableCell>
+                <TableCell>
+                  <TrafficCell api={api} hourly={traffic[api.id]} />
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

@@ -12,6 +12,7 @@ export function ApiTabs({ apiId }: { apiId: string }) {
     { href: `${base}/environments`, label: 'Environments' },
     { href: `${base}/lifecycle`, label: 'Lifecycle' },
     { href: `${base}/subscriptions`, label: 'Subscriptions' },
+    { href: `${base}/traffic`, label: 'Traffic' },
   ];
   const active = tabs.find((t) => t.href !== base && pathname.startsWith(t.href))?.href ?? base;
   return (

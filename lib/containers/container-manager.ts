@@ -48,10 +48,29 @@ export interface ObservedStatus {
   desiredReplicas?: number;
 }
 
+/** The traffic counters of a gateway's processes (lib/traffic), read by the manager that runs them. */
+export interface GatewayCounterReads {
+  /** The exposition text of each process that answered, by process (pod name; "local" on Local). */
+  answered: Record<string, string>;
+  /** Every process that still exists, answered or not: the counters of the others are kept for later. */
+  present: string[];
+}
+
+export interface CounterReadLimits {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
 export interface ContainerManager {
   readonly name: string;
   checkAccess(cluster: TargetCluster): Promise<ClusterAccessReport>;
   deploy(api: DeployableApi, cluster: TargetCluster): Promise<DeployResult>;
   undeploy(api: ApiIdentity, cluster: TargetCluster): Promise<void>;
   status(api: ApiIdentity, cluster: TargetCluster): Promise<ObservedStatus>;
+  /**
+   * GETs `path` of every process of the API's gateway in the cluster; throws when any that should
+   * answer does not (a partial read would be taken for a restart). Absent: the manager runs no
+   * gateway of PrivateJet's (the WSO2 operator's), so there is no traffic to read.
+   */
+  readGatewayCounters?(api: ApiIdentity, cluster: TargetCluster, path: string, limits: CounterReadLimits): Promise<GatewayCounterReads>;
 }

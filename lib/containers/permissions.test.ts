@@ -14,6 +14,11 @@ describe('REQUIRED_PERMISSIONS', () => {
     expect(granted).toContain('get core/namespaces (cluster)');
   });
 
+  it("lets the native manager read its gateway pods' traffic counters through the API server, and nothing more there", () => {
+    const granted = grants('kubernetes');
+    expect(granted.filter((grant) => grant.includes('/proxy'))).toEqual(['get core/pods/proxy']);
+  });
+
   it('lets the wso2-api-operator manager check its CRD, write APIs and ConfigMaps and read API status', () => {
     const granted = grants('wso2-api-operator');
     expect(granted).toContain('get apiextensions.k8s.io/customresourcedefinitions (cluster)');

@@ -135,6 +135,14 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<KubernetesManagerName, readon
     },
     {
       apiGroup: '',
+      resource: 'pods/proxy',
+      // Only get: the traffic scraper reads each gateway pod's counters (GET /metrics/traffic) through the API server.
+      verbs: ['get'],
+      namespaced: true,
+      why: "reads each gateway pod's traffic counters (/metrics/traffic) through the API server, so no new network path into the cluster is opened",
+    },
+    {
+      apiGroup: '',
       resource: 'events',
       verbs: ['list', 'watch'],
       namespaced: true,

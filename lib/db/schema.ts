@@ -475,3 +475,148 @@ export const auditEvents = pgTable(
     check('audit_events_outcome', sql`${t.outcome} in ('ok', 'refused')`),
   ],
 );
+
+/*
+ * Traffic (lib/traffic): what each API's gateways answered, scraped from their counters
+ * (/metrics/traffic) and stored as increments per minute and per hour. Both grains are written by
+ * the same scrape, so no roll-up job can count a minute twice; minutes are kept for days, hours
+ * for months (PRIVATEJET_TRAFFIC_*_RETENTION_DAYS).
+ */
+
+/** The latency histogram's upper bounds in ms (the gateway's privatejet.lua); the last bucket is above them all. */
+export const TRAFFIC_LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
+
+const trafficFigures = () => ({
+  requests: integer('requests').notNull().default(0),
+  status2xx: integer('status_2xx').notNull().default(0),
+  status3xx: integer('status_3xx').notNull().default(0),
+  status4xx: integer('status_4xx').notNull().default(0),
+  status5xx: integer('status_5xx').notNull().default(0),
+  status401: integer('status_401').notNull().default(0),
+  status403: integer('status_403').notNull().default(0),
+  /** Refused by the tier's rate limit (the gateway answers 429 for nothing else). */
+  throttled: integer('throttled').notNull().default(0),
+  /** Requests per latency bucket (TRAFFIC_LATENCY_BOUNDS_MS, then one above them all). */
+  latencyBuckets: integer('latency_buckets').array().notNull(),
+  latencySumMs: doublePrecision('latency_sum_ms').notNull().default(0),
+});
+
+/** Per API × cluster × minute (UTC, truncated): what the gateways of the API in that cluster answered. */
+export const trafficMinutes = pgTable(
+  'traffic_minutes',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    clusterName: text('cluster_name').notNull(),
+    bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    ...trafficFigures(),
+  },
+  (t) => [primaryKey({ columns: [t.apiId, t.bucket, t.clusterName] }), index('traffic_minutes_bucket').on(t.bucket)],
+);
+
+/** The same figures per hour, for ranges of days. */
+export const trafficHours = pgTable(
+  'traffic_hours',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    clusterName: text('cluster_name').notNull(),
+    bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    ...trafficFigures(),
+  },
+  (t) => [primaryKey({ columns: [t.apiId, t.bucket, t.clusterName] }), index('traffic_hours_bucket').on(t.bucket)],
+);
+
+const applicationFigures = () => ({
+  requests: integer('requests').notNull().default(0),
+  /** Answered 4xx or 5xx. */
+  errors: integer('errors').notNull().default(0),
+  throttled: integer('throttled').notNull().default(0),
+});
+
+/**
+ * Per API × application × minute, all clusters together: a developer's usage against the tier.
+ * Not tied to the application row: usage stays countable while a deleted application's tokens live.
+ */
+export const applicationTrafficMinutes = pgTable(
+  'application_traffic_minutes',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    applicationId: uuid('application_id').notNull(),
+    bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    ...applicationFigures(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.apiId, t.bucket] }), index('application_traffic_minutes_bucket').on(t.bucket)],
+);
+
+export const applicationTrafficHours = pgTable(
+  'application_traffic_hours',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    applicationId: uuid('application_id').notNull(),
+    bucket: timestamp('bucket', { withTimezone: true }).notNull(),
+    ...applicationFigures(),
+  },
+  (t) => [primaryKey({ columns: [t.applicationId, t.apiId, t.bucket] }), index('application_traffic_hours_bucket').on(t.bucket)],
+);
+
+/** The raw counters of one gateway process (a Local process, a pod) at its last scrape. */
+export interface GatewayCounterSnapshot {
+  /** The process's counting start (privatejet_gateway_start_time_seconds): another value means a restart. */
+  startTime: number;
+  requests: number;
+  statuses: Record<string, number>;
+  latencyBuckets: number[];
+  latencySumMs: number;
+  applications: Record<string, { requests: number; errors: number; throttled: number }>;
+}
+
+/**
+ * One row per (API, cluster) with a gateway: the scrape job's queue (leased like deployments, so
+ * with several replicas each gateway is read once per interval), the counters of its last scrape
+ * (increments are taken against them), and how the last scrapes went, for people.
+ */
+export const gatewayScrapes = pgTable(
+  'gateway_scrapes',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    apiId: uuid('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    clusterName: text('cluster_name').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull().defaultNow(),
+    /** By gateway process (pod name; "local" on Local). */
+    counters: jsonb('counters').notNull().default({}).$type<Record<string, GatewayCounterSnapshot>>(),
+    /** Gateway processes that answered the last successful scrape (the replicas seen). */
+    replicas: integer('replicas').notNull().default(0),
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }),
+    /** Why the last failed scrape failed, in words a person can act on. */
+    lastFailure: text('last_failure'),
+    lastDurationMs: integer('last_duration_ms'),
+    lastBytes: integer('last_bytes'),
+  },
+  (t) => [primaryKey({ columns: [t.apiId, t.clusterName] }), index('gateway_scrapes_due').on(t.dueAt)],
+);

@@ -103,6 +103,20 @@ function identityOf(row: { api: { id: string; tenantId: string; name: string; ve
   return { apiId: api.id, tenantId: api.tenantId, tenantDomain, name: api.name, version: api.version, context: api.context };
 }
 
+/**
+ * Where one deployed gateway runs, for work beside the deployment engine (the traffic scraper):
+ * the API's identity, its cluster and that cluster's manager. Undefined when the API or the
+ * cluster is gone.
+ */
+export async function deployedGatewayOf(apiId: string, clusterName: string): Promise<{ identity: ApiIdentity; cluster: ResolvedCluster; manager: ContainerManager } | undefined> {
+  const row = await loadApiIdentity(apiId);
+  if (!row) return undefined;
+  const identity = identityOf(row);
+  const cluster = (await resolveTenantClusters(identity)).find((c) => c.definition.clusterName === clusterName);
+  if (!cluster) return undefined;
+  return { identity, cluster, manager: await containerManagerFor(cluster.manager) };
+}
+
 function describeFailure(error: unknown): string {
   if (error instanceof KubeError) return error.hint ? `${error.message} — ${error.hint}` : error.message;
   return error instanceof Error ? error.message : String(error);

@@ -6,6 +6,9 @@
  *   security resource) about a token the portal does not know, likewise cached;
  * - a task polls the portal's revocation list for this API and keeps two maps current, so the
  *   per-request check of a revoked token or a blocked subscription stays a native map lookup.
+ * - the fetch `privatejet_count` counts each answered request (status, time to answer, calling
+ *   application) and the service `privatejet_traffic` serves those counters to the portal's
+ *   traffic scraper (lib/traffic) in the Prometheus text format, at /metrics/traffic.
  * Settings come from `setenv` lines of haproxy.cfg; the client secret from a file.
  */
 export const PRIVATEJET_LUA = String.raw`-- PrivateJet gateway: opaque tokens (RFC 7662 introspection) and revocations.
@@ -217,4 +220,102 @@ if revocations_url ~= "" and authorization ~= nil then
     end
   end)
 end
+
+-- Traffic counters, read by the portal at /metrics/traffic. One thread per gateway (nbthread 1),
+-- so one Lua state holds them all. Counted once per answered request, whoever answered it (the
+-- backend or a refusal of the gateway), from http-after-response, where 2.6 runs no Lua action
+-- but does run a sample fetch. The start time tells the scraper when the counters began again.
+local TRAFFIC_BUCKETS_MS = { 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 }
+-- Applications counted one by one; beyond this many, the rest share the "_other" row. The ids come
+-- from verified tokens, so only the tenant's applications appear, and the cap bounds what a scrape reads.
+local MAX_COUNTED_APPLICATIONS = 1000
+local started = core.now()
+local traffic = { requests = 0, statuses = {}, buckets = {}, time_ms = 0, applications = {}, application_count = 0 }
+for i = 1, #TRAFFIC_BUCKETS_MS + 1 do traffic.buckets[i] = 0 end
+
+local function application_row(id)
+  if id == nil or #id == 0 or #id > 64 or not id:match("^[%w%-]+$") then return nil end
+  local row = traffic.applications[id]
+  if row == nil then
+    if traffic.application_count >= MAX_COUNTED_APPLICATIONS then id = "_other" end
+    row = traffic.applications[id]
+    if row == nil then
+      row = { requests = 0, errors = 0, throttled = 0 }
+      traffic.applications[id] = row
+      traffic.application_count = traffic.application_count + 1
+    end
+  end
+  return row
+end
+
+core.register_fetches("privatejet_count", function(txn)
+  local status = tonumber(txn.sf:status()) or 0
+  -- Both ends from HAProxy's own date (core.now() can lag it on 2.6), in microseconds.
+  local now_us = tonumber(txn.f:date(0, "us")) or 0
+  local elapsed = (now_us - (tonumber(txn:get_var("txn.pj_start_us")) or now_us)) / 1000
+  if elapsed < 0 then elapsed = 0 end
+  traffic.requests = traffic.requests + 1
+  local code = (status >= 100 and status <= 599) and tostring(status) or "other"
+  traffic.statuses[code] = (traffic.statuses[code] or 0) + 1
+  local bucket = #TRAFFIC_BUCKETS_MS + 1
+  for i, bound in ipairs(TRAFFIC_BUCKETS_MS) do
+    if elapsed <= bound then bucket = i; break end
+  end
+  traffic.buckets[bucket] = traffic.buckets[bucket] + 1
+  traffic.time_ms = traffic.time_ms + elapsed
+  local application = application_row(txn:get_var("txn.app_id"))
+  if application ~= nil then
+    application.requests = application.requests + 1
+    if status >= 400 then application.errors = application.errors + 1 end
+    if status == 429 then application.throttled = application.throttled + 1 end
+  end
+  return 1
+end)
+
+local function traffic_exposition()
+  local lines = {
+    "# HELP privatejet_gateway_start_time_seconds When this gateway process began counting.",
+    "# TYPE privatejet_gateway_start_time_seconds gauge",
+    string.format("privatejet_gateway_start_time_seconds %d.%06d", started.sec, started.usec),
+    "# HELP privatejet_requests_total Requests answered, by the backend or by the gateway.",
+    "# TYPE privatejet_requests_total counter",
+    "privatejet_requests_total " .. traffic.requests,
+    "# HELP privatejet_responses_total Requests answered, by status code.",
+    "# TYPE privatejet_responses_total counter",
+  }
+  local codes = {}
+  for code in pairs(traffic.statuses) do codes[#codes + 1] = code end
+  table.sort(codes)
+  for _, code in ipairs(codes) do lines[#lines + 1] = string.format('privatejet_responses_total{code="%s"} %d', code, traffic.statuses[code]) end
+  lines[#lines + 1] = "# HELP privatejet_response_time_seconds Time from the request's arrival to the response's headers."
+  lines[#lines + 1] = "# TYPE privatejet_response_time_seconds histogram"
+  local cumulative = 0
+  for i = 1, #TRAFFIC_BUCKETS_MS + 1 do
+    cumulative = cumulative + traffic.buckets[i]
+    local le = TRAFFIC_BUCKETS_MS[i] and string.format("%g", TRAFFIC_BUCKETS_MS[i] / 1000) or "+Inf"
+    lines[#lines + 1] = string.format('privatejet_response_time_seconds_bucket{le="%s"} %d', le, cumulative)
+  end
+  lines[#lines + 1] = string.format("privatejet_response_time_seconds_sum %.6f", traffic.time_ms / 1000)
+  lines[#lines + 1] = "privatejet_response_time_seconds_count " .. traffic.requests
+  local names = {}
+  for id in pairs(traffic.applications) do names[#names + 1] = id end
+  table.sort(names)
+  for _, metric in ipairs({ "requests", "errors", "throttled" }) do
+    lines[#lines + 1] = string.format("# HELP privatejet_application_%s_total Per calling application (at most %d, then _other).", metric, MAX_COUNTED_APPLICATIONS)
+    lines[#lines + 1] = string.format("# TYPE privatejet_application_%s_total counter", metric)
+    for _, id in ipairs(names) do
+      lines[#lines + 1] = string.format('privatejet_application_%s_total{application="%s"} %d', metric, id, traffic.applications[id][metric])
+    end
+  end
+  return table.concat(lines, "\n") .. "\n"
+end
+
+core.register_service("privatejet_traffic", "http", function(applet)
+  local body = traffic_exposition()
+  applet:set_status(200)
+  applet:add_header("content-type", "text/plain; version=0.0.4")
+  applet:add_header("content-length", tostring(#body))
+  applet:start_response()
+  applet:send(body)
+end)
 `;

@@ -13,7 +13,7 @@ export function bodyTooLarge(limitBytes: number): AppError {
 }
 
 /** Reads the body as UTF-8 text, refusing (413) as soon as it passes `limitBytes`. */
-export async function readBoundedText(request: Request, limitBytes = ROUTE_BODY_LIMIT_BYTES): Promise<string> {
+export async function readBoundedText(request: Pick<Request, 'headers' | 'body'>, limitBytes = ROUTE_BODY_LIMIT_BYTES): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (declared > limitBytes) throw bodyTooLarge(limitBytes);
   if (!request.body) return '';

@@ -17,7 +17,8 @@ export interface TestBackend {
 /**
  * A backend for gateway tests: echoes what it received as JSON; `/slow?ms=N` answers after N ms;
  * `/stream?chunks=N&bytes=B` streams N chunks of B bytes with no Content-Length; a JSON object in
- * the request header `x-test-response-headers` is added to the response headers.
+ * the request header `x-test-response-headers` is added to the response headers, and the request
+ * header `x-test-status` sets the response's status (a backend failing with 500).
  */
 export async function startTestBackend(): Promise<TestBackend> {
   const received: ReceivedRequest[] = [];
@@ -31,7 +32,7 @@ export async function startTestBackend(): Promise<TestBackend> {
       const answer = () => {
         const body = JSON.stringify(record);
         const extraHeaders = JSON.parse((request.headers['x-test-response-headers'] as string | undefined) ?? '{}') as Record<string, string>;
-        response.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'test', ...extraHeaders });
+        response.writeHead(Number(request.headers['x-test-status'] ?? 200), { 'content-type': 'application/json', 'x-backend': 'test', ...extraHeaders });
         response.end(body);
       };
       if (url.pathname.endsWith('/stream')) {

@@ -7,6 +7,7 @@ import { ApiList } from '@/components/publisher/api-list';
 import { apiSearchSchema } from '@/lib/apis/apis.schema';
 import { listApisForPublisher } from '@/lib/apis/apis.service';
 import { actorForPage } from '@/lib/auth/session';
+import { dayOfTrafficByApi } from '@/lib/traffic/traffic-views';
 
 export const metadata: Metadata = { title: 'Publisher' };
 
@@ -15,6 +16,7 @@ export default async function PublisherHome({ searchParams }: { searchParams: Pr
   const parsed = apiSearchSchema.safeParse(await searchParams);
   const search = parsed.success ? parsed.data : {};
   const apis = await listApisForPublisher(actor, search);
+  const traffic = await dayOfTrafficByApi(actor, apis.map((a) => a.id));
   const filtering = !!(search.q || search.state);
   return (
     <Stack spacing={3}>
@@ -30,7 +32,7 @@ export default async function PublisherHome({ searchParams }: { searchParams: Pr
           Environments tab.
         </EmptyState>
       ) : (
-        <ApiList apis={apis.map((a) => ({ ...a, updatedAt: a.updatedAt.toISOString() }))} search={search} />
+        <ApiList apis={apis.map((a) => ({ ...a, updatedAt: a.updatedAt.toISOString() }))} search={search} traffic={traffic} />
       )}
     </Stack>
   );

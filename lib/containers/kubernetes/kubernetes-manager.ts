@@ -1,12 +1,14 @@
-import type { V1ConfigMap, V1Deployment, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { CoreV1Api, type V1ConfigMap, type V1Deployment, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import { clusterAccessReport } from '../../clusters/connection-check';
-import type { ApiIdentity, ContainerManager, DeployableApi, DeployResult, ObservedStatus, TargetCluster } from '../container-manager';
+import type { ApiIdentity, ContainerManager, CounterReadLimits, DeployableApi, DeployResult, GatewayCounterReads, ObservedStatus, TargetCluster } from '../container-manager';
+import { kubeConfigFor, withTimeout } from '../kube-client';
+import { kubeErrorFrom } from '../kube-errors';
 import { clusterObjectsFor, type ClusterObjects, type ClusterObjectsOptions } from './cluster-objects';
 import { observedStatusOfDeployment } from './deployment-status';
-import { gatewayObjectReferences, gatewayObjectsFor } from './manifests';
+import { GATEWAY_PORT, gatewayObjectReferences, gatewayObjectsFor } from './manifests';
 import { gatewaySpecInCluster } from '@/lib/gateway/gateway-spec-for';
 import { clusterSecurityFor, type SecurityResourceReader } from '../security-resources';
-import { gatewayObjectName } from './object-names';
+import { gatewayLabelSelector, gatewayObjectName } from './object-names';
 import { podProblem } from './pod-problems';
 
 /**
@@ -65,7 +67,36 @@ export function createKubernetesContainerManager(options: ClusterObjectsOptions 
       if (!problem) return observed;
       return { ...observed, phase: problem.permanent ? 'failed' : observed.phase, message: `${observed.message} — ${problem.message}` };
     },
+
+    async readGatewayCounters(api: ApiIdentity, cluster: TargetCluster, counterPath: string, limits: CounterReadLimits): Promise<GatewayCounterReads> {
+      const namespace = cluster.properties.Namespace;
+      const objects = clusterObjectsFor(cluster, { timeoutMs: limits.timeoutMs });
+      const pods = await objects.list<V1Pod>('v1', 'Pod', namespace, gatewayLabelSelector(api));
+      const core = kubeConfigFor(cluster).makeApiClient(CoreV1Api);
+      const answered: Record<string, string> = {};
+      // Through the API server's pod proxy with the cluster's credentials (pods/proxy get): each
+      // replica counts its own traffic, and a Service would answer from one pod at random.
+      await settleAll(
+        pods.filter(servesTraffic).map(async (pod) => {
+          const name = pod.metadata!.name!;
+          try {
+            const text = await core.connectGetNamespacedPodProxyWithPath({ name: `${name}:${GATEWAY_PORT}`, namespace, path: counterPath.replace(/^\//, '') }, withTimeout(limits.timeoutMs));
+            if (Buffer.byteLength(text) > limits.maxBytes) throw new Error(`larger than ${limits.maxBytes} bytes`);
+            answered[name] = text;
+          } catch (error) {
+            throw new Error(`pod ${name}: ${kubeErrorFrom(error).message}`, { cause: error });
+          }
+        }),
+      );
+      return { answered, present: pods.map((pod) => pod.metadata!.name!) };
+    },
   };
+}
+
+/** A running, ready pod that is not shutting down: one that has been answering requests. */
+function servesTraffic(pod: V1Pod): boolean {
+  if (!pod.metadata?.name || pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running') return false;
+  return pod.status.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false;
 }
 
 export const kubernetesContainerManager: ContainerManager = createKubernetesContainerManager();

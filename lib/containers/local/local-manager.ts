@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { clusterAccessReport } from '../../clusters/connection-check';
 import { dataDir } from '../../env';
-import type { ApiIdentity, ContainerManager, DeployableApi, ObservedStatus, TargetCluster } from '../container-manager';
+import type { ApiIdentity, ContainerManager, CounterReadLimits, DeployableApi, GatewayCounterReads, ObservedStatus, TargetCluster } from '../container-manager';
+import { readBoundedText } from '@/lib/http/bounded-body';
 import { gatewayConfigHash, haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
 import { checkHaproxyConfig, GatewayProcess } from './haproxy-process';
 import { createHash } from 'node:crypto';
@@ -142,6 +143,22 @@ class LocalContainerManager implements ContainerManager {
     }
   }
 
+  /** One process per gateway on Local, read on its own port (the ingress routes only the API's path). */
+  async readGatewayCounters(api: ApiIdentity, cluster: TargetCluster, counterPath: string, limits: CounterReadLimits): Promise<GatewayCounterReads> {
+    const status = this.gateways.get(this.key(api, cluster))?.process.status();
+    if (!status || status.state === 'stopped') return { answered: {}, present: [] };
+    if (status.state !== 'ready' || status.port === undefined) throw new Error(`the gateway process is ${status.state}`);
+    const response = await fetch(`http://127.0.0.1:${status.port}${counterPath}`, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'error' });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(`the gateway answered ${response.status} for ${counterPath}`);
+    }
+    const text = await readBoundedText(response, limits.maxBytes).catch((error: unknown) => {
+      throw new Error(`the gateway's counters are larger than ${limits.maxBytes} bytes`, { cause: error });
+    });
+    return { answered: { [LOCAL_PROCESS]: text }, present: [LOCAL_PROCESS] };
+  }
+
   /** Stops every gateway and ingress of this process (on shutdown). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.gateways.values()].map((g) => g.process.stop()));
@@ -152,6 +169,8 @@ class LocalContainerManager implements ContainerManager {
 }
 
 const SECRET_FILE = 'client-secret';
+/** The name of a Local gateway's one process in its traffic counters. */
+const LOCAL_PROCESS = 'local';
 const NO_BASIC_USERS = '# This gateway accepts no Basic credentials.\n';
 
 /**

@@ -10,6 +10,7 @@ import { ApplicationKeysPanel } from '@/components/portal/application-keys-panel
 import type { KeyType } from '@/lib/applications/applications.schema';
 import { KeyTypeTabs } from '@/components/portal/key-type-tabs';
 import type { ApplicationKeyInfo } from '@/lib/applications/applications.service';
+import { ApplicationUsage } from '@/components/portal/application-usage';
 import { getApplication } from '@/lib/applications/applications.service';
 import { actorForPage } from '@/lib/auth/session';
 import { describeDuration } from '@/lib/portal/durations';
@@ -18,6 +19,7 @@ import { oauthEndpoints } from '@/lib/oauth/issuer';
 import { maxTokenLifetimeSeconds } from '@/lib/oauth/token-lifetime';
 import { orNotFound } from '@/lib/portal/page-guards';
 import { blockTakesEffectNote, listSubscriptionsOfApplication } from '@/lib/subscriptions/subscriptions.service';
+import { applicationUsage } from '@/lib/traffic/application-usage';
 import {
   deleteApplicationAction,
   generateAccessTokenAction,
@@ -37,7 +39,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
   const { created } = await searchParams;
   const actor = await actorForPage(['subscriber'], `/portal/applications/${appId}`);
   const application = await orNotFound(getApplication(actor, appId));
-  const subscriptions = await listSubscriptionsOfApplication(actor, application.id);
+  const [subscriptions, usage] = await Promise.all([listSubscriptionsOfApplication(actor, application.id), applicationUsage(actor, application.id)]);
   const key = application.productionKey;
   // Gateways check JWTs offline, so a publisher's block reaches calls only as current tokens expire.
   const blockNote = key
@@ -82,6 +84,7 @@ export default async function ApplicationPage({ params, searchParams }: { params
         blockNote={blockNote}
         unsubscribe={unsubscribeFromApplicationAction}
       />
+      <ApplicationUsage usage={usage} />
       <ApplicationSettingsForm
         application={{ id: application.id, name: application.name, tier: application.tier, description: application.description }}
         update={updateApplicationAction}

@@ -6,6 +6,7 @@ import { howToCallOnCluster } from '../containers/security-resources';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { apis, applications, deployments, subscriptions, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
+import { storedApiDocumentation } from '../apis/api-documentation.service';
 import { apiMatchesText } from '../apis/api-search';
 import { accessUrlFor } from '../deployments/deployments.service';
 import { forbidden, notFound } from '../errors';
@@ -138,6 +139,8 @@ export interface PortalApiOverview extends CatalogItem {
    */
   operations: StoredOperation[];
   environments: GatewayEnvironment[];
+  /** The publisher's Markdown guide ('' when none, or restricted); render it only through SafeMarkdown. */
+  documentation: string;
   /** The portal's own REST API (lib/portal/platform-api.ts): called with personal access tokens, not subscriptions. */
   platform?: boolean;
 }
@@ -214,12 +217,13 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     tiers: api.tiers.map(tierOffer),
     subscriptionNeedsApproval: subscriptionsNeedApproval(api),
   };
-  if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, operations: [], environments: [] };
+  if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, operations: [], environments: [], documentation: '' };
 
   // Statuses as the deployment engine last read them back: a page view never calls a cluster.
-  const [records, clusters] = await Promise.all([
+  const [records, clusters, guide] = await Promise.all([
     database.select({ clusterName: deployments.clusterName, status: deployments.status }).from(deployments).where(eq(deployments.apiId, api.id)),
     resolveTenantClusters({ tenantId: api.tenantId, tenantDomain: row.tenantDomain }),
+    storedApiDocumentation(api.id),
   ]);
   // Only display names and access URLs leave this function: the resolved clusters hold credentials.
   const environments = records
@@ -236,7 +240,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     })
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
 
-  return { ...summary, restricted: false, operations: await storedOperations(api.id), environments };
+  return { ...summary, restricted: false, operations: await storedOperations(api.id), environments, documentation: guide?.markdown ?? '' };
 }
 
 /**

@@ -46,3 +46,15 @@ export async function publishApiFromDefinition(page: Page, options: PublishOptio
   }
   return apiId;
 }
+
+/**
+ * Puts `text` in the create form's definition editor (CodeMirror), replacing what is there, as a
+ * paste would: one insertion, which the editor's size limit sees whole.
+ */
+export async function writeInDefinitionEditor(page: Page, text: string): Promise<void> {
+  const content = page.getByTestId('definition-editor').locator('.cm-content');
+  await content.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  if (text) await page.keyboard.insertText(text);
+  else await page.keyboard.press('Delete');
+}

@@ -44,7 +44,8 @@ async function checkPage(page: Page, path: string, label: string, prepare?: (pag
 
 test.describe('accessibility', () => {
   test('every page passes axe in light and dark mode', async ({ page }) => {
-    test.setTimeout(300_000);
+    // Some forty pages, each twice, with a publish on Local: minutes on two busy cores.
+    test.setTimeout(900_000);
     await checkPage(page, '/signin', 'sign-in');
     await checkPage(page, '/signup', 'sign-up');
     await checkPage(page, '/portal?tenant=carbon.super', 'portal catalog, signed out');

@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { seededAccounts } from './support/accounts';
 import { createApplicationWithKeys, subscribeOnOverview } from './support/portal';
-import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';
+import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION, writeInDefinitionEditor } from './support/publisher';
 import { signIn, signOut } from './support/session';
 
 // Every page of the app, in light and dark mode, checked by axe: the run fails on any serious or
@@ -44,8 +44,8 @@ async function checkPage(page: Page, path: string, label: string, prepare?: (pag
 
 test.describe('accessibility', () => {
   test('every page passes axe in light and dark mode', async ({ page }) => {
-    // Every page twice (light, dark), the application page's sandbox tab included.
-    test.setTimeout(360_000);
+    // Some forty pages, each twice, with a publish on Local: minutes on two busy cores.
+    test.setTimeout(900_000);
     await checkPage(page, '/signin', 'sign-in');
     await checkPage(page, '/signup', 'sign-up');
     await checkPage(page, '/portal?tenant=carbon.super', 'portal catalog, signed out');
@@ -54,6 +54,22 @@ test.describe('accessibility', () => {
     const apiId = await publishApiFromDefinition(page, { ...API, endpoint: SAMPLE_BACKEND_URL, definitionPath: SAMPLE_DEFINITION, clusters: ['Local'] });
     await checkPage(page, '/publisher', 'publisher: APIs');
     await checkPage(page, '/publisher/apis/new', 'publisher: create an API');
+    // The definition editor, with a problem the check marked at its line.
+    await checkPage(page, '/publisher/apis/new', 'publisher: definition editor with a problem marked', async (editing) => {
+      await editing.getByRole('tab', { name: 'Paste a definition' }).click();
+      await writeInDefinitionEditor(editing, 'openapi: 3.0.3\ninfo:\n  title: T\n  version: "1"\npaths:\n  /a:\n    get:\n      summary: no responses\n');
+      await editing.getByRole('button', { name: 'Check the definition' }).click();
+      await expect(editing.locator('.cm-lintRange-error')).toHaveCount(1, { timeout: 30_000 });
+    });
+    await page.goto(`/publisher/apis/${apiId}/documentation`);
+    await page.getByRole('textbox', { name: 'Documentation (Markdown)' }).fill('# Getting started\n\nCall `GET /pets` with a token; see [the guide](https://docs.example.com).\n\n| Code | Meaning |\n|---|---|\n| 429 | Slow down |\n\n> Tokens last an hour.');
+    await page.getByRole('button', { name: 'Save documentation' }).click();
+    await expect(page.getByText('Saved. Developers see it')).toBeVisible();
+    await checkPage(page, `/publisher/apis/${apiId}/documentation`, 'publisher: documentation');
+    await checkPage(page, `/publisher/apis/${apiId}/documentation`, 'publisher: documentation preview', async (previewing) => {
+      await previewing.getByRole('tab', { name: 'Preview' }).click();
+      await expect(previewing.getByTestId('documentation-preview').getByRole('heading', { name: 'Getting started' })).toBeVisible();
+    });
     await checkPage(page, `/publisher/apis/${apiId}`, 'publisher: API overview');
     await checkPage(page, `/publisher/apis/${apiId}/environments`, 'publisher: environments');
     await checkPage(page, `/publisher/apis/${apiId}/lifecycle`, 'publisher: lifecycle');
@@ -67,7 +83,10 @@ test.describe('accessibility', () => {
     await page.goto(`/portal/apis/${apiId}`);
     await subscribeOnOverview(page, 'A11y App');
     await checkPage(page, '/portal', 'portal catalog');
-    await checkPage(page, `/portal/apis/${apiId}`, 'portal: API overview');
+    await checkPage(page, `/portal/apis/${apiId}`, 'portal: API overview (guide)');
+    await checkPage(page, `/portal/apis/${apiId}?doc=operations`, 'portal: API overview (operations)');
+    await checkPage(page, '/portal?state=published&tag=pets', 'portal catalog, filtered');
+    await checkPage(page, '/portal?state=deprecated&tag=no-such-tag', 'portal catalog, no match');
     await checkPage(page, `/portal/apis/${apiId}/try-out`, 'portal: Try Out');
     await checkPage(page, '/portal/applications', 'portal: applications');
     await page.goto('/portal/applications');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { largeDefinition, largeDefinitionJson, operationCountOf } from '../lib/test-support/large-definition';
 import { seededAccounts } from './support/accounts';
-import { publishApiFromDefinition, SAMPLE_BACKEND_URL } from './support/publisher';
+import { publishApiFromDefinition, SAMPLE_BACKEND_URL, writeInDefinitionEditor } from './support/publisher';
 import { signIn } from './support/session';
 
 /**
@@ -85,20 +85,22 @@ test.describe('large definitions', () => {
 
     // A paste is checked when the form is sent: a broken one is refused with the parser's reason, and what was typed stays.
     await page.getByRole('tab', { name: 'Paste a definition' }).click();
-    await page.getByTestId('definition-paste').fill('{ "openapi": "3.0.3", ');
+    await writeInDefinitionEditor(page, '{ "openapi": "3.0.3", ');
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Broken');
     await page.getByRole('textbox', { name: 'Version', exact: true }).fill('1.0.0');
     await page.getByRole('textbox', { name: 'Context', exact: true }).fill('/broken');
     await page.getByRole('textbox', { name: 'Production endpoint URL(s)' }).fill(SAMPLE_BACKEND_URL);
     await page.getByRole('button', { name: 'Create API' }).click();
     await expect(page.getByRole('alert').filter({ hasText: 'The definition is not valid JSON' })).toBeVisible();
-    await expect(page.getByTestId('definition-paste')).toHaveValue('{ "openapi": "3.0.3", ');
+    await expect(page.getByTestId('definition-editor').locator('.cm-content')).toHaveText('{ "openapi": "3.0.3", ');
 
-    // A 5 MB paste (set as a user's paste would, in one go) goes through the same upload.
-    const pasted = largeDefinitionJson(5_000_000);
-    await page.getByTestId('definition-paste').evaluate((element, text) => {
-      (element as HTMLTextAreaElement).value = text;
-    }, pasted.text);
+    // A 5 MB paste is more than the editor takes: refused whole, with where larger definitions go.
+    await writeInDefinitionEditor(page, largeDefinitionJson(5_000_000).text);
+    await expect(page.getByTestId('definition-help')).toContainText('The editor takes definitions up to 2 MiB. Import a larger one on the "Import a file" tab');
+    await expect(page.getByTestId('definition-editor').locator('.cm-content')).toHaveText('{ "openapi": "3.0.3", ');
+
+    // A 1.5 MB paste (in one go, as a user's paste) goes through the same upload.
+    await writeInDefinitionEditor(page, largeDefinitionJson(1_500_000).text);
     await page.getByRole('button', { name: 'Create API' }).click();
     await expect(page).toHaveURL(/\/publisher\/apis\/[0-9a-f-]+\/environments$/, { timeout: 90_000 });
   });

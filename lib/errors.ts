@@ -18,15 +18,26 @@ export type AppErrorKind =
 
 export type FieldErrors = Record<string, string[]>;
 
+/** Where in a submitted document (an API definition) something is wrong, 1-based, for an editor to mark. */
+export interface DocumentProblem {
+  line: number;
+  column?: number;
+  message: string;
+}
+
 export class AppError extends Error {
+  /** Set when the error is about places in a document the caller sent; JSON answers carry them. */
+  readonly problems?: DocumentProblem[];
+
   constructor(
     readonly kind: AppErrorKind,
     message: string,
     readonly fieldErrors?: FieldErrors,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; problems?: DocumentProblem[] },
   ) {
     super(message, options);
     this.name = 'AppError';
+    if (options?.problems?.length) this.problems = options.problems;
   }
 }
 

@@ -13,7 +13,7 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../../lib/auth/actor';
 import { apis, tenants, users, type ApiState } from '../../lib/db/schema';
 import { freshTestDatabase } from '../../lib/db/test-database';
-import { listCatalog, type CatalogQuery } from '../../lib/portal/catalog.service';
+import { listCatalog, listCatalogTags, type CatalogQuery } from '../../lib/portal/catalog.service';
 
 const apiCount = Number(process.env.APIS ?? 10_000);
 const rounds = Number(process.env.ROUNDS ?? 100);
@@ -82,6 +82,10 @@ async function main(): Promise<void> {
       { name: 'visitor (public APIs of a portal), first page', query: (_actor, domain) => ({ actor: null, tenantDomain: domain }) },
       { name: 'search "payments" (1 in 12 match)', query: (actor) => ({ actor, q: 'payments' }) },
       { name: 'search with no match', query: (actor) => ({ actor, q: 'no-such-api-anywhere' }) },
+      { name: 'tag "payments" (1 in 12 carry it)', query: (actor) => ({ actor, tag: 'payments' }) },
+      { name: 'state deprecated (1 in 20)', query: (actor) => ({ actor, state: 'deprecated' }) },
+      { name: 'tag "partner" + published + search "orders", page 2', query: (actor) => ({ actor, tag: 'partner', state: 'published', q: 'orders', page: 2 }) },
+      { name: 'visitor, tag "internal", last page', query: (_actor, domain) => ({ actor: null, tenantDomain: domain, tag: 'internal', page: domain === large!.domain ? 375 : 4 }) },
     ];
 
     const time = async (run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> => {
@@ -106,6 +110,15 @@ async function main(): Promise<void> {
       const few = await time(() => listCatalog(scenario.query(smallDev, small!.domain)));
       const many = await time(() => listCatalog(scenario.query(largeDev, large!.domain)));
       lines.push(`| ${scenario.name} | ${few.p50.toFixed(2)} / ${few.p95.toFixed(2)} | ${many.p50.toFixed(2)} / ${many.p95.toFixed(2)} | ${(many.p95 / few.p95).toFixed(1)}× |`);
+    }
+    // The catalog page also lists the tags of the visible APIs for the tag filter, beside the page query.
+    for (const [name, run] of [
+      ['tag list for the filter (developer)', (actor: Actor) => listCatalogTags({ actor })],
+      ['page + tag list, as the catalog page runs them', (actor: Actor) => Promise.all([listCatalog({ actor, tag: 'payments' }), listCatalogTags({ actor })])],
+    ] as const) {
+      const few = await time(() => run(smallDev));
+      const many = await time(() => run(largeDev));
+      lines.push(`| ${name} | ${few.p50.toFixed(2)} / ${few.p95.toFixed(2)} | ${many.p50.toFixed(2)} / ${many.p95.toFixed(2)} | ${(many.p95 / few.p95).toFixed(1)}× |`);
     }
     console.log(lines.join('\n'));
   } finally {

@@ -5,7 +5,9 @@ import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { StoredOperation } from '@/lib/apis/definition-queries';
+import { SafeMarkdown } from '../markdown/safe-markdown';
 import { CatalogPagination } from './catalog-pagination';
+import { DocumentationTabs } from './documentation-tabs';
 
 const methodColors: Record<string, 'primary' | 'success' | 'warning' | 'error' | 'info' | 'default' | 'secondary'> = {
   GET: 'primary',
@@ -53,12 +55,74 @@ function OperationList({ operations }: { operations: StoredOperation[] }) {
   );
 }
 
+/** Which view of the documentation a URL asks for: the operations when it names a tag, page or `doc=operations`, else the guide. */
+export function documentationViewOf(params: { doc?: string; tag?: string; page?: string }): 'guide' | 'operations' {
+  return params.doc === 'operations' || (params.doc !== 'guide' && (params.tag !== undefined || params.page !== undefined)) ? 'operations' : 'guide';
+}
+
 /**
- * A readable list of the definition's operations; Try Out has the full, callable rendering. A
- * short list is shown whole; a long one by tag, one page of one tag at a time, each a link of
- * its own (`?tag=…&page=…`), so a page never renders a thousand rows.
+ * The API's documentation: the publisher's Markdown guide (when there is one) and the list of the
+ * definition's operations, as two tabs. Try Out has the full, callable rendering.
  */
 export function ApiDocumentation({
+  guide,
+  view,
+  operations,
+  basePath,
+  query,
+  selectedTag,
+  page,
+}: {
+  /** The publisher's Markdown, '' when none: then only the operations are shown, without tabs. */
+  guide: string;
+  view: 'guide' | 'operations';
+  operations: StoredOperation[];
+  basePath: string;
+  /** Query parameters to keep in the links (a visitor's portal). */
+  query: Record<string, string>;
+  selectedTag?: string;
+  page?: number;
+}) {
+  const hasGuide = guide.trim() !== '';
+  const shown = hasGuide ? view : 'operations';
+  const viewHref = (target: string) => `${basePath}?${new URLSearchParams({ ...query, doc: target }).toString()}#documentation`;
+  return (
+    <Paper sx={{ p: 3 }} component="section" aria-labelledby="documentation-heading" id="documentation">
+      <Stack spacing={1}>
+        <Typography variant="h2" id="documentation-heading">
+          Documentation
+        </Typography>
+        {hasGuide && (
+          <DocumentationTabs
+            value={shown}
+            tabs={[
+              { value: 'guide', label: 'Guide', href: viewHref('guide') },
+              { value: 'operations', label: `Operations (${operations.length.toLocaleString('en')})`, href: viewHref('operations') },
+            ]}
+          />
+        )}
+        {shown === 'guide' ? (
+          <SafeMarkdown markdown={guide} testId="api-guide" />
+        ) : (
+          <OperationsView
+            operations={operations}
+            basePath={basePath}
+            query={hasGuide ? { ...query, doc: 'operations' } : query}
+            selectedTag={selectedTag}
+            page={page}
+          />
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+/**
+ * A readable list of the definition's operations. A short list is shown whole; a long one by tag,
+ * one page of one tag at a time, each a link of its own (`?tag=…&page=…`), so a page never
+ * renders a thousand rows.
+ */
+function OperationsView({
   operations,
   basePath,
   query,
@@ -67,7 +131,6 @@ export function ApiDocumentation({
 }: {
   operations: StoredOperation[];
   basePath: string;
-  /** Query parameters to keep in the links (a visitor's portal). */
   query: Record<string, string>;
   selectedTag?: string;
   page?: number;
@@ -79,11 +142,7 @@ export function ApiDocumentation({
   const current = Math.min(Math.max(page ?? 1, 1), pageCount);
   const tagHref = (tag: string) => `${basePath}?${new URLSearchParams({ ...query, tag }).toString()}#documentation`;
   return (
-    <Paper sx={{ p: 3 }} component="section" aria-labelledby="documentation-heading" id="documentation">
-      <Stack spacing={1}>
-        <Typography variant="h2" id="documentation-heading">
-          Documentation
-        </Typography>
+      <>
         {operations.length === 0 ? (
           <Typography color="text.secondary">The definition of this API lists no operations.</Typography>
         ) : !long || !group ? (
@@ -116,7 +175,6 @@ export function ApiDocumentation({
             <CatalogPagination page={current} pageCount={pageCount} query={{ ...query, tag: group.tag }} basePath={basePath} hash="#documentation" label={`Pages of ${group.tag}`} />
           </>
         )}
-      </Stack>
-    </Paper>
+      </>
   );
 }

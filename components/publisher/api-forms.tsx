@@ -17,9 +17,12 @@ import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
+import Skeleton from '@mui/material/Skeleton';
+import dynamic from 'next/dynamic';
 import { useActionState, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
-import { definitionTooLargeMessage, formatBytes } from '@/lib/apis/definition-limits';
+import { definitionTooLargeMessage, formatBytes, MAX_EDITABLE_DEFINITION_CHARACTERS } from '@/lib/apis/definition-limits';
+import type { DocumentProblem } from '@/lib/errors';
 import { TIER_NAMES, TIERS } from '@/lib/apis/tiers';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
 import { suggestedApiIdentity } from '@/lib/apis/definition-suggestions';
@@ -132,6 +135,24 @@ interface UploadedDefinition {
 
 const UPLOAD_ROUTE = '/api/publisher/definitions';
 
+/** CodeMirror loads only when the Paste tab is opened: no other page (nor the other tabs) pays for it. */
+const DefinitionEditor = dynamic(() => import('./definition-editor').then((module) => module.DefinitionEditor), {
+  ssr: false,
+  loading: () => <Skeleton variant="rectangular" height={362} aria-label="Loading the editor" />,
+});
+
+/** A refusal of the upload route, with the lines of the text it is about when the check could tell. */
+class DefinitionRefused extends Error {
+  constructor(
+    message: string,
+    readonly problems: DocumentProblem[],
+  ) {
+    super(message);
+  }
+}
+
+const EDITOR_LIMIT_MESSAGE = `The editor takes definitions up to ${formatBytes(MAX_EDITABLE_DEFINITION_CHARACTERS)}. Import a larger one on the "Import a file" tab: it is checked on the server and shown as a summary.`;
+
 /**
  * Sends a file or pasted text to the upload route as the raw request body (a File streams from
  * disk; nothing is read into a JavaScript string) and answers the checked upload or the reason.
@@ -147,8 +168,8 @@ async function uploadDefinition(body: Blob | string, fileName: string): Promise<
   } catch {
     throw new Error('The definition could not be sent: the portal did not answer. Check the connection and try again.');
   }
-  const answer = (await response.json().catch(() => ({}))) as Partial<UploadedDefinition> & { error?: string };
-  if (!response.ok || !answer.id) throw new Error(answer.error ?? `The definition was not accepted (HTTP ${response.status}).`);
+  const answer = (await response.json().catch(() => ({}))) as Partial<UploadedDefinition> & { error?: string; problems?: DocumentProblem[] };
+  if (!response.ok || !answer.id) throw new DefinitionRefused(answer.error ?? `The definition was not accepted (HTTP ${response.status}).`, answer.problems ?? []);
   return answer as UploadedDefinition;
 }
 
@@ -178,9 +199,9 @@ function UploadedSummary({ upload, onReplace, replaceLabel }: { upload: Uploaded
 
 /**
  * File and paste imports: the text goes to the upload route (size limit enforced while it
- * streams, checked in the bounded worker) and the form carries the upload's id. The browser holds
- * no definition in a controlled field: a file is never read into the page, a paste sits in a
- * plain fixed-size textarea until it is checked, then gives way to the summary.
+ * streams, checked in the bounded worker) and the form carries the upload's id. A file is never
+ * read into the page; a paste is written in the editor (up to MAX_EDITABLE_DEFINITION_CHARACTERS),
+ * whose problems the check marks at their lines, and gives way to the summary once it passes.
  */
 function DefinitionInput({
   state,
@@ -191,6 +212,8 @@ function DefinitionInput({
   uploading,
   setUploading,
   pasteRef,
+  problems,
+  setProblems,
 }: {
   state: ActionState;
   source: string;
@@ -199,11 +222,17 @@ function DefinitionInput({
   onUpload: (upload: UploadedDefinition | null) => void;
   uploading: string | null;
   setUploading: (what: string | null) => void;
-  pasteRef: React.RefObject<HTMLTextAreaElement | null>;
+  /** The editor's text, kept out of React state: a keystroke re-renders nothing. */
+  pasteRef: React.RefObject<string>;
+  problems: DocumentProblem[];
+  setProblems: (problems: DocumentProblem[]) => void;
 }) {
   const [error, setError] = useState<string | null>(null);
   const fieldError = error ?? state.fieldErrors?.definition?.join(' ') ?? null;
-  const limitText = `OpenAPI 3.x or Swagger 2.0, JSON or YAML, up to ${formatBytes(maxBytes)}.`;
+  const limitText =
+    source === 'paste'
+      ? `Write or paste up to ${formatBytes(Math.min(maxBytes, MAX_EDITABLE_DEFINITION_CHARACTERS))} here; problems found by the check are marked at their lines. Larger definitions (up to ${formatBytes(maxBytes)}) go through "Import a file".`
+      : `OpenAPI 3.x or Swagger 2.0, JSON or YAML, up to ${formatBytes(maxBytes)}.`;
 
   async function send(body: Blob | string, fileName: string, size: number) {
     setError(null);
@@ -214,8 +243,10 @@ function DefinitionInput({
     setUploading(`Checking ${fileName || 'the pasted definition'} (${formatBytes(size)})…`);
     try {
       onUpload(await uploadDefinition(body, fileName));
+      setProblems([]);
     } catch (failure) {
       setError((failure as Error).message);
+      setProblems(failure instanceof DefinitionRefused ? failure.problems : []);
     } finally {
       setUploading(null);
     }
@@ -227,7 +258,7 @@ function DefinitionInput({
   return (
     <Stack spacing={1}>
       {upload ? (
-        <UploadedSummary upload={upload} onReplace={() => onUpload(null)} replaceLabel={source === 'file' ? 'Choose another' : 'Paste another'} />
+        <UploadedSummary upload={upload} onReplace={() => onUpload(null)} replaceLabel={source === 'file' ? 'Choose another' : 'Edit the definition'} />
       ) : source === 'file' ? (
         <Box>
           <Button variant="outlined" component="label" disabled={!!uploading}>
@@ -247,22 +278,29 @@ function DefinitionInput({
         </Box>
       ) : (
         <Stack spacing={1} sx={{ alignItems: 'start' }}>
-          <TextField
-            id="definition-paste"
-            label="OpenAPI 3 or Swagger 2.0 (JSON or YAML)"
-            multiline
-            // Fixed rows: a plain textarea, with no resizing work per change on megabytes of text.
-            rows={8}
-            fullWidth
-            disabled={!!uploading}
-            slotProps={{ htmlInput: { ref: pasteRef, spellCheck: false, autoComplete: 'off', 'data-testid': 'definition-paste', style: { fontFamily: 'ui-monospace, monospace', fontSize: 13 } } }}
-          />
+          <Typography id="definition-editor-label" component="div" sx={{ fontWeight: 500 }}>
+            Definition: OpenAPI 3 or Swagger 2.0, JSON or YAML
+          </Typography>
+          <Box sx={{ width: '100%' }}>
+            <DefinitionEditor
+              initialValue={pasteRef.current}
+              onChange={(text) => {
+                pasteRef.current = text;
+              }}
+              problems={problems}
+              labelId="definition-editor-label"
+              describedById="definition-help"
+              maxCharacters={MAX_EDITABLE_DEFINITION_CHARACTERS}
+              onTooLarge={() => setError(EDITOR_LIMIT_MESSAGE)}
+              disabled={!!uploading}
+            />
+          </Box>
           <Button
             variant="outlined"
             disabled={!!uploading}
             onClick={() => {
-              const text = pasteRef.current?.value ?? '';
-              if (!text.trim()) setError('Paste an OpenAPI definition first.');
+              const text = pasteRef.current;
+              if (!text.trim()) setError('Write or paste an OpenAPI definition first.');
               else void send(text, '', new Blob([text]).size);
             }}
           >
@@ -276,7 +314,7 @@ function DefinitionInput({
           <LinearProgress aria-label="Checking the definition" />
         </Box>
       )}
-      <FormHelperText error={!!fieldError} data-testid="definition-help">
+      <FormHelperText error={!!fieldError} id="definition-help" data-testid="definition-help">
         {fieldError ?? limitText}
       </FormHelperText>
     </Stack>
@@ -289,7 +327,8 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
   const [upload, setUpload] = useState<UploadedDefinition | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
-  const pasteRef = useRef<HTMLTextAreaElement>(null);
+  const pasteRef = useRef('');
+  const [problems, setProblems] = useState<DocumentProblem[]>([]);
   const formRef = useRef<HTMLFormElement>(null);
   const [, startTransition] = useTransition();
   const importing = source === 'file' || source === 'paste';
@@ -309,7 +348,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
 
   // A paste that was not checked yet is uploaded first; then the form goes with the upload's id.
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
-    const pasted = source === 'paste' && !upload ? (pasteRef.current?.value ?? '') : '';
+    const pasted = source === 'paste' && !upload ? pasteRef.current : '';
     if (!pasted.trim()) return;
     event.preventDefault();
     const form = event.currentTarget;
@@ -326,9 +365,11 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
       const formData = new FormData(form);
       if (filled) for (const [field, value] of Object.entries(filled)) formData.set(field, value);
       formData.set('definitionUpload', uploaded.id);
+      setProblems([]);
       startTransition(() => formAction(formData));
     } catch (failure) {
       setSubmitError((failure as Error).message);
+      setProblems(failure instanceof DefinitionRefused ? failure.problems : []);
     } finally {
       setUploading(null);
     }
@@ -349,6 +390,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
             onChange={(_, value) => {
               setSource(value);
               setUpload(null);
+              setProblems([]);
             }}
             aria-label="How to define the API"
           >
@@ -385,6 +427,8 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
               uploading={uploading}
               setUploading={setUploading}
               pasteRef={pasteRef}
+              problems={problems}
+              setProblems={setProblems}
             />
           )}
           <ApiSettingsFields state={state} values={defaults} />

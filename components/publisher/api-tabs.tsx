@@ -9,6 +9,7 @@ export function ApiTabs({ apiId }: { apiId: string }) {
   const base = `/publisher/apis/${apiId}`;
   const tabs = [
     { href: base, label: 'Overview' },
+    { href: `${base}/documentation`, label: 'Documentation' },
     { href: `${base}/environments`, label: 'Environments' },
     { href: `${base}/lifecycle`, label: 'Lifecycle' },
     { href: `${base}/subscriptions`, label: 'Subscriptions' },

@@ -49,3 +49,20 @@ export async function publishApiFromDefinition(page: Page, options: PublishOptio
   }
   return apiId;
 }
+
+/**
+ * Puts `text` in the create form's definition editor (CodeMirror), replacing what is there, as a
+ * paste does: one clipboard event, which the editor inserts (or its size limit refuses) whole.
+ * Typing megabytes key by key would take minutes and is not what people do.
+ */
+export async function writeInDefinitionEditor(page: Page, text: string): Promise<void> {
+  const content = page.getByTestId('definition-editor').locator('.cm-content');
+  await content.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  if (!text) return page.keyboard.press('Delete');
+  await content.evaluate((element, pasted) => {
+    const clipboardData = new DataTransfer();
+    clipboardData.setData('text/plain', pasted);
+    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true }));
+  }, text);
+}

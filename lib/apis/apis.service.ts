@@ -6,7 +6,7 @@ import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';
 import { isUuid } from '../ids';
-import { apiClusterSelections, apis, definitionUploads, deployments, lifecycleEvents, subscriptions, type ApiState } from '../db/schema';
+import { apiClusterSelections, apiDocumentation, apis, definitionUploads, deployments, lifecycleEvents, subscriptions, type ApiState } from '../db/schema';
 import { AppError, conflict, invalid, notFound, staleRevision } from '../errors';
 import { reconcileApiDeployments } from '../deployments/deployments.service';
 import { canTransition, isDeployedState, STATE_LABELS } from '../lifecycle/lifecycle';
@@ -387,6 +387,10 @@ export async function createNewVersion(actor: Actor, apiId: string, version: str
       const selections = await tx.select().from(apiClusterSelections).where(eq(apiClusterSelections.apiId, apiId));
       if (selections.length > 0) await tx.insert(apiClusterSelections).values(selections.map((s) => ({ apiId: created!.id, clusterName: s.clusterName })));
       await recordAudit(tx, actor, { action: 'api.create', objectType: 'api', objectId: created!.id, after: { name: row.name, version, context: row.context, copiedFrom: `${row.name} ${row.version}` } });
+      // The guide carries over too: a new version usually changes a little of it, not all.
+      await tx.execute(
+        sql`insert into ${apiDocumentation} (api_id, markdown, updated_by) select ${created!.id}::uuid, ${apiDocumentation.markdown}, ${actor.userId}::uuid from ${apiDocumentation} where ${apiDocumentation.apiId} = ${apiId}`,
+      );
       return created!;
     });
   } catch (error) {

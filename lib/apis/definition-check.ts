@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { AppError, invalid } from '../errors';
+import { AppError, type DocumentProblem } from '../errors';
 
 /**
  * Runs the parse + convert + validate of an API definition (definition-worker.mjs) in a worker
@@ -82,10 +82,11 @@ export interface CheckedDefinition {
 
 type WorkerAnswer =
   | { ok: true; json: string; summary: Omit<DefinitionSummary, 'bytes'> }
-  | { ok: false; message?: string; field?: string; unexpected?: string };
+  | { ok: false; message?: string; field?: string; problems?: DocumentProblem[]; unexpected?: string };
 
-function refusal(message: string, field = message) {
-  return invalid(message, { definition: [field] });
+/** A refused definition: the sentence, what the form shows under the field, and where in the text (when the check could tell). */
+function refusal(message: string, field = message, problems: DocumentProblem[] = []) {
+  return new AppError('validation', message, { definition: [field] }, { problems });
 }
 
 /** Each check may take a core and 512 MB: parallel imports beyond this wait their turn. */
@@ -149,7 +150,7 @@ function runWorker(text: string, limits: DefinitionCheckLimits): Promise<Checked
       if ('error' in outcome) return reject(outcome.error);
       const { answer } = outcome;
       if (answer.ok) return resolve({ json: answer.json, summary: { ...answer.summary, bytes: Buffer.byteLength(text) } });
-      if (answer.message) return reject(refusal(answer.message, answer.field));
+      if (answer.message) return reject(refusal(answer.message, answer.field, answer.problems));
       reject(new Error(`Checking the definition failed: ${answer.unexpected}`));
     });
   });

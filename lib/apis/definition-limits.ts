@@ -6,6 +6,14 @@ import { invalid } from '../errors';
  * paths); PRIVATEJET_MAX_DEFINITION_MIB changes it.
  */
 export const DEFAULT_MAX_DEFINITION_MIB = 32;
+/**
+ * The largest definition the publisher's editor takes (characters, about bytes for the ASCII that
+ * definitions are): 2 MiB is some 60,000 lines, beyond what anyone edits by hand, and stays quick
+ * to highlight and to check with line positions. Larger ones are imported as files and shown as a
+ * summary.
+ */
+export const MAX_EDITABLE_DEFINITION_CHARACTERS = 2 * 1024 * 1024;
+
 /** The check's budget grows with the size (definition-check.ts): past this the worker's memory would not be bounded in any useful sense. */
 const HIGHEST_MAX_DEFINITION_MIB = 256;
 const MIB = 1024 * 1024;

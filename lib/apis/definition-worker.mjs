@@ -5,16 +5,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import jsYaml from 'js-yaml';
 import swagger2openapi from 'swagger2openapi';
+import { createPathLocator, jsonErrorPosition, pathAtPrettyJsonLine, prettyJsonLineOfError } from './definition-positions.mjs';
 
 const { text, maxExpandedNodes, maxAliasedNodes } = workerData;
 
 const OPERATION_KEYS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** A refusal meant for the user: `message` is the sentence, `field` what the form shows. */
+/**
+ * A refusal meant for the user: `message` is the sentence, `field` what the form shows, `problems`
+ * where in the text (line, column, what), when the parser or validator says.
+ */
 class Refusal extends Error {
-  constructor(message, field = message) {
+  constructor(message, field = message, problems = []) {
     super(message);
     this.field = field;
+    this.problems = problems;
   }
 }
 
@@ -39,19 +44,53 @@ function readText() {
     try {
       return JSON.parse(source);
     } catch (error) {
-      throw new Refusal(`The definition is not valid JSON: ${error.message.split('\n')[0]}`);
+      const summary = error.message.split('\n')[0];
+      const position = jsonErrorPosition(source, summary);
+      const message = `The definition is not valid JSON: ${summary}`;
+      throw new Refusal(message, message, position ? [{ ...position, message: summary }] : []);
     }
   }
   try {
     return jsYaml.load(source, { schema: jsYaml.CORE_SCHEMA });
   } catch (error) {
-    throw new Refusal(`The definition is neither JSON nor YAML: ${error.message.split('\n')[0]}`);
+    const message = `The definition is neither JSON nor YAML: ${error.message.split('\n')[0]}`;
+    // js-yaml counts from 0.
+    const mark = error.mark;
+    const problems = mark && Number.isInteger(mark.line) ? [{ line: mark.line + 1, column: (mark.column ?? 0) + 1, message: error.reason ?? message }] : [];
+    throw new Refusal(message, message, problems);
   }
 }
 
 function definitionError(details) {
   const firstLines = details.split('\n').filter(Boolean).slice(0, 6).join(' ');
   return new Refusal(`The definition is not valid: ${firstLines}`, firstLines);
+}
+
+const LOCATED_ERRORS = 5;
+
+/**
+ * A failed validation as the publisher can act on it: each error's first line, with the line of
+ * the text it is on. The validator frames errors in its own rendering of the dereferenced document
+ * (`validated`, which it dereferenced in place); that line maps back to a path, and the path to
+ * the text. Without a frame (rule checks such as duplicate operation ids) the message stays whole.
+ */
+function validationRefusal(result, validated, locate) {
+  const framed = result.errors.filter((error) => prettyJsonLineOfError(error.message) !== null);
+  if (!locate || framed.length === 0) return definitionError(compileErrors(result));
+  const problems = framed.slice(0, LOCATED_ERRORS).map((error) => {
+    const summary = error.message.split('\n')[0].trim();
+    let position = null;
+    try {
+      position = locate(pathAtPrettyJsonLine(validated, prettyJsonLineOfError(error.message)));
+    } catch {
+      // A document the walk cannot follow keeps its message without a line.
+    }
+    return { ...(position ?? {}), message: summary };
+  });
+  const others = result.errors.length - problems.length + (result.additionalErrors ?? 0);
+  const listed = problems.map((problem) => (problem.line ? `line ${problem.line}: ${problem.message}` : problem.message)).join('; ');
+  const text = `${listed}${others > 0 ? `; and ${others} more` : ''}`;
+  return new Refusal(`The definition is not valid: ${text}`, text, problems.filter((problem) => problem.line));
 }
 
 /**
@@ -179,17 +218,23 @@ async function check() {
     throw definitionError(`the definition expands beyond ${maxExpandedNodes} schema nodes when its $refs are resolved; keep shared schemas shallow or split the definition.`);
   }
   const sourceSpecification = typeof document.swagger === 'string' ? `Swagger ${document.swagger}` : `OpenAPI ${document.openapi}`;
+  // Lines are looked up only for a refused definition, and only in text an editor holds.
+  let locator;
+  const locate = (path) => (locator ??= createPathLocator(text))(path);
   if (typeof document.swagger === 'string') {
     // validate() dereferences its argument in place; the stored document keeps its $refs.
-    const swaggerCheck = await validate(structuredClone(document), { resolve: { external: false } });
-    if (!swaggerCheck.valid) throw definitionError(compileErrors(swaggerCheck));
+    const validated = structuredClone(document);
+    const swaggerCheck = await validate(validated, { resolve: { external: false } });
+    if (!swaggerCheck.valid) throw validationRefusal(swaggerCheck, validated, locate);
     const converted = await swagger2openapi.convertObj(document, { patch: true, warnOnly: true, resolve: false });
     document = converted.openapi;
   } else if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.')) {
     throw definitionError('This is not an OpenAPI 3.x or Swagger 2.0 definition (no "openapi: 3.x" or "swagger: 2.0").');
   }
-  const result = await validate(structuredClone(document), { resolve: { external: false } });
-  if (!result.valid) throw definitionError(compileErrors(result));
+  const validated = structuredClone(document);
+  const result = await validate(validated, { resolve: { external: false } });
+  // A converted Swagger document is not the text the publisher wrote: no lines for it.
+  if (!result.valid) throw validationRefusal(result, validated, document === parsed ? locate : null);
   if (!document.paths || Object.keys(document.paths).length === 0) {
     throw definitionError('The definition has no paths: the gateway would have nothing to route.');
   }
@@ -201,7 +246,7 @@ try {
   // As JSON text: the request thread stores it as is, and never rebuilds megabytes of objects.
   parentPort.postMessage({ ok: true, json: JSON.stringify(document), summary });
 } catch (error) {
-  if (error instanceof Refusal) parentPort.postMessage({ ok: false, message: error.message, field: error.field });
+  if (error instanceof Refusal) parentPort.postMessage({ ok: false, message: error.message, field: error.field, problems: error.problems });
   else if (error instanceof RangeError && /call stack/i.test(error.message)) {
     parentPort.postMessage({ ok: false, message: 'The definition is nested too deeply to be checked.' });
   } else parentPort.postMessage({ ok: false, unexpected: error instanceof Error ? (error.stack ?? error.message) : String(error) });

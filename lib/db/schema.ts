@@ -186,6 +186,19 @@ export const definitionUploads = pgTable(
   (t) => [index('definition_uploads_user_created').on(t.userId, t.createdAt)],
 );
 
+/**
+ * The publisher's Markdown guide to an API, shown to developers as a tab of the portal Overview.
+ * A table of its own: pages that list or check APIs never read it, only the two that show it.
+ */
+export const apiDocumentation = pgTable('api_documentation', {
+  apiId: uuid('api_id')
+    .primaryKey()
+    .references(() => apis.id, { onDelete: 'cascade' }),
+  markdown: text('markdown').notNull(),
+  updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+  updatedAt: updatedAt(),
+});
+
 /** The Environments tab: which clusters (by name, from either source) an API goes to. */
 export const apiClusterSelections = pgTable(
   'api_cluster_selections',

@@ -6,7 +6,7 @@ import { AppError, httpStatusOf, isUserVisible, logUnexpected } from '../errors'
  * error, with its status; for anything else a reference to the log line, never internals.
  */
 export function errorResponse(error: unknown, context: string): Response {
-  if (isUserVisible(error)) return Response.json({ error: error.message, fieldErrors: error.fieldErrors }, { status: httpStatusOf[error.kind], headers: { 'Cache-Control': 'no-store' } });
+  if (isUserVisible(error)) return Response.json({ error: error.message, fieldErrors: error.fieldErrors, problems: error.problems }, { status: httpStatusOf[error.kind], headers: { 'Cache-Control': 'no-store' } });
   const reference = logUnexpected(error, context);
   return Response.json({ error: `Something went wrong on our side (reference ${reference}). Please try again.` }, { status: 500, headers: { 'Cache-Control': 'no-store' } });
 }

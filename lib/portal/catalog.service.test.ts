@@ -10,7 +10,7 @@ import { freshTestDatabase } from '../db/test-database';
 import { insertApi, insertTenant, insertUser, type TestApi, type TestTenant } from '../oauth/test-fixtures';
 import { createApplication } from '../applications/applications.service';
 import { decideSubscription, subscribe } from '../subscriptions/subscriptions.service';
-import { CATALOG_PAGE_SIZE, listCatalog, portalApiOverview, portalDefinitionText, usableEnvironments } from './catalog.service';
+import { CATALOG_PAGE_SIZE, listCatalog, listCatalogTags, portalApiOverview, portalDefinitionText, usableEnvironments } from './catalog.service';
 
 let database: DatabaseHandle;
 let superTenant: TestTenant;
@@ -109,6 +109,37 @@ describe('catalog', () => {
   it('treats LIKE wildcards in the search as plain characters', async () => {
     expect(names(await listCatalog({ actor: dev, q: '%' }))).toEqual([]);
     expect(names(await listCatalog({ actor: dev, q: '_' }))).toEqual([]);
+  });
+
+  it('filters by tag and by state, combined with each other and with the search', async () => {
+    await database.db.update(apis).set({ tags: ['shop', 'finance'] }).where(eq(apis.id, ledger.id));
+    await database.db.update(apis).set({ tags: ['shop'] }).where(eq(apis.id, legacy.id));
+    await database.db.update(apis).set({ tags: ['shop'] }).where(eq(apis.id, draft.id));
+    expect(names(await listCatalog({ actor: dev, tag: 'shop' }))).toEqual(['Ledger', 'Legacy', 'PetStore']);
+    expect(names(await listCatalog({ actor: dev, tag: 'Shop' }))).toEqual([]);
+    expect(names(await listCatalog({ actor: dev, state: 'deprecated' }))).toEqual(['Legacy']);
+    expect(names(await listCatalog({ actor: dev, state: 'published', tag: 'shop' }))).toEqual(['Ledger', 'PetStore']);
+    expect(names(await listCatalog({ actor: dev, state: 'published', tag: 'shop', q: 'sale' }))).toEqual(['PetStore']);
+    expect((await listCatalog({ actor: dev, tag: 'finance', state: 'deprecated' })).total).toBe(0);
+    // A visitor's tag filter still sees only public APIs.
+    expect(names(await listCatalog({ actor: null, tenantDomain: SUPER_TENANT, tag: 'finance' }))).toEqual([]);
+  });
+
+  it('offers the tags of the APIs the caller can see, the most used first, never those of drafts, private APIs for visitors or other tenants', async () => {
+    await database.db.update(apis).set({ tags: ['shop', 'finance'] }).where(eq(apis.id, ledger.id));
+    await database.db.update(apis).set({ tags: ['shop'] }).where(eq(apis.id, legacy.id));
+    await database.db.update(apis).set({ tags: ['shop', 'draft-only'] }).where(eq(apis.id, draft.id));
+    await database.db.update(apis).set({ tags: ['elsewhere'] }).where(eq(apis.id, foreign.id));
+    expect(await listCatalogTags({ actor: dev })).toEqual([
+      { tag: 'shop', apis: 3 },
+      { tag: 'animals', apis: 1 },
+      { tag: 'finance', apis: 1 },
+    ]);
+    expect(await listCatalogTags({ actor: null, tenantDomain: SUPER_TENANT })).toEqual([
+      { tag: 'shop', apis: 2 },
+      { tag: 'animals', apis: 1 },
+    ]);
+    expect(await listCatalogTags({ actor: foreignDev, tenantDomain: SUPER_TENANT })).toEqual([{ tag: 'elsewhere', apis: 1 }]);
   });
 
   it('pages by twelve with a total count', async () => {

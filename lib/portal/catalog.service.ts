@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../auth/actor';
 import { hasRole } from '../auth/actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
@@ -6,6 +6,8 @@ import { howToCallOnCluster } from '../containers/security-resources';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { apis, applications, deployments, subscriptions, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
+import { CATALOG_STATES, type CatalogStateFilter } from './catalog-filters';
+import { storedApiDocumentation } from '../apis/api-documentation.service';
 import { apiMatchesText } from '../apis/api-search';
 import { accessUrlFor } from '../deployments/deployments.service';
 import { forbidden, notFound } from '../errors';
@@ -52,6 +54,10 @@ export interface CatalogQuery {
   /** The portal a signed-out visitor picked; ignored for signed-in users, who stay in their tenant. */
   tenantDomain?: string;
   q?: string;
+  /** Only APIs carrying this tag (exactly, as the publisher wrote it). */
+  tag?: string;
+  /** Only APIs in this state; both portal states when absent. */
+  state?: CatalogStateFilter;
   page?: number;
   pageSize?: number;
 }
@@ -66,7 +72,12 @@ export async function listCatalog(query: CatalogQuery): Promise<CatalogPage> {
   const pageSize = Math.min(Math.max(Math.trunc(query.pageSize ?? CATALOG_PAGE_SIZE), 1), 100);
   const page = Math.max(Math.trunc(query.page ?? 1) || 1, 1);
   const q = query.q?.trim().slice(0, 200);
-  const where = and(visibleTo(query.actor, query.tenantDomain), inArray(apis.state, PORTAL_STATES), q ? apiMatchesText(q) : undefined);
+  const where = and(
+    visibleTo(query.actor, query.tenantDomain),
+    query.state ? eq(apis.state, CATALOG_STATES[query.state]) : inArray(apis.state, PORTAL_STATES),
+    query.tag ? arrayContains(apis.tags, [query.tag]) : undefined,
+    q ? apiMatchesText(q) : undefined,
+  );
   const database = await db();
   // The tenants join is only needed to resolve a visitor's tenant by domain; it is one row per API.
   const [rows, [totals]] = await Promise.all([
@@ -97,6 +108,32 @@ export async function listCatalog(query: CatalogQuery): Promise<CatalogPage> {
     pageSize,
     pageCount: Math.max(Math.ceil(total / pageSize), 1),
   };
+}
+
+export interface CatalogTag {
+  tag: string;
+  /** How many of the caller's visible APIs carry it. */
+  apis: number;
+}
+
+/** At most this many tags are offered, the most used first; a filter by any other still works from the URL. */
+export const MAX_CATALOG_TAGS = 200;
+
+/**
+ * The tags of the APIs the caller can see in the catalog (whatever the other filters), the most
+ * used first, for the tag filter. One grouped scan of the tenant's listed APIs.
+ */
+export async function listCatalogTags(query: Pick<CatalogQuery, 'actor' | 'tenantDomain'>): Promise<CatalogTag[]> {
+  const tag = sql<string>`catalog_tag`;
+  const rows = await (await db())
+    .select({ tag, apis: sql<number>`count(*)::int` })
+    .from(sql`${apis} cross join lateral unnest(${apis.tags}) as catalog_tag`)
+    .innerJoin(tenants, eq(tenants.id, apis.tenantId))
+    .where(and(visibleTo(query.actor, query.tenantDomain), inArray(apis.state, PORTAL_STATES)))
+    .groupBy(tag)
+    .orderBy(desc(sql`count(*)`), asc(tag))
+    .limit(MAX_CATALOG_TAGS);
+  return rows;
 }
 
 export interface TierOffer {
@@ -138,6 +175,8 @@ export interface PortalApiOverview extends CatalogItem {
    */
   operations: StoredOperation[];
   environments: GatewayEnvironment[];
+  /** The publisher's Markdown guide ('' when none, or restricted); render it only through SafeMarkdown. */
+  documentation: string;
   /** The portal's own REST API (lib/portal/platform-api.ts): called with personal access tokens, not subscriptions. */
   platform?: boolean;
   /**
@@ -220,12 +259,13 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     tiers: api.tiers.map(tierOffer),
     subscriptionNeedsApproval: subscriptionsNeedApproval(api),
   };
-  if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, operations: [], environments: [] };
+  if (!(await mayUsePrivateApi(actor, api))) return { ...summary, restricted: true, operations: [], environments: [], documentation: '' };
 
   // Statuses as the deployment engine last read them back: a page view never calls a cluster.
-  const [records, clusters] = await Promise.all([
+  const [records, clusters, guide] = await Promise.all([
     database.select({ clusterName: deployments.clusterName, status: deployments.status }).from(deployments).where(eq(deployments.apiId, api.id)),
     resolveTenantClusters({ tenantId: api.tenantId, tenantDomain: row.tenantDomain }),
+    storedApiDocumentation(api.id),
   ]);
   // Only display names and access URLs leave this function: the resolved clusters hold credentials.
   const environments = records
@@ -242,7 +282,7 @@ export async function portalApiOverview(actor: Actor | null, apiId: string, tena
     })
     .sort((a, b) => a.displayName.localeCompare(b.displayName));
 
-  return { ...summary, restricted: false, operations: await storedOperations(api.id), environments, hasSandboxEndpoint: api.hasSandboxEndpoint };
+  return { ...summary, restricted: false, operations: await storedOperations(api.id), environments, documentation: guide?.markdown ?? '', hasSandboxEndpoint: api.hasSandboxEndpoint };
 }
 
 /**

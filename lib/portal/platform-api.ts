@@ -64,6 +64,7 @@ export function platformApiOverview(): PortalApiOverview {
     platform: true,
     tiers: [],
     restricted: false,
+    documentation: '',
     subscriptionNeedsApproval: false,
     operations: platformOperations(),
     environments: [

@@ -356,11 +356,29 @@ describe('APIs', () => {
     expect((await call('GET', `/apis/${orders.id}`, { token: tokens.publisher })).status).toBe(404);
   });
 
+  it('writes and reads the Markdown guide of an API, with its size limit', async () => {
+    expect((await call('GET', `/apis/${apiId}/documentation`, { token: tokens.publisher })).body).toEqual({ markdown: '', updatedAt: null });
+    const saved = await call('PUT', `/apis/${apiId}/documentation`, { token: tokens.publisher, body: { markdown: '# Orders\r\nSee [docs](https://docs.example.com).' } });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ markdown: '# Orders\nSee [docs](https://docs.example.com).', updatedAt: expect.any(String) });
+    expect((await call('GET', `/apis/${apiId}/documentation`, { token: tokens.publisher })).body.markdown).toContain('# Orders');
+    const tooLong = await call('PUT', `/apis/${apiId}/documentation`, { token: tokens.publisher, body: { markdown: 'x'.repeat(100_001) } });
+    expect(tooLong.status).toBe(400);
+  });
+
   it('keeps every API of a tenant from other tenants: not found, never forbidden', async () => {
     for (const operation of restOperations) {
       if (!operation.path.includes('{apiId}')) continue;
       const path = operation.path.replace('{apiId}', apiId).replace('{clusterName}', 'east');
-      const body = operation.body ? (operation.path.endsWith('/clusters') ? { clusters: [] } : operation.path.endsWith('/lifecycle') ? { to: 'BLOCKED' } : { productionEndpoints: ['http://x.test'], tiers: ['Gold'] }) : undefined;
+      const body = operation.body
+        ? operation.path.endsWith('/clusters')
+          ? { clusters: [] }
+          : operation.path.endsWith('/lifecycle')
+            ? { to: 'BLOCKED' }
+            : operation.path.endsWith('/documentation')
+              ? { markdown: 'defaced' }
+              : { productionEndpoints: ['http://x.test'], tiers: ['Gold'] }
+        : undefined;
       const answer = await call(operation.method.toUpperCase(), path, { token: tokens.otherPublisher, body, headers: { 'if-match': '"r1"' } });
       expect(answer.status, `${operation.method} ${operation.path}`).toBe(404);
     }

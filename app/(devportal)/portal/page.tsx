@@ -10,40 +10,59 @@ import { CatalogSearch } from '@/components/portal/catalog-search';
 import { TenantSwitch } from '@/components/shell/tenant-switch';
 import { SUPER_TENANT } from '@/lib/auth/identity';
 import { currentActor } from '@/lib/auth/session';
-import { listCatalog } from '@/lib/portal/catalog.service';
+import { catalogFilterQuery, describeCatalogFilters, hasCatalogFilters, parseCatalogFilters } from '@/lib/portal/catalog-filters';
+import { listCatalog, listCatalogTags } from '@/lib/portal/catalog.service';
 import { platformApiMatches, platformCatalogItem } from '@/lib/portal/platform-api';
 import { listPortalTenants } from '@/lib/tenants/tenants.service';
 
 export const metadata: Metadata = { title: 'Developer Portal' };
 
-export default async function PortalHome({ searchParams }: { searchParams: Promise<{ tenant?: string; q?: string; page?: string }> }) {
+export default async function PortalHome({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const actor = await currentActor();
   const tenants = await listPortalTenants();
   const params = await searchParams;
+  const filters = parseCatalogFilters(params);
+  const requestedTenant = typeof params.tenant === 'string' ? params.tenant : undefined;
   // A signed-in user always sees their own tenant's portal; visitors pick one.
-  const tenantDomain = actor?.tenantDomain ?? tenants.find((t) => t.domain === params.tenant)?.domain ?? SUPER_TENANT;
+  const tenantDomain = actor?.tenantDomain ?? tenants.find((t) => t.domain === requestedTenant)?.domain ?? SUPER_TENANT;
   const tenant = tenants.find((t) => t.domain === tenantDomain);
-  const q = params.q?.trim() ?? '';
-  const catalog = await listCatalog({ actor, tenantDomain, q, page: Number(params.page) || 1 });
+  const { q, tag, state } = filters;
+  // Members see whose APIs these are; the super tenant's internal name (carbon.super) is explained,
+  // and visitors see no tenant line at all: the Portal switch names the portal when there are several.
+  const portalHeading = actor
+    ? tenantDomain === SUPER_TENANT
+      ? `Your organisation’s APIs · the platform’s own organisation (tenant ${SUPER_TENANT})`
+      : `Your organisation’s APIs · ${tenant?.displayName ?? tenantDomain} (${tenantDomain})`
+    : null;
+  const portalChoices = tenants.map((t) => ({ ...t, displayName: t.domain === SUPER_TENANT ? 'Main portal' : t.displayName }));
+  const [catalog, tags] = await Promise.all([
+    listCatalog({ actor, tenantDomain, q, tag: tag || undefined, state: state || undefined, page: filters.page }),
+    listCatalogTags({ actor, tenantDomain }),
+  ]);
   // Visitors carry their chosen portal into every link; signed-in users need not.
-  const keep: Record<string, string> = { ...(actor ? {} : { tenant: tenantDomain }), ...(q ? { q } : {}) };
+  const keep: Record<string, string> = { ...(actor ? {} : { tenant: tenantDomain }), ...catalogFilterQuery(filters) };
   const catalogHome = actor ? '/portal' : `/portal?tenant=${encodeURIComponent(tenantDomain)}`;
+  const filtered = hasCatalogFilters(filters);
+  const narrowedBy = describeCatalogFilters(filters);
   const apiHref = (apiId: string) => (actor ? `/portal/apis/${apiId}` : `/portal/apis/${apiId}?tenant=${encodeURIComponent(tenantDomain)}`);
   // The portal's own API is not one of the tenant's: shown apart, on the first page, so the catalog's counts stay the tenant's.
-  const platformApi = catalog.page === 1 && platformApiMatches(q) ? platformCatalogItem() : null;
+  // It carries no tags and is never deprecated, so a tag or Deprecated filter leaves it out.
+  const platformApi = catalog.page === 1 && !tag && state !== 'deprecated' && platformApiMatches(q) ? platformCatalogItem() : null;
 
   return (
     <Stack spacing={3}>
       <Stack direction="row" spacing={2} useFlexGap sx={{ alignItems: 'center', justifyContent: 'space-between', flexWrap: 'wrap' }}>
         <div>
           <Typography variant="h1">APIs</Typography>
-          <Typography color="text.secondary" data-testid="portal-tenant">
-            {tenant?.displayName ?? tenantDomain} · {tenantDomain}
-          </Typography>
+          {portalHeading && (
+            <Typography color="text.secondary" data-testid="portal-tenant">
+              {portalHeading}
+            </Typography>
+          )}
         </div>
-        {!actor && tenants.length > 1 && <TenantSwitch tenants={tenants} current={tenantDomain} />}
+        {!actor && tenants.length > 1 && <TenantSwitch tenants={portalChoices} current={tenantDomain} />}
       </Stack>
-      <CatalogSearch q={q} tenant={actor ? undefined : tenantDomain} />
+      <CatalogSearch filters={filters} tags={tags} tenant={actor ? undefined : tenantDomain} clearHref={filtered ? catalogHome : null} />
       {platformApi && (
         <Stack spacing={1} component="section" aria-labelledby="platform-api-heading">
           <Typography variant="h2" id="platform-api-heading" sx={{ fontSize: '1rem' }} color="text.secondary">
@@ -59,7 +78,7 @@ export default async function PortalHome({ searchParams }: { searchParams: Promi
       {catalog.items.length > 0 ? (
         <>
           <Typography color="text.secondary" data-testid="catalog-total">
-            {q ? `${catalog.total} ${catalog.total === 1 ? 'API matches' : 'APIs match'} “${q}”` : `${catalog.total} ${catalog.total === 1 ? 'API' : 'APIs'}`}
+            {`${catalog.total} ${catalog.total === 1 ? 'API' : 'APIs'}${narrowedBy ? `, ${narrowedBy}` : ''}`}
           </Typography>
           <Grid container spacing={2}>
             {catalog.items.map((api) => (
@@ -70,16 +89,18 @@ export default async function PortalHome({ searchParams }: { searchParams: Promi
           </Grid>
           <CatalogPagination page={catalog.page} pageCount={catalog.pageCount} query={keep} />
         </>
-      ) : q ? (
+      ) : filtered ? (
         <EmptyState
-          title={`No API matches “${q}”`}
+          title={q && !tag && !state ? `No API matches “${q}”` : 'No API matches these filters'}
           action={
             <LinkButton href={catalogHome} variant="outlined">
-              Show all APIs
+              Clear filters and show all APIs
             </LinkButton>
           }
         >
-          The search looks at names, descriptions, contexts and tags. Try a shorter word, or clear the search.
+          {`No listed API is ${narrowedBy}. `}
+          {q ? 'The search looks at names, descriptions, contexts and tags: try a shorter word, ' : 'Try '}
+          another tag or state, or clear the filters.
         </EmptyState>
       ) : catalog.total > 0 ? (
         <EmptyState title="This page is past the end of the catalog" action={<LinkButton href={catalogHome} variant="outlined">Go to the first page</LinkButton>}>

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { stringify as yamlStringify } from 'yaml';
+import { documentationMarkdownSchema, MAX_DOCUMENTATION_CHARACTERS } from '../../apis/api-documentation.schema';
+import { apiDocumentationForPublisher, saveApiDocumentation } from '../../apis/api-documentation.service';
 import { apiFileOf, apiFileYaml, applyApiSpec } from '../../apis/api-file.service';
 import { apiCreateBodySchema, apiSpecSchema, apiUpdateBodySchema, clusterNameListSchema, definitionText, jsonPointerOfApiField, settingsInputOf } from '../../apis/apis.schema';
 import {
@@ -404,6 +406,48 @@ export const retryDeploymentOperation = defineOperation({
   },
 });
 
+const documentationView = z
+  .object({
+    markdown: z.string().meta({ description: 'The Markdown guide; empty when there is none.' }),
+    updatedAt: z.string().nullable().meta({ description: 'When it was last saved (ISO 8601), null when there is none.' }),
+  })
+  .meta({ id: 'ApiDocumentation' });
+
+const documentationBody = (view: { markdown: string; updatedAt: Date | null }) => ({ markdown: view.markdown, updatedAt: view.updatedAt?.toISOString() ?? null });
+
+export const getDocumentationOperation = defineOperation({
+  operationId: 'getApiDocumentation',
+  method: 'get',
+  path: '/apis/{apiId}/documentation',
+  tag,
+  summary: "Get an API's Markdown guide (its Documentation tab)",
+  scope: 'apis:read',
+  params: apiIdParams,
+  responses: { 200: { description: 'The guide as saved.', schema: documentationView } },
+  async handle({ actor, params }) {
+    return { body: documentationBody(await apiDocumentationForPublisher(actor, params.apiId)) };
+  },
+});
+
+export const setDocumentationOperation = defineOperation({
+  operationId: 'setApiDocumentation',
+  method: 'put',
+  path: '/apis/{apiId}/documentation',
+  tag,
+  summary: "Replace an API's Markdown guide",
+  description: `Developers see it on the API's Overview in the Developer Portal, rendered without HTML or images and with only http, https and mailto links. At most ${MAX_DOCUMENTATION_CHARACTERS.toLocaleString('en')} characters; an empty guide removes the tab.`,
+  scope: 'apis:write',
+  params: apiIdParams,
+  body: z.strictObject({ markdown: documentationMarkdownSchema }).meta({ id: 'ApiDocumentationUpdate' }),
+  // Up to 100,000 characters of up to 4 bytes each, JSON-escaped.
+  bodyLimitBytes: 1024 * 1024,
+  errors: [415],
+  responses: { 200: { description: 'The guide as saved.', schema: documentationView } },
+  async handle({ actor, params, body }) {
+    return { body: documentationBody(await saveApiDocumentation(actor, { apiId: params.apiId, markdown: body.markdown })) };
+  },
+});
+
 export const apiOperations = [
   listApisOperation,
   createApiOperation,
@@ -422,4 +466,6 @@ export const apiOperations = [
   changeLifecycleOperation,
   getDeploymentsOperation,
   retryDeploymentOperation,
+  getDocumentationOperation,
+  setDocumentationOperation,
 ];

@@ -6,7 +6,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import type { Metadata } from 'next';
 import { LinkButton, TextLink } from '@/components/link-button';
-import { ApiDocumentation } from '@/components/portal/api-documentation';
+import { ApiDocumentation, documentationViewOf } from '@/components/portal/api-documentation';
 import { DefinitionDownloads } from '@/components/portal/definition-downloads';
 import { GatewayEnvironments } from '@/components/portal/gateway-environments';
 import { InitialsAvatar } from '@/components/portal/initials-avatar';
@@ -26,10 +26,11 @@ export default async function ApiOverviewPage({
   searchParams,
 }: {
   params: Promise<{ apiId: string }>;
-  searchParams: Promise<{ tenant?: string; tag?: string; page?: string }>;
+  searchParams: Promise<{ tenant?: string; tag?: string; page?: string; doc?: string }>;
 }) {
   const { apiId } = await params;
-  const { tenant, tag, page } = await searchParams;
+  const query = await searchParams;
+  const { tenant, tag, page } = query;
   const actor = await currentActor();
   const api = await orNotFound(portalApiOverview(actor, apiId, tenant));
   const developer = actor && hasRole(actor, 'subscriber') && !api.platform ? actor : null;
@@ -86,6 +87,8 @@ export default async function ApiOverviewPage({
                   fileName={`${api.name}-${api.version}`.replace(/[^A-Za-z0-9._-]+/g, '-')}
                 />
                 <ApiDocumentation
+                  guide={api.documentation}
+                  view={documentationViewOf(query)}
                   operations={api.operations}
                   basePath={returnTo}
                   query={!actor && tenant ? { tenant } : {}}

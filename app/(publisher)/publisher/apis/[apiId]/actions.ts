@@ -3,6 +3,8 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { runAction, validatedAction } from '@/lib/actions/validated-action';
+import { saveDocumentationSchema } from '@/lib/apis/api-documentation.schema';
+import { saveApiDocumentation } from '@/lib/apis/api-documentation.service';
 import { clusterSelectionSchema, lifecycleChangeSchema, newVersionSchema, updateApiSchema } from '@/lib/apis/apis.schema';
 import { changeLifecycleState, createNewVersion, setClusterSelection, updateApi } from '@/lib/apis/apis.service';
 import type { ApiState } from '@/lib/db/schema';
@@ -12,6 +14,13 @@ export const updateApiAction = validatedAction({ schema: updateApiSchema, roles:
   await updateApi(actor, input);
   revalidatePath(`/publisher/apis/${input.apiId}`, 'layout');
   return { status: 'success', message: 'Saved. Deployed gateways are updated with the new configuration.' };
+});
+
+export const saveDocumentationAction = validatedAction({ schema: saveDocumentationSchema, roles: ['publisher'], audit: { action: 'api.documentation.update', objectType: 'api' } }, async (input, actor) => {
+  const saved = await saveApiDocumentation(actor, input);
+  revalidatePath(`/publisher/apis/${input.apiId}/documentation`);
+  revalidatePath(`/portal/apis/${input.apiId}`);
+  return { status: 'success', message: saved.markdown ? 'Saved. Developers see it on the Documentation tab of the API in the Developer Portal.' : 'Removed the documentation.' };
 });
 
 export const newVersionAction = validatedAction({ schema: newVersionSchema, roles: ['publisher'], audit: { action: 'api.create', objectType: 'api' } }, async (input, actor) => {

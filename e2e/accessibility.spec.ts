@@ -81,6 +81,7 @@ test.describe('accessibility', () => {
       ['/admin/clusters', 'admin: clusters'],
       ['/admin/tenants', 'admin: tenants'],
       ['/admin/settings', 'admin: settings'],
+      ['/admin/sign-in', 'admin: sign-in providers'],
     ] as const) {
       await checkPage(page, path, label);
     }

@@ -1,4 +1,5 @@
 import { maxDefinitionBytes } from './apis/definition-limits';
+import { platformOidcProviders } from './auth/oidc/platform-oidc-providers';
 import { isModulePath, managerForType, type ContainerManagerMap } from './clusters/cluster.schema';
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
@@ -60,6 +61,8 @@ export async function startApp(): Promise<void> {
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
+  // A provider the file names but cannot use (its secret's variable unset) stops start-up, not a sign-in later.
+  await step(`reading the OpenID providers of ${deploymentTomlPath()}`, () => platformOidcProviders());
   const engineSettings = await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
   const handle = await step('opening the database', () => appDatabase());
   // Local gateways are processes of this app: a second replica on the same database may not run them too.

@@ -131,6 +131,12 @@ export async function startTestOpenIdProvider(options: { port?: number; host?: s
         },
       });
       provider.proxy = false;
+      // A refused token request is otherwise only "an error in the response body" on the app's side.
+      for (const event of ['grant.error', 'server_error', 'authorization.error'] as const) {
+        (provider.on as (name: string, listener: (ctx: unknown, error: Error & { error_description?: string }) => void) => void)(event, (_ctx, error) =>
+          console.error(`test OpenID provider ${event}: ${error.message} ${error.error_description ?? ''}`),
+        );
+      }
       callback = provider.callback();
     },
     async stop() {

@@ -133,8 +133,8 @@ export async function startTestOpenIdProvider(options: { port?: number; host?: s
       provider.proxy = false;
       // A refused token request is otherwise only "an error in the response body" on the app's side.
       for (const event of ['grant.error', 'server_error', 'authorization.error'] as const) {
-        (provider.on as (name: string, listener: (ctx: unknown, error: Error & { error_description?: string }) => void) => void)(event, (_ctx, error) =>
-          console.error(`test OpenID provider ${event}: ${error.message} ${error.error_description ?? ''}`),
+        (provider.on as (name: string, listener: (ctx: unknown, error: Error & { error_description?: string; error_detail?: string }) => void) => void)(event, (_ctx, error) =>
+          console.error(`test OpenID provider ${event}: ${error.message} ${error.error_description ?? ''} ${error.error_detail ?? ''}`),
         );
       }
       callback = provider.callback();

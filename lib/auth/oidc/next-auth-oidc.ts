@@ -2,6 +2,7 @@ import type { OIDCConfig } from '@auth/core/providers';
 import { customFetch } from '@auth/core';
 import { createRemoteJWKSet, customFetch as joseCustomFetch, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Database } from '../../db/drizzle';
+import { publicBaseUrl } from '../../oauth/issuer';
 import type { IdTokenClaims } from './oidc-claims';
 import { discoverProvider, OIDC_FETCH_LIMITS, oidcFetch } from './oidc-fetch';
 import type { OidcProviderConfig } from './oidc-provider-config';
@@ -21,6 +22,10 @@ export function nextAuthOidcProvider(provider: OidcProviderConfig): OIDCConfig<R
     clientId: provider.clientId,
     clientSecret: provider.clientSecret,
     checks: ['pkce', 'state', 'nonce'],
+    // The redirect URI is always the one the admin page shows (the portal's public URL), whatever
+    // origin a request reached the app under: next-auth otherwise derives it per request, and the
+    // callback route's URL need not match the sign-in's, which the provider refuses at the token step.
+    redirectProxyUrl: `${publicBaseUrl()}/api/auth`,
     authorization: { params: { scope: provider.scopes } },
     // Only the ID token's claims are used: its signature is checked in verifyIdToken, userinfo is not signed.
     idToken: true,

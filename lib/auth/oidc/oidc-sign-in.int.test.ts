@@ -243,6 +243,14 @@ describe('OpenID sign-in through next-auth against a real provider', () => {
     expect((await finishFlow(await loginAtProvider(flow.authorizationUrl, 'alice'), flow.app, provider)).signedIn).toBe(true);
   });
 
+  it('sends the registered redirect URI at the token step even when the callback reaches the app under another origin', async () => {
+    const flow = await startFlow(provider);
+    const callback = await loginAtProvider(flow.authorizationUrl, 'alice');
+    // As next start can hand the route handler: the same path under the server's own host name.
+    const elsewhere = new URL(`${callback.pathname}${callback.search}`, 'http://localhost:3000');
+    expect((await finishFlow(elsewhere, flow.app, provider)).signedIn).toBe(true);
+  });
+
   describe('ID tokens shaped by the test, signed with real keys', () => {
     async function signInWithForgedToken(recipe: Parameters<ForgingOpenIdProvider['nextToken']>[0] extends infer R ? Omit<R & object, 'nonce' | 'clientId'> : never) {
       const flow = await startFlow(forged);

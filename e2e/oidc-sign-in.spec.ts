@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { startTestOpenIdProvider, type TestOpenIdProvider } from '../lib/test-support/oidc-test-provider';
 import { seededAccounts } from './support/accounts';
@@ -22,6 +23,19 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await op?.stop();
 });
+
+/** The axe rules of e2e/accessibility.spec.ts, on the pages this feature adds in the states it adds (provider cards, sign-in buttons). */
+async function expectNoSeriousAxeViolations(page: Page, path: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.goto(path);
+    await page.waitForLoadState('networkidle');
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const serious = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+    expect(serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`), `${path} in ${colorScheme} mode`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
 
 /** From the tenant's sign-in page through the provider's login form and back. */
 async function signInWithProvider(page: Page, person: string): Promise<void> {
@@ -69,7 +83,9 @@ test('a tenant admin configures a provider; the secret never reaches the browser
   await page.reload();
   expect(await page.content()).not.toContain(CLIENT.clientSecret);
   await op.setClient({ ...CLIENT, redirectUris: [redirectUri] });
+  await expectNoSeriousAxeViolations(page, '/admin/sign-in');
   await signOut(page);
+  await expectNoSeriousAxeViolations(page, `/signin?tenant=${TENANT.domain}`);
 });
 
 test('a person signs in with the provider: created just in time, roles from the groups claim', async ({ page }) => {

@@ -1,9 +1,15 @@
 import NextAuth from 'next-auth';
+import { publicBaseUrl } from '../oauth/issuer';
 import { authConfig } from './auth-config';
 import { oidcKeyOfAuthPath } from './oidc/next-auth-oidc';
 import { oidcProviderConfig } from './oidc/oidc-providers.service';
 
 export { LocalPasswordsOff, SignInThrottled } from './auth-config';
+
+// next-auth builds its URLs (a provider's redirect URI, redirects after sign-in) from the request,
+// and Next.js hands server code its own host name (localhost), not the one people use: AUTH_URL,
+// next-auth's own setting, pins them to the portal's public URL, the one the admin page shows.
+process.env.AUTH_URL ??= `${publicBaseUrl()}/api/auth`;
 
 /**
  * next-auth is used only here and in ./session; the rest of the app sees `Actor`.

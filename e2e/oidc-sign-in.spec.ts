@@ -137,7 +137,6 @@ test('a callback with another state is refused', async ({ page }) => {
 });
 
 test('provider unreachable: a clear message, and the local admin still signs in (break-glass)', async ({ page }) => {
-  test.fixme(true, BROWSER_CALLBACK_ORIGIN_GAP);
   await signIn(page, `${TENANT.admin}@${TENANT.domain}`, TENANT.password);
   await page.goto('/admin/sign-in');
   await page.getByRole('button', { name: 'Local passwords for administrators only' }).click();

@@ -38,8 +38,17 @@ export default defineConfig({
       stdout: 'pipe',
       stderr: 'pipe',
       gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
-      // Gateways' traffic is read every 2 s, so the Traffic tab shows calls moments after they are made.
-      env: { ...seedPasswordEnv, PRIVATEJET_DATA_DIR: dataDir, PRIVATEJET_PUBLIC_URL: baseURL, PORT: String(port), NEXT_TELEMETRY_DISABLED: '1', PRIVATEJET_TRAFFIC_SCRAPE_SECONDS: '2' },
+      env: {
+        ...seedPasswordEnv,
+        PRIVATEJET_DATA_DIR: dataDir,
+        PRIVATEJET_PUBLIC_URL: baseURL,
+        PORT: String(port),
+        NEXT_TELEMETRY_DISABLED: '1',
+        // The OpenID provider of e2e/oidc-sign-in.spec.ts runs on loopback, which the outbound policy refuses unless allowed.
+        PRIVATEJET_OUTBOUND_ALLOW: '127.0.0.1/32',
+        // Gateways' traffic is read every 2 s, so the Traffic tab shows calls moments after they are made.
+        PRIVATEJET_TRAFFIC_SCRAPE_SECONDS: '2',
+      },
     },
     {
       // The sample backend that the end-to-end flows publish through their gateways.

@@ -104,6 +104,7 @@ test.describe('accessibility', () => {
       ['/admin/tenants', 'admin: tenants'],
       ['/admin/settings', 'admin: settings'],
       ['/admin/audit', 'admin: audit log'],
+      ['/admin/sign-in', 'admin: sign-in providers'],
     ] as const) {
       await checkPage(page, path, label);
     }

@@ -81,3 +81,16 @@ describe('start-up with a public URL that cannot be the token issuer', () => {
     expect(stdout).not.toContain('PrivateJet database');
   }, 90_000);
 });
+
+describe('start-up with an OpenID provider in deployment.toml that cannot be used', () => {
+  it('stops with one line naming the block and the unset variable', async () => {
+    const toml = path.join(dir, 'oidc.toml');
+    await writeFile(toml, '[[OidcProvider]]\nname = "corp"\ndisplayName = "Corp"\nissuer = "https://login.example.com"\nclientId = "pj"\nclientSecretEnv = "PRIVATEJET_TEST_UNSET_OIDC_SECRET"\n');
+    const { code, stderr, stdout } = await startWith(toml);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      `PrivateJet cannot start: reading the OpenID providers of ${toml} failed: ${toml}: OidcProvider[0].clientSecretEnv: names PRIVATEJET_TEST_UNSET_OIDC_SECRET, which is not set`,
+    ]);
+    expect(stdout).not.toContain('PrivateJet database');
+  }, 90_000);
+});

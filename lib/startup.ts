@@ -1,5 +1,6 @@
 import { maxDefinitionBytes } from './apis/definition-limits';
 import { auditRetentionDays, startAuditRetention } from './audit/audit-retention';
+import { platformOidcProviders } from './auth/oidc/platform-oidc-providers';
 import { isModulePath, managerForType, type ContainerManagerMap } from './clusters/cluster.schema';
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
@@ -63,6 +64,8 @@ export async function startApp(): Promise<void> {
   const platform = await step(`reading ${deploymentTomlPath()}`, () => platformClusterConfig());
   for (const warning of platform.warnings) console.warn(`deployment.toml warning: ${warning.path}: ${warning.message}`);
   await step(`loading the container managers of ${deploymentTomlPath()}`, () => loadManagerModules(platform.managers));
+  // A provider the file names but cannot use (its secret's variable unset) stops start-up, not a sign-in later.
+  await step(`reading the OpenID providers of ${deploymentTomlPath()}`, () => platformOidcProviders());
   const engineSettings = await step('reading the PRIVATEJET_DEPLOY_* settings', async () => engineSettingsFromEnv());
   const auditRetention = await step('reading PRIVATEJET_AUDIT_RETENTION_DAYS', async () => auditRetentionDays());
   const trafficSettings = await step('reading the PRIVATEJET_TRAFFIC_* settings', async () => trafficSettingsFromEnv());

@@ -25,8 +25,7 @@ export function surfacesFor(actor: Actor | null): Surface[] {
   if (hasRole(actor, 'admin')) {
     const nav: NavLink[] = [{ href: '/admin/users', label: 'Users' }, { href: '/admin/clusters', label: 'Clusters' }];
     if (isSuperTenantAdmin(actor)) nav.push({ href: '/admin/tenants', label: 'Tenants' });
-    nav.push({ href: '/admin/settings', label: 'Settings' });
-    nav.push({ href: '/admin/audit', label: 'Audit log' });
+    nav.push({ href: '/admin/sign-in', label: 'Sign-in' }, { href: '/admin/settings', label: 'Settings' }, { href: '/admin/audit', label: 'Audit log' });
     surfaces.push({ id: 'admin', href: '/admin/users', label: 'Admin', nav });
   }
   return surfaces;

@@ -6,7 +6,7 @@ export async function signIn(page: Page, identifier: string, password: string): 
   await page.goto('/signin');
   await page.getByRole('textbox', { name: 'Username', exact: true }).fill(identifier);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible();
 }
 
@@ -45,6 +45,6 @@ export async function signUp(page: Page, account: { username: string; displayNam
 /** After signUp: signs in from the sign-in page it leads to (the name is filled in already). */
 export async function signInAfterSignUp(page: Page, password: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Account menu' })).toBeVisible();
 }

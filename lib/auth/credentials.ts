@@ -8,6 +8,8 @@ import { accountThrottleKey, addressThrottleKey, describeWait, recordSignInSucce
 export type CredentialsResult =
   | { ok: true; userId: string; displayName: string }
   | { ok: false; reason: 'invalid' }
+  /** The right password of a non-admin in a tenant whose people sign in with its identity provider only. */
+  | { ok: false; reason: 'local_passwords_off' }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export interface VerifyOptions {
@@ -26,7 +28,14 @@ export async function verifyCredentials(db: Database, identifier: string, passwo
   const identity = parseSignInIdentifier(identifier);
   const [user] = identity
     ? await db
-        .select({ id: users.id, displayName: users.displayName, passwordHash: users.passwordHash, disabled: users.disabled })
+        .select({
+          id: users.id,
+          displayName: users.displayName,
+          passwordHash: users.passwordHash,
+          disabled: users.disabled,
+          roles: users.roles,
+          localPasswordsAdminsOnly: tenants.localPasswordsAdminsOnly,
+        })
         .from(users)
         .innerJoin(tenants, eq(tenants.id, users.tenantId))
         .where(and(eq(users.username, identity.username), eq(tenants.domain, identity.tenantDomain)))
@@ -45,6 +54,11 @@ export async function verifyCredentials(db: Database, identifier: string, passwo
   const passwordMatches = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
   if (user && passwordMatches && !user.disabled) {
     await recordSignInSuccess(db, subject, now);
+    // Break-glass: admins keep their local password when the provider is down; nobody else uses one.
+    if (user.localPasswordsAdminsOnly && !user.roles.includes('admin')) {
+      logLine('local passwords are for administrators only in this tenant');
+      return { ok: false, reason: 'local_passwords_off' };
+    }
     return { ok: true, userId: user.id, displayName: user.displayName };
   }
   logLine('wrong username or password');

@@ -36,6 +36,8 @@ export const tenants = pgTable('tenants', {
   displayName: text('display_name').notNull(),
   /** Whether developers may create their own account on this tenant's portal (closed unless opened). */
   selfSignup: boolean('self_signup').notNull().default(false),
+  /** Break-glass mode: only admins may sign in with a local password; everyone else uses the tenant's OpenID provider. */
+  localPasswordsAdminsOnly: boolean('local_passwords_admins_only').notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -55,6 +57,64 @@ export const users = pgTable(
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_tenant_username').on(t.tenantId, t.username)],
+);
+
+/** One claim value → PrivateJet role rule of an OpenID provider (lib/auth/oidc). */
+export interface OidcRoleMapping {
+  value: string;
+  role: Role;
+}
+
+/**
+ * A tenant's OpenID Connect providers (lib/auth/oidc). Providers of the super tenant may also
+ * come from deployment.toml; those are not stored. The client secret lives only encrypted.
+ */
+export const oidcProviders = pgTable(
+  'oidc_providers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    displayName: text('display_name').notNull(),
+    issuer: text('issuer').notNull(),
+    clientId: text('client_id').notNull(),
+    clientSecretEncrypted: text('client_secret_encrypted').notNull(),
+    scopes: text('scopes').notNull(),
+    /** The ID token claim whose values map to roles, e.g. `groups`; null: everyone gets the default role. */
+    roleClaim: text('role_claim'),
+    roleMappings: jsonb('role_mappings').notNull().$type<OidcRoleMapping[]>(),
+    defaultRole: text('default_role').notNull().$type<Role>(),
+    /** Lower-case e-mail domains allowed to sign in; empty: any. */
+    allowedEmailDomains: text('allowed_email_domains').array().notNull().$type<string[]>(),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('oidc_providers_tenant').on(t.tenantId)],
+);
+
+/**
+ * Which user an OpenID identity (issuer + subject) is, per tenant. The link is made once, at
+ * the first sign-in, and never by matching e-mail addresses, which providers let users change.
+ */
+export const userIdentities = pgTable(
+  'user_identities',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The provider row it came through, or `toml:<id>` for a deployment.toml provider. */
+    providerKey: text('provider_key').notNull(),
+    createdAt: createdAt(),
+    lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.issuer, t.subject] }), index('user_identities_user').on(t.userId)],
 );
 
 /**
@@ -450,7 +510,8 @@ export const personalAccessTokens = pgTable(
 
 export const auditOutcomeValues = ['ok', 'refused'] as const;
 export type AuditOutcome = (typeof auditOutcomeValues)[number];
-export const auditChannelValues = ['session', 'token', 'anonymous'] as const;
+/** `oidc`: a change made by signing in with a tenant's OpenID provider (a just-in-time account, roles from claims). */
+export const auditChannelValues = ['session', 'token', 'anonymous', 'oidc'] as const;
 export type AuditChannel = (typeof auditChannelValues)[number];
 
 /**

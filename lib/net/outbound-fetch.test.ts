@@ -2,7 +2,7 @@ import type dns from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { fetchOutboundText, isRefusedAddress, OutboundFetchError, outboundPolicyFromEnv, UNREACHABLE_MESSAGE, type OutboundFetchOptions } from './outbound-fetch';
+import { fetchOutbound, fetchOutboundText, isRefusedAddress, OutboundFetchError, outboundPolicyFromEnv, UNREACHABLE_MESSAGE, type OutboundFetchOptions } from './outbound-fetch';
 
 // Every server here listens on 127.0.0.1; addresses of other ranges are only ever judged, never dialled.
 let server: http.Server;
@@ -32,6 +32,11 @@ beforeAll(async () => {
       return write();
     }
     if (request.url === '/slow') return; // never answers
+    if (request.url === '/echo' && request.method === 'POST') {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      return request.on('end', () => response.writeHead(201, { 'content-type': 'text/plain', 'x-seen-auth': request.headers.authorization ?? '' }).end(`got ${body}`));
+    }
     response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -164,4 +169,17 @@ it('stops reading an endless chunked body at the byte cap', async () => {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([endlessSocketClosed, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the server socket stayed open')), 1_000)))]);
   clearTimeout(timer);
+});
+
+it('fetchOutbound (for the OpenID client): any method, headers and body, the status as it is, redirects not followed', async () => {
+  const response = await fetchOutbound(`${base}/echo`, { method: 'POST', headers: { authorization: 'Basic abc' }, body: new URLSearchParams({ code: 'x' }) }, LOOPBACK_ALLOWED);
+  expect(response.status).toBe(201);
+  expect(response.headers.get('x-seen-auth')).toBe('Basic abc');
+  expect(await response.text()).toBe('got code=x');
+  expect((await fetchOutbound(`${base}/loop`, undefined, LOOPBACK_ALLOWED)).status).toBe(302);
+});
+
+it('fetchOutbound refuses loopback under the default policy and stops reading past the size cap', async () => {
+  await expect(fetchOutbound(`${base}/definition`, undefined, DEFAULT_POLICY)).rejects.toThrow(UNREACHABLE_MESSAGE);
+  await expect(fetchOutbound(`${base}/endless`, undefined, LOOPBACK_ALLOWED)).rejects.toThrow('it is larger than 64 KiB');
 });

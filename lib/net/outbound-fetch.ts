@@ -104,16 +104,11 @@ function checkedUrl(raw: string, base?: URL): URL {
 }
 
 /**
- * Fetches `url` as text under the policy. Throws OutboundFetchError with the uniform message
- * for anything unreachable or refused, and a specific one only for "too large".
+ * An undici agent whose lookup is the only place names turn into addresses: the socket connects
+ * to exactly the address checked here, so a second, different DNS answer is never used.
  */
-export async function fetchOutboundText(url: string, options: OutboundFetchOptions): Promise<string> {
-  const policy = options.policy ?? outboundPolicyFromEnv();
-  const resolve = options.lookup ?? dns.lookup;
-  const deadline = AbortSignal.timeout(options.timeoutMs);
-  // The agent's lookup is the only place names turn into addresses: the socket connects to
-  // exactly the address checked here, so a second, different DNS answer is never used.
-  const agent = new Agent({
+function policyAgent(policy: OutboundPolicy, resolve: typeof dns.lookup): Agent {
+  return new Agent({
     connect: {
       lookup(hostname, lookupOptions, callback) {
         const allowedByName = policy.hosts.includes(hostname.toLowerCase());
@@ -129,11 +124,25 @@ export async function fetchOutboundText(url: string, options: OutboundFetchOptio
       },
     },
   });
+}
+
+function refuseLiteralAddress(url: URL, policy: OutboundPolicy): void {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host) && isRefusedAddress(host, policy)) refuse(`refused address ${host}`);
+}
+
+/**
+ * Fetches `url` as text under the policy. Throws OutboundFetchError with the uniform message
+ * for anything unreachable or refused, and a specific one only for "too large".
+ */
+export async function fetchOutboundText(url: string, options: OutboundFetchOptions): Promise<string> {
+  const policy = options.policy ?? outboundPolicyFromEnv();
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const agent = policyAgent(policy, options.lookup ?? dns.lookup);
   try {
     let current = checkedUrl(url);
     for (let hop = 0; ; hop++) {
-      const host = current.hostname.replace(/^\[|\]$/g, '');
-      if (net.isIP(host) && isRefusedAddress(host, policy)) refuse(`refused address ${host}`);
+      refuseLiteralAddress(current, policy);
       let response;
       try {
         response = await request(current, { dispatcher: agent, method: 'GET', signal: deadline, headers: { accept: 'application/json, application/yaml, text/yaml, */*' } });
@@ -176,6 +185,54 @@ export async function fetchOutboundText(url: string, options: OutboundFetchOptio
       }
       return Buffer.concat(chunks).toString('utf8');
     }
+  } finally {
+    await agent.destroy().catch(() => undefined);
+  }
+}
+
+/**
+ * The same policy for a library that speaks HTTP itself (the OpenID Connect client): one
+ * request, any method, no redirects followed (the caller sees them), the answer's body read
+ * under `maxBytes` and the whole exchange under `timeoutMs`. Refusals throw OutboundFetchError.
+ */
+export async function fetchOutbound(input: string | URL | Request, init: RequestInit | undefined, options: OutboundFetchOptions): Promise<Response> {
+  const policy = options.policy ?? outboundPolicyFromEnv();
+  const outgoing = new Request(input, init);
+  const url = checkedUrl(outgoing.url);
+  refuseLiteralAddress(url, policy);
+  const agent = policyAgent(policy, options.lookup ?? dns.lookup);
+  try {
+    let response;
+    try {
+      const body = outgoing.body ? Buffer.from(await outgoing.arrayBuffer()) : undefined;
+      response = await request(url, { dispatcher: agent, method: outgoing.method as 'GET', headers: Object.fromEntries(outgoing.headers), body, signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(init?.signal ? [init.signal] : [])]) });
+    } catch (error) {
+      if (error instanceof OutboundFetchError) throw error;
+      const cause = (error as Error & { cause?: unknown }).cause;
+      if (cause instanceof OutboundFetchError) throw cause;
+      refuse((error as Error).message);
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    try {
+      for await (const chunk of response.body) {
+        received += (chunk as Buffer).byteLength;
+        if (received > options.maxBytes) {
+          response.body.destroy();
+          throw new OutboundFetchError(`it is larger than ${formatBytes(options.maxBytes)}`, 'too large (streamed)');
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (error) {
+      if (error instanceof OutboundFetchError) throw error;
+      refuse((error as Error).message);
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+    }
+    const nullBody = response.statusCode === 204 || response.statusCode === 304;
+    return new Response(nullBody ? null : Buffer.concat(chunks), { status: response.statusCode, headers });
   } finally {
     await agent.destroy().catch(() => undefined);
   }

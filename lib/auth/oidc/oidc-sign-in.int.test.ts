@@ -2,7 +2,7 @@ import { Auth, raw, skipCSRFCheck, type AuthConfig } from '@auth/core';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setAppDatabase, type DatabaseHandle } from '../../db/drizzle';
-import { tenants, userIdentities, users } from '../../db/schema';
+import { auditEvents, tenants, userIdentities, users } from '../../db/schema';
 import { freshTestDatabase } from '../../db/test-database';
 import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../../oauth/test-fixtures';
 import { startForgingOpenIdProvider, type ForgingOpenIdProvider } from '../../test-support/forging-openid-provider';
@@ -180,6 +180,10 @@ describe('OpenID sign-in through next-auth against a real provider', () => {
     expect(result.location.pathname).toBe('/portal');
     const alice = await userOf('alice-0001');
     expect(alice).toMatchObject({ username: 'alice', roles: ['admin'], email: 'alice@example.com' });
+    // The account's creation is audited once, in the tenant, with alice as its actor through her provider.
+    const created = await database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'user.create'), eq(auditEvents.objectId, alice!.id)));
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ channel: 'oidc', outcome: 'ok', tenantId: tenant.id, actorUserId: alice!.id, actorUsername: 'alice', objectType: 'user' });
     // No local password: such an account signs in only through its provider.
     expect(await verifyCredentials(database.db, 'alice@acme.example', alice!.passwordHash)).toMatchObject({ ok: false });
   });
@@ -191,6 +195,9 @@ describe('OpenID sign-in through next-auth against a real provider', () => {
     const after = await userOf('alice-0001');
     expect(after!.id).toBe(before!.id);
     expect(after!.roles).toEqual(['publisher']);
+    // A later sign-in changes roles, audited as such; it creates no second account record.
+    const records = await database.db.select().from(auditEvents).where(eq(auditEvents.objectId, after!.id));
+    expect(records.map((record) => `${record.action} ${record.channel}`).sort()).toEqual(['user.create oidc', 'user.roles.update oidc']);
     op.people.alice!.groups = ['pj-admins'];
   });
 

@@ -1,5 +1,6 @@
 import { Auth, raw, skipCSRFCheck, type AuthConfig } from '@auth/core';
 import { and, eq } from 'drizzle-orm';
+import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setAppDatabase, type DatabaseHandle } from '../../db/drizzle';
 import { auditEvents, tenants, userIdentities, users } from '../../db/schema';
@@ -8,6 +9,7 @@ import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from
 import { startForgingOpenIdProvider, type ForgingOpenIdProvider } from '../../test-support/forging-openid-provider';
 import { startTestOpenIdProvider, type TestOpenIdProvider } from '../../test-support/oidc-test-provider';
 import type { Actor } from '../actor';
+import { authRoute } from '../auth';
 import { authConfig } from '../auth-config';
 import { verifyCredentials } from '../credentials';
 import { hashPassword } from '../password';
@@ -256,6 +258,19 @@ describe('OpenID sign-in through next-auth against a real provider', () => {
     // As next start can hand the route handler: the same path under the server's own host name.
     const elsewhere = new URL(`${callback.pathname}${callback.search}`, 'http://localhost:3000');
     expect((await finishFlow(elsewhere, flow.app, provider)).signedIn).toBe(true);
+  });
+
+  it('answers the auth route at the public URL even when it is a loopback IP, which Next.js rewrites to localhost', async () => {
+    vi.stubEnv('PRIVATEJET_PUBLIC_URL', 'http://127.0.0.1:3100');
+    try {
+      // As `next start -H 127.0.0.1` hands the route its request; no state cookie, so next-auth refuses and redirects.
+      const request = new NextRequest(`http://127.0.0.1:3100/api/auth/callback/${provider.key}?code=any&state=any`);
+      expect(request.url).toMatch(/^http:\/\/localhost:3100\//);
+      const response = await authRoute(request);
+      expect(response.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:3100\/signin\?/);
+    } finally {
+      vi.stubEnv('PRIVATEJET_PUBLIC_URL', APP);
+    }
   });
 
   describe('ID tokens shaped by the test, signed with real keys', () => {

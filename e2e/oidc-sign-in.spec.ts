@@ -39,6 +39,8 @@ async function expectNoSeriousAxeViolations(page: Page, path: string): Promise<v
 
 /** From the tenant's sign-in page through the provider's login form and back. */
 async function signInWithProvider(page: Page, person: string): Promise<void> {
+  // The provider remembers who signed in there (its cookies, on this same host): forget them, so it asks who this is.
+  await page.context().clearCookies();
   await page.goto(`/signin?tenant=${TENANT.domain}`);
   await page.getByRole('button', { name: 'Sign in with Example SSO' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to the test provider' })).toBeVisible();

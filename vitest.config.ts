@@ -8,5 +8,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // next-auth imports "next/server" without an extension, which only a bundler resolves: run it through Vite.
+    server: { deps: { inline: ['next-auth'] } },
   },
 });

@@ -1,3 +1,4 @@
+import { Auth } from '@auth/core';
 import NextAuth from 'next-auth';
 import { publicBaseUrl } from '../oauth/issuer';
 import { authConfig } from './auth-config';
@@ -17,11 +18,27 @@ process.env.AUTH_URL ??= `${publicBaseUrl()}/api/auth`;
  * gets that one OpenID provider from the database (or deployment.toml); every other request,
  * reading a session included, gets local passwords only and costs no provider lookup.
  */
-export const { handlers, auth, signIn, signOut } = NextAuth(async (request) => {
-  const key = request ? oidcKeyOfAuthPath(new URL(request.url).pathname) : null;
+export const { auth, signIn, signOut } = NextAuth(async (request) => configForAuthRoute(request ? new URL(request.url).pathname : null));
+
+async function configForAuthRoute(pathname: string | null) {
+  const key = pathname ? oidcKeyOfAuthPath(pathname) : null;
   const provider = key ? await oidcProviderConfig(key) : null;
   return authConfig(provider ? [provider] : []);
-});
+}
+
+/**
+ * The auth route (`/api/auth/…`): next-auth's core, handed the request at the portal's public URL
+ * as a plain Request. next-auth's own route handlers apply AUTH_URL by building a NextRequest,
+ * and Next.js rewrites a loopback IP in a NextRequest's URL to "localhost": with a public URL such
+ * as http://127.0.0.1:3100 the provider's callback then redirected the browser to
+ * http://localhost:3100, a host where it has no session cookie.
+ */
+export async function authRoute(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const atPublicUrl = new URL(`${url.pathname}${url.search}`, publicBaseUrl());
+  const body = request.method === 'POST' ? await request.arrayBuffer() : undefined;
+  return Auth(new Request(atPublicUrl, { method: request.method, headers: request.headers, body }), await configForAuthRoute(url.pathname));
+}
 
 /**
  * Starts the authorization code flow with one provider (next-auth sets the state, PKCE and

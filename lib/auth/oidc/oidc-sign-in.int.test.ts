@@ -1,13 +1,15 @@
 import { Auth, raw, skipCSRFCheck, type AuthConfig } from '@auth/core';
 import { and, eq } from 'drizzle-orm';
+import { NextRequest } from 'next/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setAppDatabase, type DatabaseHandle } from '../../db/drizzle';
-import { tenants, userIdentities, users } from '../../db/schema';
+import { auditEvents, tenants, userIdentities, users } from '../../db/schema';
 import { freshTestDatabase } from '../../db/test-database';
 import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../../oauth/test-fixtures';
 import { startForgingOpenIdProvider, type ForgingOpenIdProvider } from '../../test-support/forging-openid-provider';
 import { startTestOpenIdProvider, type TestOpenIdProvider } from '../../test-support/oidc-test-provider';
 import type { Actor } from '../actor';
+import { authRoute } from '../auth';
 import { authConfig } from '../auth-config';
 import { verifyCredentials } from '../credentials';
 import { hashPassword } from '../password';
@@ -180,6 +182,10 @@ describe('OpenID sign-in through next-auth against a real provider', () => {
     expect(result.location.pathname).toBe('/portal');
     const alice = await userOf('alice-0001');
     expect(alice).toMatchObject({ username: 'alice', roles: ['admin'], email: 'alice@example.com' });
+    // The account's creation is audited once, in the tenant, with alice as its actor through her provider.
+    const created = await database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'user.create'), eq(auditEvents.objectId, alice!.id)));
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ channel: 'oidc', outcome: 'ok', tenantId: tenant.id, actorUserId: alice!.id, actorUsername: 'alice', objectType: 'user' });
     // No local password: such an account signs in only through its provider.
     expect(await verifyCredentials(database.db, 'alice@acme.example', alice!.passwordHash)).toMatchObject({ ok: false });
   });
@@ -191,6 +197,9 @@ describe('OpenID sign-in through next-auth against a real provider', () => {
     const after = await userOf('alice-0001');
     expect(after!.id).toBe(before!.id);
     expect(after!.roles).toEqual(['publisher']);
+    // A later sign-in changes roles, audited as such; it creates no second account record.
+    const records = await database.db.select().from(auditEvents).where(eq(auditEvents.objectId, after!.id));
+    expect(records.map((record) => `${record.action} ${record.channel}`).sort()).toEqual(['user.create oidc', 'user.roles.update oidc']);
     op.people.alice!.groups = ['pj-admins'];
   });
 
@@ -249,6 +258,19 @@ describe('OpenID sign-in through next-auth against a real provider', () => {
     // As next start can hand the route handler: the same path under the server's own host name.
     const elsewhere = new URL(`${callback.pathname}${callback.search}`, 'http://localhost:3000');
     expect((await finishFlow(elsewhere, flow.app, provider)).signedIn).toBe(true);
+  });
+
+  it('answers the auth route at the public URL even when it is a loopback IP, which Next.js rewrites to localhost', async () => {
+    vi.stubEnv('PRIVATEJET_PUBLIC_URL', 'http://127.0.0.1:3100');
+    try {
+      // As `next start -H 127.0.0.1` hands the route its request; no state cookie, so next-auth refuses and redirects.
+      const request = new NextRequest(`http://127.0.0.1:3100/api/auth/callback/${provider.key}?code=any&state=any`);
+      expect(request.url).toMatch(/^http:\/\/localhost:3100\//);
+      const response = await authRoute(request);
+      expect(response.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:3100\/signin\?/);
+    } finally {
+      vi.stubEnv('PRIVATEJET_PUBLIC_URL', APP);
+    }
   });
 
   describe('ID tokens shaped by the test, signed with real keys', () => {

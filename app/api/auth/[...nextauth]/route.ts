@@ -1,12 +1,11 @@
-import { NextRequest } from 'next/server';
-import { handlers } from '@/lib/auth/auth';
+import { authRoute } from '@/lib/auth/auth';
 import { tooLargeResponse, withBoundedBody } from '@/lib/http/bounded-body';
 import { AppError } from '@/lib/errors';
 
-export const { GET } = handlers;
+export const GET = authRoute;
 
 /** Sign-in and sign-out posts are small forms: their body is read under the route cap. */
-export async function POST(request: NextRequest): Promise<Response> {
+export async function POST(request: Request): Promise<Response> {
   let bounded: Request;
   try {
     bounded = await withBoundedBody(request);
@@ -14,5 +13,5 @@ export async function POST(request: NextRequest): Promise<Response> {
     if (error instanceof AppError && error.kind === 'too_large') return tooLargeResponse(error);
     throw error;
   }
-  return handlers.POST(new NextRequest(bounded));
+  return authRoute(bounded);
 }

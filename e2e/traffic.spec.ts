@@ -105,5 +105,20 @@ test.describe('traffic', () => {
     // The charts pass axe in both colour schemes.
     await expect(page.getByTestId('traffic-charts')).toBeVisible();
     await axeCheck(page, 'Traffic tab');
+    await signOut(page);
+
+    // The admin's Traffic page: the Local cluster with its gateway up and at least these calls in the
+    // last hour (other specs' gateways may share the cluster when the whole suite runs).
+    await signIn(page, seededAccounts.admin.identifier, seededAccounts.admin.password);
+    await page.getByRole('link', { name: 'Traffic' }).first().click();
+    await expect(page).toHaveURL(/\/admin\/traffic$/);
+    const local = page.getByTestId('cluster-traffic-local');
+    await eventually(page, async () => {
+      await expect(local.getByText(/^[1-9]\d* up$/)).toBeVisible({ timeout: 1000 });
+    });
+    const lastHour = Number((await local.getByTestId('requests').innerText()).split('/')[0]!.replace(/[^\d]/g, ''));
+    expect(lastHour).toBeGreaterThanOrEqual(5);
+    await expect(local).toContainText('Local');
+    await axeCheck(page, 'admin Traffic page');
   });
 });

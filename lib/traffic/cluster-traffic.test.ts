@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { ClusterDefinition } from '../clusters/cluster.schema';
 import type { DatabaseHandle } from '../db/drizzle';
-import { gatewayScrapes, trafficMinutes } from '../db/schema';
+import { deployments, gatewayScrapes, trafficMinutes } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { seedPublisherWithApi, usePlatformClusters } from '../deployments/test-support';
 import { clusterTrafficOverview, type ClusterTrafficOverview } from './cluster-traffic';
@@ -64,7 +64,21 @@ beforeAll(async () => {
     dueAt: ago(HOUR),
     ...row,
   });
+  const rows = [
+    ['platform', 'local', 'ready'],
+    ['example', 'local', 'ready'],
+    ['example', 'shared', 'applying'],
+    ['other', 'shared', 'ready'],
+    ['other', 'local', 'ready'],
+    ['platform', 'private', 'waiting'],
+    // A failed deployment keeps its scrape row (and counters), but has no gateway to report.
+    ['platform', 'shared', 'failed'],
+  ] as const;
+  await database.db
+    .insert(deployments)
+    .values(rows.map(([key, clusterName, status]) => ({ tenantId: api[key].tenantId, apiId: api[key].id, clusterName, status })));
   await database.db.insert(gatewayScrapes).values([
+    scrape('platform', 'shared', { replicas: 1, lastSuccessAt: ago(HOUR), lastFailureAt: ago(HOUR - MINUTE), lastFailure: 'pod proxy: 503' }),
     scrape('platform', 'local', { replicas: 1, lastSuccessAt: ago(10_000) }),
     // Read well until 20 s ago, failed 5 s ago: down, whatever came before.
     scrape('example', 'local', { replicas: 1, lastSuccessAt: ago(20_000), lastFailureAt: ago(5_000), lastFailure: 'connection refused at 127.0.0.1:8243' }),

@@ -2,7 +2,8 @@ import { and, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { isSuperTenantAdmin, requireRole, type Actor } from '../auth/actor';
 import { resolveTenantClusters, type ClusterSource } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
-import { apis, gatewayScrapes, tenants, trafficMinutes } from '../db/schema';
+import { apis, deployments, gatewayScrapes, tenants, trafficMinutes } from '../db/schema';
+import { SCRAPED_STATUSES } from './traffic-jobs';
 import { trafficSettingsFromEnv } from './traffic-settings';
 
 /**
@@ -85,6 +86,15 @@ function visibleRows(table: typeof gatewayScrapes | typeof trafficMinutes, actor
   return isSuperTenantAdmin(actor) && platform.length > 0 ? or(own, inArray(table.clusterName, platform)) : own;
 }
 
+/**
+ * Only gateways that should be answering: a scrape row outlives a failed or removed deployment
+ * (its counters wait for the next one), but nothing reads it then, and it is no gateway to report.
+ */
+const hasGateway = sql`exists (select 1 from ${deployments} where ${deployments.apiId} = ${gatewayScrapes.apiId} and ${deployments.clusterName} = ${gatewayScrapes.clusterName} and ${deployments.status} in (${sql.join(
+  SCRAPED_STATUSES.map((status) => sql`${status}`),
+  sql`, `,
+)}))`;
+
 export async function clusterTrafficOverview(
   actor: Actor,
   options: { now?: Date; scrapeEveryMs?: number } = {},
@@ -116,7 +126,7 @@ export async function clusterTrafficOverview(
         replicas: sql<number>`coalesce(sum(${gatewayScrapes.replicas}) filter (where ${state} = 'up'), 0)::int`,
       })
       .from(gatewayScrapes)
-      .where(visibleRows(gatewayScrapes, actor, visible, platform))
+      .where(and(visibleRows(gatewayScrapes, actor, visible, platform), hasGateway))
       .groupBy(gatewayScrapes.clusterName),
     database
       .select({
@@ -146,7 +156,7 @@ export async function clusterTrafficOverview(
       .from(gatewayScrapes)
       .innerJoin(apis, eq(apis.id, gatewayScrapes.apiId))
       .innerJoin(tenants, eq(tenants.id, gatewayScrapes.tenantId))
-      .where(and(visibleRows(gatewayScrapes, actor, visible, platform), sql`${state} = 'down'`))
+      .where(and(visibleRows(gatewayScrapes, actor, visible, platform), hasGateway, sql`${state} = 'down'`))
       .orderBy(desc(sql`coalesce(${gatewayScrapes.lastFailureAt}, ${gatewayScrapes.lastSuccessAt}, ${gatewayScrapes.dueAt})`), apis.name, apis.version)
       .limit(MAX_UNREAD_LISTED),
   ]);

@@ -101,6 +101,7 @@ test.describe('accessibility', () => {
       ['/admin', 'admin'],
       ['/admin/users', 'admin: users'],
       ['/admin/clusters', 'admin: clusters'],
+      ['/admin/traffic', 'admin: traffic'],
       ['/admin/tenants', 'admin: tenants'],
       ['/admin/settings', 'admin: settings'],
       ['/admin/audit', 'admin: audit log'],

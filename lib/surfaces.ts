@@ -23,7 +23,7 @@ export function surfacesFor(actor: Actor | null): Surface[] {
     surfaces.push({ id: 'publisher', href: '/publisher', label: 'Publisher', nav: [{ href: '/publisher', label: 'APIs' }] });
   }
   if (hasRole(actor, 'admin')) {
-    const nav: NavLink[] = [{ href: '/admin/users', label: 'Users' }, { href: '/admin/clusters', label: 'Clusters' }];
+    const nav: NavLink[] = [{ href: '/admin/users', label: 'Users' }, { href: '/admin/clusters', label: 'Clusters' }, { href: '/admin/traffic', label: 'Traffic' }];
     if (isSuperTenantAdmin(actor)) nav.push({ href: '/admin/tenants', label: 'Tenants' });
     nav.push({ href: '/admin/sign-in', label: 'Sign-in' }, { href: '/admin/settings', label: 'Settings' }, { href: '/admin/audit', label: 'Audit log' });
     surfaces.push({ id: 'admin', href: '/admin/users', label: 'Admin', nav });

@@ -11,7 +11,7 @@ import { deployments, gatewayScrapes, type GatewayCounterSnapshot } from '../db/
  */
 
 /** Deployment states in which a gateway may be answering (a re-apply leaves the old one serving). */
-const SCRAPED_STATUSES = ['ready', 'applying', 'waiting'] as const;
+export const SCRAPED_STATUSES = ['ready', 'applying', 'waiting'] as const;
 
 export interface ClaimedScrape {
   tenantId: string;

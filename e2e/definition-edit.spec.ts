@@ -32,6 +32,13 @@ async function storedYaml(page: Page, apiId: string): Promise<string> {
   return stringify(await response.json(), { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** Moves the editor's cursor to a line, so the editor (which draws only the lines in view) shows it. */
+async function showLine(page: Page, line: number): Promise<void> {
+  await page.getByTestId('definition-editor').locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+Home');
+  for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
+}
+
 /** `yamlText` with one more path, placed first under `paths:`; `operation` is its lines below "get:". */
 function withPath(yamlText: string, pathName: string, operation: string[]): string {
   return yamlText.replace(/^paths:\n/m, ['paths:', `  ${pathName}:`, '    get:', ...operation.map((line) => `      ${line}`), ''].join('\n'));
@@ -55,6 +62,7 @@ test('a publisher edits an API’s definition: problems marked at their lines, t
   await writeInDefinitionEditor(page, broken);
   await page.getByRole('button', { name: 'Save definition' }).click();
   await expect(page.getByTestId('definition-edit-help')).toContainText(`line ${brokenLine}:`, { timeout: 30_000 });
+  await showLine(page, brokenLine);
   const marked = page.locator('.cm-line', { has: page.locator('.cm-lintRange-error') });
   await expect(marked).toHaveCount(1);
   await expect(marked).toHaveText('    get:');
@@ -94,9 +102,11 @@ test('a definition saved from a page opened before another save is refused, and 
   await other.getByRole('button', { name: 'Save definition' }).click();
   await expect(other.getByText('Saved the definition.')).toBeVisible({ timeout: 30_000 });
 
-  await writeInDefinitionEditor(page, withPath(current, '/mine', ok));
+  const mine = withPath(current, '/mine', ok);
+  await writeInDefinitionEditor(page, mine);
   await page.getByRole('button', { name: 'Save definition' }).click();
   await expect(page.getByTestId('definition-edit-help')).toContainText('was changed', { timeout: 30_000 });
+  await showLine(page, mine.split('\n').indexOf('  /mine:') + 1);
   await expect(page.getByTestId('definition-editor')).toContainText('/mine:');
   await page.reload();
   await expect(page.getByRole('textbox', { name: 'Resources' })).toHaveValue(/^GET \/theirs$/m);

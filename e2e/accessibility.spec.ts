@@ -73,7 +73,7 @@ test.describe('accessibility', () => {
     await checkPage(page, `/publisher/apis/${apiId}`, 'publisher: API overview');
     await checkPage(page, `/publisher/apis/${apiId}`, 'publisher: editing the definition', async (editing) => {
       await editing.getByRole('button', { name: 'Edit definition' }).click();
-      await expect(editing.getByRole('textbox', { name: 'Definition (YAML; JSON works too)' })).toContainText('openapi:');
+      await expect(editing.getByRole('textbox', { name: 'Definition (YAML; JSON works too)' })).toContainText('title: PetStore');
     });
     await checkPage(page, `/publisher/apis/${apiId}/environments`, 'publisher: environments');
     await checkPage(page, `/publisher/apis/${apiId}/lifecycle`, 'publisher: lifecycle');

@@ -71,6 +71,10 @@ test.describe('accessibility', () => {
       await expect(previewing.getByTestId('documentation-preview').getByRole('heading', { name: 'Getting started' })).toBeVisible();
     });
     await checkPage(page, `/publisher/apis/${apiId}`, 'publisher: API overview');
+    await checkPage(page, `/publisher/apis/${apiId}`, 'publisher: editing the definition', async (editing) => {
+      await editing.getByRole('button', { name: 'Edit definition' }).click();
+      await expect(editing.getByRole('textbox', { name: 'Definition (YAML; JSON works too)' })).toContainText('title: PetStore');
+    });
     await checkPage(page, `/publisher/apis/${apiId}/environments`, 'publisher: environments');
     await checkPage(page, `/publisher/apis/${apiId}/lifecycle`, 'publisher: lifecycle');
     await checkPage(page, `/publisher/apis/${apiId}/subscriptions`, 'publisher: subscriptions');

@@ -135,14 +135,14 @@ interface UploadedDefinition {
 
 const UPLOAD_ROUTE = '/api/publisher/definitions';
 
-/** CodeMirror loads only when the Paste tab is opened: no other page (nor the other tabs) pays for it. */
-const DefinitionEditor = dynamic(() => import('./definition-editor').then((module) => module.DefinitionEditor), {
+/** CodeMirror loads only when the Paste tab (or an API's Edit definition) is opened: no other page (nor the other tabs) pays for it. */
+export const DefinitionEditor = dynamic(() => import('./definition-editor').then((module) => module.DefinitionEditor), {
   ssr: false,
   loading: () => <Skeleton variant="rectangular" height={362} aria-label="Loading the editor" />,
 });
 
 /** A refusal of the upload route, with the lines of the text it is about when the check could tell. */
-class DefinitionRefused extends Error {
+export class DefinitionRefused extends Error {
   constructor(
     message: string,
     readonly problems: DocumentProblem[],
@@ -157,7 +157,7 @@ const EDITOR_LIMIT_MESSAGE = `The editor takes definitions up to ${formatBytes(M
  * Sends a file or pasted text to the upload route as the raw request body (a File streams from
  * disk; nothing is read into a JavaScript string) and answers the checked upload or the reason.
  */
-async function uploadDefinition(body: Blob | string, fileName: string): Promise<UploadedDefinition> {
+export async function uploadDefinition(body: Blob | string, fileName: string): Promise<UploadedDefinition> {
   let response: Response;
   try {
     response = await fetch(UPLOAD_ROUTE, {
@@ -441,7 +441,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
   );
 }
 
-export function EditApiForm({ action, apiId, values, resources, deployed }: { action: FormAction; apiId: string; values: ApiSettingsValues; resources: string; deployed: boolean }) {
+export function EditApiForm({ action, apiId, revision, values, resources, deployed }: { action: FormAction; apiId: string; revision: number; values: ApiSettingsValues; resources: string; deployed: boolean }) {
   const [state, formAction] = useActionState(action, { status: 'idle' });
   return (
     <Paper sx={{ p: 3 }}>
@@ -450,7 +450,18 @@ export function EditApiForm({ action, apiId, values, resources, deployed }: { ac
           <FormMessage state={state} />
           {deployed && <Alert severity="info">This API is deployed: saving re-applies its gateways in every selected cluster.</Alert>}
           <input type="hidden" name="apiId" value={apiId} />
-          <Field name="resources" label="Resources" helperText='One per line: a method and a path, e.g. "GET /pets/{petId}". Only these are routed.' multiline minRows={3} state={state} defaultValue={resources} />
+          <input type="hidden" name="revision" value={revision} />
+          {/* A definition saved in the editor changes the lines: the field starts again from them rather than keep (and later save) the old ones. */}
+          <Field
+            key={resources}
+            name="resources"
+            label="Resources"
+            helperText='One per line: a method and a path, e.g. "GET /pets/{petId}". Only these are routed.'
+            multiline
+            minRows={3}
+            state={state}
+            defaultValue={resources}
+          />
           <ApiSettingsFields state={state} values={values} />
           <SubmitButton sx={{ alignSelf: 'start' }}>Save</SubmitButton>
         </Stack>

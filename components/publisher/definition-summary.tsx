@@ -21,9 +21,10 @@ export function definitionSummaryLine(summary: DefinitionSummaryView): string {
 
 /**
  * The stored definition of an API: its summary, and the text only on demand (a new tab shows the
- * JSON read-only, or it downloads), so a 13 MB document never sits in the page.
+ * JSON read-only, or it downloads), so a 13 MB document never sits in the page. `children` is
+ * where the API's page puts its Edit definition action.
  */
-export function DefinitionSummaryPanel({ summary, viewHref, sizeNote }: { summary: DefinitionSummaryView; viewHref: string; sizeNote: string }) {
+export function DefinitionSummaryPanel({ summary, viewHref, sizeNote, children }: { summary: DefinitionSummaryView; viewHref: string; sizeNote: string; children?: React.ReactNode }) {
   return (
     <Paper sx={{ p: 3 }} component="section" aria-labelledby="definition-heading">
       <Stack spacing={1}>
@@ -40,6 +41,7 @@ export function DefinitionSummaryPanel({ summary, viewHref, sizeNote }: { summar
           </Link>
           <Link href={`${viewHref}?download=1`}>Download</Link>
         </Stack>
+        {children}
       </Stack>
     </Paper>
   );

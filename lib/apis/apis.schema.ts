@@ -113,10 +113,19 @@ export const updateApiSchema = z
   .object({
     apiId: z.uuid(),
     resources: z.string().max(RESOURCE_LINES_MAX, 'Use at most 600,000 characters of resources.'),
+    /** The revision the form was rendered at: its resource lines must not undo a definition saved since. */
+    revision: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
     ...apiSettingsFields,
   });
-/** An edit: the form gives resources as lines; the REST API may give a whole new definition instead. */
-export type UpdateApiInput = WithOptionalSandbox<z.infer<typeof updateApiSchema>> & { definition?: string | CheckedOpenApiDocument };
+/** An edit: the form gives resources as lines; the REST API may give a whole new definition instead, the editor a checked upload's id. */
+export type UpdateApiInput = WithOptionalSandbox<z.infer<typeof updateApiSchema>> & { definition?: string | CheckedOpenApiDocument; definitionUpload?: string };
+
+/** The definition editor of an existing API: the checked upload, and the revision the editor was opened at. */
+export const replaceDefinitionSchema = z.object({
+  apiId: z.uuid(),
+  definitionUpload: z.uuid({ error: 'Check the definition first.' }),
+  revision: z.coerce.number().int().min(0).max(2_147_483_647),
+});
 
 export const newVersionSchema = z.object({ apiId: z.uuid(), version: apiVersionSchema });
 

@@ -2,12 +2,25 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
-import { tenants, users } from '../db/schema';
+import { and, eq } from 'drizzle-orm';
+import { auditEvents, tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { usePlatformClusters } from '../deployments/test-support';
 import { AppError } from '../errors';
 import { createApiSchema, updateApiSchema } from './apis.schema';
-import { apiDefinitionSummaryForPublisher, apiResourcesForPublisher, changeLifecycleState, createApi, createNewVersion, getApiForPublisher, lifecycleHistory, listApisForPublisher, setClusterSelection, updateApi } from './apis.service';
+import {
+  apiDefinitionSummaryForPublisher,
+  apiResourcesForPublisher,
+  changeLifecycleState,
+  createApi,
+  createNewVersion,
+  getApiForPublisher,
+  lifecycleHistory,
+  listApisForPublisher,
+  replaceApiDefinition,
+  setClusterSelection,
+  updateApi,
+} from './apis.service';
 import { stagedDefinition, stageDefinition } from './definition-uploads.service';
 
 let database: DatabaseHandle;
@@ -136,5 +149,53 @@ describe('APIs', () => {
     expect(error.kind).toBe('validation');
     expect(error.fieldErrors!.sandboxEndpoints![0]).toContain("the portal's own machine");
     expect(error.fieldErrors!.productionEndpoints).toBeUndefined();
+  });
+});
+
+describe('editing the definition of an existing API', () => {
+  const edited = (extraPath: string) => petstore.replace(/^paths:\n/m, `paths:\n  ${extraPath}:\n    get:\n      responses:\n        "200":\n          description: OK\n`);
+
+  it('replaces the document with a checked upload at the revision the editor opened, keeps the settings, and records it', async () => {
+    const { id } = await createApi(publisher, await form(publisher, { name: 'Edited', context: 'edited', description: 'Kept as it was' }));
+    const opened = (await getApiForPublisher(publisher, id)).revision;
+    const upload = await stageDefinition(publisher, { text: edited('/owners') });
+    const { revision } = await replaceApiDefinition(publisher, { apiId: id, definitionUpload: upload.id }, { expectedRevision: opened });
+
+    expect(revision).toBe(opened + 1);
+    expect(await apiResourcesForPublisher(publisher, id)).toContainEqual({ path: '/owners', method: 'GET' });
+    expect(await getApiForPublisher(publisher, id)).toMatchObject({ description: 'Kept as it was', tiers: ['Gold', 'Bronze'], productionEndpoints: ['http://localhost:8090'] });
+    // The upload moved into the API: it cannot be saved a second time.
+    expect(await kindOf(stagedDefinition(publisher, upload.id))).toBe('not_found');
+    const records = await database.db.select().from(auditEvents).where(and(eq(auditEvents.objectId, id), eq(auditEvents.action, 'api.definition.update')));
+    expect(records).toHaveLength(1);
+  });
+
+  it('refuses a save at a revision someone changed meanwhile, and keeps their change and the upload', async () => {
+    const { id } = await createApi(publisher, await form(publisher, { name: 'Raced', context: 'raced' }));
+    const opened = (await getApiForPublisher(publisher, id)).revision;
+    // Another tab saves a definition first.
+    await replaceApiDefinition(publisher, { apiId: id, definitionUpload: (await stageDefinition(publisher, { text: edited('/theirs') })).id }, { expectedRevision: opened });
+    const mine = await stageDefinition(publisher, { text: edited('/mine') });
+
+    await expect(replaceApiDefinition(publisher, { apiId: id, definitionUpload: mine.id }, { expectedRevision: opened })).rejects.toMatchObject({ kind: 'precondition_failed' });
+    const resources = await apiResourcesForPublisher(publisher, id);
+    expect(resources).toContainEqual({ path: '/theirs', method: 'GET' });
+    expect(resources).not.toContainEqual({ path: '/mine', method: 'GET' });
+    expect(await stagedDefinition(publisher, mine.id)).toMatchObject({ id: mine.id });
+
+    // The settings form is held to its revision as well: its old resource lines cannot undo the new definition.
+    const settings = updateApiSchema.parse({ apiId: id, resources: 'GET /pets', productionEndpoints: 'http://localhost:8090', tiers: ['Gold'], revision: String(opened) });
+    const { revision: _stale, ...input } = settings;
+    await expect(updateApi(publisher, input, { expectedRevision: settings.revision })).rejects.toMatchObject({ kind: 'precondition_failed' });
+  });
+
+  it("refuses another tenant's API, another publisher's upload, and a subscriber", async () => {
+    const { id } = await createApi(publisher, await form(publisher, { name: 'Guarded', context: 'guarded' }));
+    const { revision } = await getApiForPublisher(publisher, id);
+    const foreignUpload = await stageDefinition(otherPublisher, { text: edited('/foreign') });
+    expect(await kindOf(replaceApiDefinition(otherPublisher, { apiId: id, definitionUpload: foreignUpload.id }, { expectedRevision: revision }))).toBe('not_found');
+    expect(await kindOf(replaceApiDefinition(publisher, { apiId: id, definitionUpload: foreignUpload.id }, { expectedRevision: revision }))).toBe('validation');
+    expect(await kindOf(replaceApiDefinition(subscriber, { apiId: id, definitionUpload: foreignUpload.id }, { expectedRevision: revision }))).toBe('forbidden');
+    expect(await apiResourcesForPublisher(publisher, id)).not.toContainEqual({ path: '/foreign', method: 'GET' });
   });
 });

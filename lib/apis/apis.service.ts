@@ -179,9 +179,14 @@ async function definitionFor(actor: Actor, input: CreateApiInput): Promise<{ doc
     return { document: sql`${json}::jsonb`, description: summary.description };
   }
   if (!input.definitionUpload) throw invalid('Paste or choose an OpenAPI definition.', { definition: ['Paste or choose an OpenAPI definition.'] });
+  const { id, summary } = await stagedDefinitionOrGone(actor, input.definitionUpload);
+  return { uploadId: id, description: summary.description };
+}
+
+/** The caller's checked upload; one that expired (or never was theirs) is a field error to act on, not a 404. */
+async function stagedDefinitionOrGone(actor: Actor, uploadId: string) {
   try {
-    const { id, summary } = await stagedDefinition(actor, input.definitionUpload);
-    return { uploadId: id, description: summary.description };
+    return await stagedDefinition(actor, uploadId);
   } catch (error) {
     if (error instanceof AppError && error.kind === 'not_found') {
       throw invalid('The uploaded definition is gone (uploads are kept for a day): choose or paste it again.', { definition: ['Choose or paste the definition again.'] });
@@ -292,15 +297,20 @@ export async function createApi(actor: Actor, input: CreateApiInput): Promise<{ 
 
 /**
  * Saves the API; a deployed API's gateways are re-applied with the new configuration. The
- * operations come from the resource lines (the form), or from a whole new definition (the REST
- * API), which is checked like an imported one.
+ * operations come from the resource lines (the form), from a whole new definition (the REST
+ * API), which is checked like an imported one, or from an upload the route checked already (the
+ * definition editor), whose document moves inside the database as on create.
  */
 export async function updateApi(actor: Actor, input: UpdateApiInput, options?: RevisionCheck): Promise<{ revision: number }> {
   const row = await apiRowForPublisher(actor, input.apiId);
   checkRevision(row, options);
   await checkEndpointPolicy(actor, input);
-  let openapi: OpenApiDocument;
-  if (input.definition !== undefined) {
+  const upload = input.definitionUpload ? await stagedDefinitionOrGone(actor, input.definitionUpload) : null;
+  const replacesDefinition = input.definition !== undefined || upload !== null;
+  let openapi: OpenApiDocument | SQL;
+  if (upload) {
+    openapi = sql`(select ${definitionUploads.document} from ${definitionUploads} where ${ownUploadCondition(actor, upload.id)})`;
+  } else if (input.definition !== undefined) {
     openapi = typeof input.definition === 'string' ? await importApiDefinition(input.definition) : input.definition;
   } else {
     const { resources, errors } = parseResourceLines(input.resources);
@@ -327,19 +337,49 @@ export async function updateApi(actor: Actor, input: UpdateApiInput, options?: R
       .where(atRevision(row.id, options))
       .returning({ revision: apis.revision });
     if (saved.length === 0) throw staleRevision('The API');
+    if (upload) await tx.delete(definitionUploads).where(ownUploadCondition(actor, upload.id));
     const { description, tags, visibility, subscriptionApproval, productionEndpoints, sandboxEndpoints, security, tiers, cors } = row;
     await recordAudit(tx, actor, {
-      action: input.definition !== undefined ? 'api.definition.update' : 'api.update',
+      action: replacesDefinition ? 'api.definition.update' : 'api.update',
       objectType: 'api',
       objectId: row.id,
       before: { description, tags, visibility, subscriptionApproval, productionEndpoints, sandboxEndpoints, security, tiers, cors },
       after: settings,
-      note: `${row.name} ${row.version}: ${input.definition !== undefined ? 'definition replaced' : 'resources saved'} (revision ${saved[0]!.revision})`,
+      note: `${row.name} ${row.version}: ${replacesDefinition ? 'definition replaced' : 'resources saved'} (revision ${saved[0]!.revision})`,
     });
     return saved;
   });
   if (isDeployedState(row.state)) await reconcileApiDeployments(row.id);
   return updated[0]!;
+}
+
+/**
+ * Replaces only the definition (the publisher's editor): the settings stay as stored, and the
+ * revision the editor was opened at must still be current, so a change saved meanwhile (another
+ * tab, the REST API) is refused rather than overwritten.
+ */
+export async function replaceApiDefinition(actor: Actor, input: { apiId: string; definitionUpload: string }, options: Required<RevisionCheck>): Promise<{ revision: number }> {
+  const api = await getApiForPublisher(actor, input.apiId);
+  return updateApi(
+    actor,
+    {
+      apiId: api.id,
+      description: api.description,
+      tags: api.tags,
+      visibility: api.visibility,
+      subscriptionApproval: api.subscriptionApproval,
+      productionEndpoints: api.productionEndpoints,
+      sandboxEndpoints: api.sandboxEndpoints,
+      tiers: api.tiers,
+      securityOauth2: api.security.oauth2,
+      securityBasic: api.security.basic,
+      corsEnabled: api.cors.enabled,
+      corsOrigins: api.cors.allowedOrigins,
+      resources: '',
+      definitionUpload: input.definitionUpload,
+    },
+    options,
+  );
 }
 
 /**

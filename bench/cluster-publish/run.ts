@@ -17,7 +17,7 @@ import { rbacObjectsFor } from '../../lib/clusters/rbac';
 import { localContainerManager } from '../../lib/containers/local/local-manager';
 import { openDatabase, setAppDatabase } from '../../lib/db/drizzle';
 import { deploymentsSettled } from '../../lib/deployments/deployments.service';
-import { freePort, seedPublisherWithApi, usePlatformClusters } from '../../lib/deployments/test-support';
+import { freePort, seedPublisherWithApi, usePlatformClusters } from '../../lib/test-support/deployments';
 import { percentile, until200 } from '../support';
 import { ensureClusterBinaries } from '../../tools/kube/binaries';
 import { startCluster } from '../../tools/kube/cluster';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../db/test-database';
-import { usePlatformClusters } from '../deployments/test-support';
+import { usePlatformClusters } from '../test-support/deployments';
 import { insertTenant, insertUser } from '../oauth/test-fixtures';
 import { apiFileSchema } from './api-file.schema';
 import { apiFileOf, apiFileYaml, applyApiSpec, exportApiFile, lifecyclePath, PartiallyApplied } from './api-file.service';

@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { usePlatformClusters } from '../deployments/test-support';
+import { usePlatformClusters } from '../test-support/deployments';
 import { AppError } from '../errors';
 import { createApiSchema, updateApiSchema } from './apis.schema';
 import { apiDefinitionSummaryForPublisher, apiResourcesForPublisher, changeLifecycleState, createApi, createNewVersion, getApiForPublisher, lifecycleHistory, listApisForPublisher, setClusterSelection, updateApi } from './apis.service';

@@ -6,7 +6,7 @@ import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, definitionUploads, tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { usePlatformClusters } from '../deployments/test-support';
+import { usePlatformClusters } from '../test-support/deployments';
 import { largeDefinitionJson, largeDefinitionYaml, operationCountOf } from '../test-support/large-definition';
 import { createApiSchema } from './apis.schema';
 import { createApi } from './apis.service';

@@ -17,7 +17,7 @@ import { deleteTenantCluster, saveTenantClusterFromForm, saveTenantClustersFromJ
 import type { DatabaseHandle } from '../db/drizzle';
 import { auditEvents, tenants } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
-import { usePlatformClusters } from '../deployments/test-support';
+import { usePlatformClusters } from '../test-support/deployments';
 import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../oauth/test-fixtures';
 import { createPersonalTokenSchema } from '../personal-tokens/personal-tokens.schema';
 import { authenticatePersonalToken, createPersonalToken, deletePersonalToken, revokePersonalToken } from '../personal-tokens/personal-tokens.service';

@@ -16,7 +16,7 @@ import { kubeConfigForServiceAccount } from '../../tools/kube/service-account';
 import type { TargetCluster } from '../containers/container-manager';
 import { createKubernetesContainerManager } from '../containers/kubernetes/kubernetes-manager';
 import { gatewayObjectName } from '../containers/kubernetes/object-names';
-import { sampleApi, sampleCluster } from '../containers/kubernetes/test-support/sample-api';
+import { sampleApi, sampleCluster } from '../test-support/kubernetes/sample-api';
 import { rbacObjectsFor } from './rbac';
 
 /**

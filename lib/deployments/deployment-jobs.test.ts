@@ -4,7 +4,7 @@ import type { DatabaseHandle } from '../db/drizzle';
 import { deployments, type DeploymentStatus } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { claimDuePairs, releaseLeases, updateClaimed } from './deployment-jobs';
-import { seedPublisherWithApi } from './test-support';
+import { seedPublisherWithApi } from '../test-support/deployments';
 
 /**
  * The claims themselves, on the suite's database (PGlite, then PostgreSQL): who may take a record

@@ -9,7 +9,7 @@ import { tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { largeDefinition, largeDefinitionJson } from '../test-support/large-definition';
 import { deploymentsSettled, deploymentViews } from './deployments.service';
-import { freePort, usePlatformClusters } from './test-support';
+import { freePort, usePlatformClusters } from '../test-support/deployments';
 
 /**
  * A 13 MB definition (1,074 paths, 2,059 operations) imported and published on the Local cluster:

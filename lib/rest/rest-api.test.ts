@@ -8,7 +8,7 @@ import type { DatabaseHandle } from '../db/drizzle';
 import { users, type Role } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { configureDeploymentEngine, deploymentsSettled } from '../deployments/deployments.service';
-import { usePlatformClusters } from '../deployments/test-support';
+import { usePlatformClusters } from '../test-support/deployments';
 import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../oauth/test-fixtures';
 import { createPersonalTokenSchema } from '../personal-tokens/personal-tokens.schema';
 import { createPersonalToken, revokePersonalToken } from '../personal-tokens/personal-tokens.service';

@@ -8,7 +8,7 @@ import type { DatabaseHandle } from '../db/drizzle';
 import { apis, applicationTrafficHours, applicationTrafficMinutes, gatewayScrapes, trafficHours, trafficMinutes } from '../db/schema';
 import { freshTestDatabase } from '../db/test-database';
 import { deploymentsSettled, deploymentViews } from '../deployments/deployments.service';
-import { freePort, seedPublisherWithApi, usePlatformClusters } from '../deployments/test-support';
+import { freePort, seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
 import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from '../oauth/issuer';
 import { ensureSigningKeys, signAccessToken } from '../oauth/signing-keys';
 import { startTestBackend, type TestBackend } from '../test-support/test-backend';

@@ -9,7 +9,7 @@ import { localContainerManager } from '../../lib/containers/local/local-manager'
 import type { DatabaseHandle } from '../../lib/db/drizzle';
 import { freshTestDatabase } from '../../lib/db/test-database';
 import { deploymentsSettled } from '../../lib/deployments/deployments.service';
-import { freePort, usePlatformClusters } from '../../lib/deployments/test-support';
+import { freePort, usePlatformClusters } from '../../lib/test-support/deployments';
 import { ensureSigningKeys } from '../../lib/oauth/signing-keys';
 import { insertTenant, insertUser, useThrowawaySecretKey } from '../../lib/oauth/test-fixtures';
 import { createPersonalTokenSchema } from '../../lib/personal-tokens/personal-tokens.schema';

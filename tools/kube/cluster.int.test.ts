@@ -24,7 +24,7 @@ import type { DatabaseHandle } from '../../lib/db/drizzle';
 import { apis, deployments } from '../../lib/db/schema';
 import { freshTestDatabase } from '../../lib/db/test-database';
 import { configureDeploymentEngine } from '../../lib/deployments/deployments.service';
-import { seedPublisherWithApi } from '../../lib/deployments/test-support';
+import { seedPublisherWithApi } from '../../lib/test-support/deployments';
 import { ensureSigningKeys } from '../../lib/oauth/signing-keys';
 import { useThrowawaySecretKey } from '../../lib/oauth/test-fixtures';
 import { renderChart } from '../helm/helm';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterAccessReport } from '@/lib/clusters/connection-check';
 import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 import type { TargetCluster } from '../container-manager';
-import { sampleApi } from '../kubernetes/test-support/sample-api';
+import { sampleApi } from '../../test-support/kubernetes/sample-api';
 import { freeLoopbackPort } from './haproxy-process';
 import { localContainerManager } from './local-manager';
 

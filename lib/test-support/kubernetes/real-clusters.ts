@@ -1,10 +1,10 @@
 import { AppsV1Api, type V1Deployment, type V1DeploymentStatus } from '@kubernetes/client-node';
-import { rbacObjectsFor } from '../../../clusters/rbac';
-import { ensureKubeBinaries } from '../../../../tools/kube/binaries';
-import { startControlPlane, type ControlPlane } from '../../../../tools/kube/control-plane';
-import { provisionServiceAccount, type ServiceAccountAccess } from '../../../../tools/kube/service-account';
-import type { TargetCluster } from '../../container-manager';
-import type { KubernetesManagerName } from '../../permissions';
+import { rbacObjectsFor } from '../../clusters/rbac';
+import { ensureKubeBinaries } from '../../../tools/kube/binaries';
+import { startControlPlane, type ControlPlane } from '../../../tools/kube/control-plane';
+import { provisionServiceAccount, type ServiceAccountAccess } from '../../../tools/kube/service-account';
+import type { TargetCluster } from '../../containers/container-manager';
+import type { KubernetesManagerName } from '../../containers/permissions';
 
 /**
  * Real kube-apiservers (tools/kube) set up as a user would for one manager: the namespace, a

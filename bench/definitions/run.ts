@@ -25,7 +25,7 @@ import { checkHaproxyConfig } from '../../lib/containers/local/haproxy-process';
 import { definitionConfigMapFor } from '../../lib/containers/wso2-api-operator/manifests';
 import { eq } from 'drizzle-orm';
 import { apis, tenants, users } from '../../lib/db/schema';
-import { freshTestDatabase } from '../../lib/db/test-database';
+import { freshTestDatabase } from '../../lib/test-support/test-database';
 import { usePlatformClusters } from '../../lib/test-support/deployments';
 import { largeDefinitionJson } from '../../lib/test-support/large-definition';
 

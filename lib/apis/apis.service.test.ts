@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { usePlatformClusters } from '../test-support/deployments';
 import { AppError } from '../errors';
 import { createApiSchema, updateApiSchema } from './apis.schema';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, definitionUploads, tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { usePlatformClusters } from '../test-support/deployments';
 import { largeDefinitionJson, largeDefinitionYaml, operationCountOf } from '../test-support/large-definition';
 import { createApiSchema } from './apis.schema';

@@ -9,7 +9,7 @@ import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
 import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { largeDefinitionJson } from '../test-support/large-definition';
 import { deploymentsSettled, deploymentViews } from './deployments.service';
 import { usePlatformClusters } from '../test-support/deployments';

@@ -6,7 +6,7 @@ import type { Actor } from '../auth/actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { largeDefinition, largeDefinitionJson } from '../test-support/large-definition';
 import { deploymentsSettled, deploymentViews } from './deployments.service';
 import { freePort, usePlatformClusters } from '../test-support/deployments';

@@ -6,7 +6,7 @@ import type { Actor } from '../auth/actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, applicationTrafficHours, applicationTrafficMinutes, gatewayScrapes, trafficHours, trafficMinutes } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { deploymentsSettled, deploymentViews } from '../deployments/deployments.service';
 import { freePort, seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
 import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from '../oauth/issuer';

@@ -13,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { changeLifecycleState, createApi, setClusterSelection } from '../../lib/apis/apis.service';
 import { createApiSchema } from '../../lib/apis/apis.schema';
 import { importApiDefinition } from '../../lib/apis/openapi';
-import { rbacObjectsFor } from '../../lib/clusters/rbac';
+import { rbacObjectsFor } from '../../lib/containers/rbac';
 import { localContainerManager } from '../../lib/containers/local/local-manager';
 import { openDatabase, setAppDatabase } from '../../lib/db/drizzle';
 import { deploymentsSettled } from '../../lib/deployments/deployments.service';

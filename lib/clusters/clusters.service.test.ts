@@ -7,13 +7,8 @@ import type { DatabaseHandle } from '../db/drizzle';
 import { tenantClusters, tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';
-import {
-  exportTenantClusters,
-  listClusterChoices,
-  listClustersForAdmin,
-  saveTenantClusterFromForm,
-  saveTenantClustersFromJson,
-} from './clusters.service';
+import { listClusterChoices } from '../containers/cluster-use.service';
+import { exportTenantClusters, listClustersForAdmin, saveTenantClusterFromForm, saveTenantClustersFromJson } from './clusters.service';
 import { replaceTenantClusters } from './clusters.store';
 import { parseDeploymentToml } from './deployment-toml';
 import { setPlatformClusterConfig } from './platform-config';

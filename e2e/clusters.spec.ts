@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { rbacObjectsFor } from '../lib/clusters/rbac';
+import { rbacObjectsFor } from '../lib/containers/rbac';
 import { startControlPlane, type ControlPlane } from '../tools/kube/control-plane';
 import { provisionServiceAccount, type ServiceAccountAccess } from '../tools/kube/service-account';
 import { seededAccounts } from './support/accounts';

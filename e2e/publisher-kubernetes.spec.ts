@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { reportDeploymentStatus, startRealCluster, type RealCluster } from '../lib/containers/kubernetes/test-support/real-clusters';
+import { reportDeploymentStatus, startRealCluster, type RealCluster } from '../lib/test-support/kubernetes/real-clusters';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { seededAccounts } from './support/accounts';
 import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';

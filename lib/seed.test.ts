@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCredentials } from './auth/credentials';
 import type { DatabaseHandle } from './db/drizzle';
 import { tenants, users } from './db/schema';
-import { freshTestDatabase } from './db/test-database';
+import { freshTestDatabase } from './test-support/test-database';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
 
 let database: DatabaseHandle;

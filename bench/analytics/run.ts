@@ -16,7 +16,7 @@ import { setPlatformClusterConfig } from '../../lib/clusters/platform-config';
 import { DEFAULT_MANAGERS } from '../../lib/clusters/cluster.schema';
 import { HOST_HAPROXY } from '../../lib/containers/local/haproxy-process';
 import { apis, gatewayScrapes, tenants, users } from '../../lib/db/schema';
-import { freshTestDatabase } from '../../lib/db/test-database';
+import { freshTestDatabase } from '../../lib/test-support/test-database';
 import { createSigningKey, signToken, startTestGateway, testSpec, tokenClaims } from '../../lib/test-support/gateway-harness';
 import { startTestBackend } from '../../lib/test-support/test-backend';
 import { parseTrafficExposition, trafficIncrement, TRAFFIC_METRICS_PATH } from '../../lib/traffic/gateway-counters';

@@ -20,13 +20,13 @@ import { storedDefinitionSummary } from '../../lib/apis/definition-queries';
 import { stageDefinition } from '../../lib/apis/definition-uploads.service';
 import type { Actor } from '../../lib/auth/actor';
 import { gatewayObjectsFor } from '../../lib/containers/kubernetes/manifests';
-import { sampleApi, sampleCluster } from '../../lib/containers/kubernetes/test-support/sample-api';
+import { sampleApi, sampleCluster } from '../../lib/test-support/kubernetes/sample-api';
 import { checkHaproxyConfig } from '../../lib/containers/local/haproxy-process';
 import { definitionConfigMapFor } from '../../lib/containers/wso2-api-operator/manifests';
 import { eq } from 'drizzle-orm';
 import { apis, tenants, users } from '../../lib/db/schema';
-import { freshTestDatabase } from '../../lib/db/test-database';
-import { usePlatformClusters } from '../../lib/deployments/test-support';
+import { freshTestDatabase } from '../../lib/test-support/test-database';
+import { usePlatformClusters } from '../../lib/test-support/deployments';
 import { largeDefinitionJson } from '../../lib/test-support/large-definition';
 
 const sizes = (process.env.SIZES_MB ?? '1,5,15').split(',').map(Number).filter((n) => n > 0);

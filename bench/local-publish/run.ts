@@ -16,7 +16,7 @@ import { importApiDefinition } from '../../lib/apis/openapi';
 import { localContainerManager } from '../../lib/containers/local/local-manager';
 import { openDatabase, setAppDatabase } from '../../lib/db/drizzle';
 import { deploymentsSettled } from '../../lib/deployments/deployments.service';
-import { freePort, seedPublisherWithApi, usePlatformClusters } from '../../lib/deployments/test-support';
+import { freePort, seedPublisherWithApi, usePlatformClusters } from '../../lib/test-support/deployments';
 import { percentile, until200 } from '../support';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 15);

@@ -11,8 +11,8 @@
 
 import { performance } from 'node:perf_hooks';
 import { kubernetesContainerManager as manager } from '../../lib/containers/kubernetes/kubernetes-manager';
-import { sampleApi } from '../../lib/containers/kubernetes/test-support/sample-api';
-import { startRealCluster, type RealCluster } from '../../lib/containers/kubernetes/test-support/real-clusters';
+import { sampleApi } from '../../lib/test-support/kubernetes/sample-api';
+import { startRealCluster, type RealCluster } from '../../lib/test-support/kubernetes/real-clusters';
 import type { TargetCluster } from '../../lib/containers/container-manager';
 
 const rounds = Number(process.env.ROUNDS ?? 30);

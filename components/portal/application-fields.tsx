@@ -3,7 +3,7 @@ import MenuItem from '@mui/material/MenuItem';
 import Stack from '@mui/material/Stack';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { applicationTierValues } from '@/lib/applications/applications.schema';
-import { TIERS } from '@/lib/apis/tiers';
+import { TIERS } from '@/lib/tiers';
 import { Field } from '../forms/fields';
 
 /** Name, tier and description: the same fields for creating and editing an application. */

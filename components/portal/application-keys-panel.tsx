@@ -14,7 +14,7 @@ import Typography from '@mui/material/Typography';
 import { useActionState, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { DEFAULT_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS, type KeyType } from '@/lib/applications/applications.schema';
-import { describeDuration } from '@/lib/portal/durations';
+import { describeDuration } from '@/lib/durations';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
 import { CopyButton } from './copy-button';
 

@@ -23,7 +23,7 @@ import { useActionState, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { definitionTooLargeMessage, formatBytes, MAX_EDITABLE_DEFINITION_CHARACTERS } from '@/lib/apis/definition-limits';
 import type { DocumentProblem } from '@/lib/errors';
-import { TIER_NAMES, TIERS } from '@/lib/apis/tiers';
+import { TIER_NAMES, TIERS } from '@/lib/tiers';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
 import { suggestedApiIdentity } from '@/lib/apis/definition-suggestions';
 import { definitionSummaryLine, type DefinitionSummaryView } from './definition-summary';

@@ -8,7 +8,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useActionState } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
-import type { ClusterChoice } from '@/lib/clusters/clusters.service';
+import type { ClusterChoice } from '@/lib/containers/cluster-use.service';
 import { EmptyState } from '../empty/empty-state';
 import { FormMessage, SubmitButton } from '../forms/fields';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RESERVED_GATEWAY_PATHS } from '@/lib/gateway/gateway-spec';
 import { apiStateValues } from '../db/schema';
 import type { CheckedOpenApiDocument } from './openapi';
-import { TIER_NAMES } from './tiers';
+import { TIER_NAMES } from '../tiers';
 
 /** Form fields arrive as strings; a checkbox group arrives as a string or an array. */
 const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));

@@ -4,8 +4,8 @@ import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { and, eq } from 'drizzle-orm';
 import { auditEvents, tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
-import { usePlatformClusters } from '../deployments/test-support';
+import { freshTestDatabase } from '../test-support/test-database';
+import { usePlatformClusters } from '../test-support/deployments';
 import { AppError } from '../errors';
 import { createApiSchema, updateApiSchema } from './apis.schema';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TIER_NAMES, type TierName } from '../apis/tiers';
+import { TIER_NAMES, type TierName } from '../tiers';
 import { invalid } from '../errors';
 
 /**

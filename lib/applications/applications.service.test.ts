@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens, applicationKeys } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';
 import { introspect } from '../oauth/introspection.service';
-import { insertTenant, insertUser, useThrowawaySecretKey } from '../oauth/test-fixtures';
+import { insertTenant, insertUser, useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 import { issueClientCredentialsToken } from '../oauth/token.service';
 import { applicationInputSchema, keySettingsSchema } from './applications.schema';
 import {

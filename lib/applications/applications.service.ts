@@ -7,7 +7,7 @@ import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
 import { accessTokens, applicationKeys, applications, subscriptions } from '../db/schema';
 import { AppError, conflict, invalid, notFound } from '../errors';
-import { describeDuration } from '../portal/durations';
+import { describeDuration } from '../durations';
 import { effectiveTokenLifetime, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
 import { newConsumerKey, newSecret, sha256Hex } from '../oauth/credentials';
 import { recordRevokedGrants } from '../oauth/gateway-revocations';

@@ -5,15 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenantClusters, tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';
-import {
-  exportTenantClusters,
-  listClusterChoices,
-  listClustersForAdmin,
-  saveTenantClusterFromForm,
-  saveTenantClustersFromJson,
-} from './clusters.service';
+import { listClusterChoices } from '../containers/cluster-use.service';
+import { exportTenantClusters, listClustersForAdmin, saveTenantClusterFromForm, saveTenantClustersFromJson } from './clusters.service';
 import { replaceTenantClusters } from './clusters.store';
 import { parseDeploymentToml } from './deployment-toml';
 import { setPlatformClusterConfig } from './platform-config';

@@ -3,7 +3,6 @@ import type { Actor } from '../auth/actor';
 import { requireRole } from '../auth/actor';
 import { SUPER_TENANT } from '../auth/identity';
 import { AppError, notFound, type FieldErrors } from '../errors';
-import { isKubernetesManager } from '../containers/permissions';
 import {
   checkClusterDrafts,
   isSharedWithTenant,
@@ -14,11 +13,8 @@ import {
   type LocatedClusterDraft,
 } from './cluster.schema';
 import type { ConfigIssue } from './config-issues';
-import { clusterAccessReport, type ClusterAccessReport } from './connection-check';
 import { readTenantClusters, replaceTenantClusters } from './clusters.store';
 import { platformClusterConfig } from './platform-config';
-import { clusterSecurityOffer } from '../containers/security-resources';
-import { DEFAULT_SERVICE_ACCOUNT, setupGuideFor, type SetupStep } from './rbac';
 import { exportTenantContainerMgt, mergeWithStoredSecrets, parseTenantContainerMgt } from './tenant-container-mgt';
 import { describeServiceAccountToken } from './token-info';
 
@@ -47,18 +43,6 @@ export interface ClusterSummary {
   token: { set: boolean; expiresAt?: string; expired: boolean; expiresSoon: boolean; subject?: string };
   /** MasterURL and SAToken both empty: the app's own in-cluster service account is used. */
   inCluster: boolean;
-}
-
-/** What the publisher's Environments tab may know of a cluster. */
-export interface ClusterChoice {
-  clusterName: string;
-  displayName: string;
-  type: string;
-  source: ClusterSource;
-  /** Where its gateways answer (AccessURL), when the cluster has one. */
-  accessUrl: string | null;
-  /** How gateways there authenticate callers, in words (names of resources only, never their content). */
-  securityOffer: string[];
 }
 
 export interface SaveResult {
@@ -109,19 +93,6 @@ function summaryOf(cluster: ResolvedCluster, now: Date): ClusterSummary {
 export async function listClustersForAdmin(actor: Actor, now = new Date()): Promise<ClusterSummary[]> {
   requireRole(actor, 'admin');
   return (await resolveTenantClusters(actor)).map((cluster) => summaryOf(cluster, now));
-}
-
-/** For the Environments tab: display names and types, nothing about credentials. */
-export async function listClusterChoices(actor: Actor): Promise<ClusterChoice[]> {
-  requireRole(actor, 'publisher');
-  return (await resolveTenantClusters(actor)).map(({ source, definition, manager }) => ({
-    clusterName: definition.clusterName,
-    displayName: definition.displayName,
-    type: definition.type,
-    source,
-    accessUrl: definition.properties.AccessURL || null,
-    securityOffer: clusterSecurityOffer(definition, manager),
-  }));
 }
 
 /** The tenant's own clusters as the seed's `"ContainerMgt": [...]` block, tokens blanked. */
@@ -258,24 +229,5 @@ export async function deleteTenantCluster(actor: Actor, clusterName: string): Pr
     actor.tenantId,
     stored.filter((c) => c.clusterName !== clusterName),
     (tx) => recordAudit(tx, actor, { action: 'cluster.delete', objectType: 'cluster', objectId: clusterName, before: { ...removed } }),
-  );
-}
-
-/** The connection test: version, namespace, and every permission the cluster's manager needs. */
-export async function checkClusterConnection(actor: Actor, clusterName: string): Promise<ClusterAccessReport> {
-  requireRole(actor, 'admin');
-  const cluster = await resolveTenantCluster(actor, clusterName);
-  return clusterAccessReport(cluster.definition, cluster.manager);
-}
-
-/** The exact commands that create the service account, its RBAC and a token for a listed cluster (pure). */
-export function clusterSetupGuide(cluster: Pick<ClusterSummary, 'manager' | 'properties'>): SetupStep[] | null {
-  if (!isKubernetesManager(cluster.manager)) return null;
-  const namespace = cluster.properties.Namespace || DEFAULT_SERVICE_ACCOUNT.namespace;
-  const { BasicSecurityCustomResourceName, JWTSecurityCustomResourceName, OauthSecurityCustomResourceName } = cluster.properties;
-  return setupGuideFor(
-    cluster.manager,
-    { namespace, serviceAccount: DEFAULT_SERVICE_ACCOUNT.serviceAccount },
-    { securityResourceNames: { BasicSecurityCustomResourceName, JWTSecurityCustomResourceName, OauthSecurityCustomResourceName } },
   );
 }

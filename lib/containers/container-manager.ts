@@ -1,6 +1,6 @@
 import type { GatewaySpec } from '@/lib/gateway/gateway-spec';
 import type { ClusterDefinition } from '../clusters/cluster.schema';
-import type { ClusterAccessReport } from '../clusters/connection-check';
+import type { ClusterAccessReport } from './connection-check';
 
 /**
  * One interface for every place a dedicated gateway can run (design: ContainerManager).

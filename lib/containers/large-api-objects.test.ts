@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HAPROXY_CONFIG_FILE } from '@/lib/gateway/haproxy-config';
 import { largeDefinition, operationCountOf } from '../test-support/large-definition';
 import { gatewayObjectsFor } from './kubernetes/manifests';
-import { sampleApi, sampleCluster } from './kubernetes/test-support/sample-api';
+import { sampleApi, sampleCluster } from '../test-support/kubernetes/sample-api';
 import { checkHaproxyConfig } from './local/haproxy-process';
 import { definitionConfigMapFor, DEFINITION_CONFIGMAP_BUDGET_BYTES, SWAGGER_KEY } from './wso2-api-operator/manifests';
 

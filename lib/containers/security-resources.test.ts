@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleApi, sampleCluster } from './kubernetes/test-support/sample-api';
+import { sampleApi, sampleCluster } from '../test-support/kubernetes/sample-api';
 import { clusterSecurityFor, clusterSecurityOffer, howToCallOnCluster, type SecurityResourceReader } from './security-resources';
 
 // What the named resources mean for one API on one cluster, decided before anything is applied.

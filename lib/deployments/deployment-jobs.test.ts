@@ -2,9 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments, type DeploymentStatus } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { claimDuePairs, releaseLeases, updateClaimed } from './deployment-jobs';
-import { seedPublisherWithApi } from './test-support';
+import { seedPublisherWithApi } from '../test-support/deployments';
 
 /**
  * The claims themselves, on the suite's database (PGlite, then PostgreSQL): who may take a record

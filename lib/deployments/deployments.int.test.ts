@@ -5,12 +5,12 @@ import { changeLifecycleState, setClusterSelection, updateApi } from '../apis/ap
 import type { Actor } from '../auth/actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
 import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
-import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../containers/kubernetes/test-support/real-clusters';
+import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { configureDeploymentEngine, deploymentsSettled, deploymentViews, resumeDeployments, retryDeployment, type DeploymentView } from './deployments.service';
-import { ApiServerRelay, freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
+import { ApiServerRelay, freePort, seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
 
 /**
  * The deployment engine through the publisher's own calls, on two real API servers configured

@@ -3,9 +3,9 @@ import { changeLifecycleState, setClusterSelection } from '../apis/apis.service'
 import type { Actor } from '../auth/actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { deploymentsSettled, deploymentViews, observeSettledDeployments, resumeDeployments } from './deployments.service';
-import { freePort, seedPublisherWithApi, usePlatformClusters } from './test-support';
+import { freePort, seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
 
 /**
  * The Local cluster end to end below the UI: publish starts a dedicated gateway process behind

@@ -12,7 +12,7 @@ import { appDatabase, db } from '../db/drizzle';
 import { apiClusterSelections, apis, deployments, tenants, type ApiState, type DeploymentStatus } from '../db/schema';
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
-import { TIERS } from '../apis/tiers';
+import { TIERS } from '../tiers';
 import { isDeployedState } from '../lifecycle/lifecycle';
 import { gatewaySpecFor } from '../gateway/gateway-spec-for';
 import { endpointPolicyIssues } from '../net/endpoint-policy';

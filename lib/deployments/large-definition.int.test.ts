@@ -6,13 +6,13 @@ import { stageDefinition } from '../apis/definition-uploads.service';
 import type { Actor } from '../auth/actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
 import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
-import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../containers/kubernetes/test-support/real-clusters';
+import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { largeDefinitionJson } from '../test-support/large-definition';
 import { deploymentsSettled, deploymentViews } from './deployments.service';
-import { usePlatformClusters } from './test-support';
+import { usePlatformClusters } from '../test-support/deployments';
 
 /**
  * A 13 MB definition published to a real API server (kube-apiserver + etcd, which refuse a

@@ -6,10 +6,10 @@ import type { Actor } from '../auth/actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { largeDefinition, largeDefinitionJson } from '../test-support/large-definition';
 import { deploymentsSettled, deploymentViews } from './deployments.service';
-import { freePort, usePlatformClusters } from './test-support';
+import { freePort, usePlatformClusters } from '../test-support/deployments';
 
 /**
  * A 13 MB definition (1,074 paths, 2,059 operations) imported and published on the Local cluster:

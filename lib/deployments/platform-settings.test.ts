@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../db/drizzle';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { gatewaySpecFor } from '../gateway/gateway-spec-for';
 import { haproxyGatewayFiles } from '../gateway/haproxy-config';
 import { ensureSigningKeys } from '../oauth/signing-keys';
-import { insertTenant, useThrowawaySecretKey } from '../oauth/test-fixtures';
+import { insertTenant, useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 import { gatewayPlatformSettings } from './platform-settings';
 
 let database: DatabaseHandle;

@@ -7,18 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLifecycleState, setClusterSelection } from '../apis/apis.service';
 import type { Actor } from '../auth/actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
-import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../containers/kubernetes/test-support/real-clusters';
+import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import { openDatabase, type DatabaseHandle } from '../db/drizzle';
 import { apis, deployments } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { ensureSigningKeys } from '../oauth/signing-keys';
-import { useThrowawaySecretKey } from '../oauth/test-fixtures';
+import { useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 import { startAppReplica, type AppReplica } from '../test-support/app-replica';
 import { CountingApiServerRelay } from '../test-support/counting-api-server-relay';
 import { postgresServerForTest, type PostgresServer } from '../test-support/postgres-server';
 import { configureDeploymentEngine, deploymentsSettled, deploymentViews } from './deployments.service';
 import { claimSingleReplicaRole } from './single-replica';
-import { seedPublisherWithApi, usePlatformClusters } from './test-support';
+import { seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
 
 /**
  * Two replicas of the app — separate Node processes running the app's start-up — on one real

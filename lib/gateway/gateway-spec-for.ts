@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { TIERS } from '../apis/tiers';
+import { TIERS } from '../tiers';
 import { gatewaySpecSchema, type GatewaySpec } from './gateway-spec';
 import type { ExternalIntrospection, ExternalJwtIssuer } from './security-resources';
 import { routesOfOpenApi } from './openapi-routes';

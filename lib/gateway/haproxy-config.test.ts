@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE_PLATFORM, SAMPLE_SIGNING_JWK } from '../containers/kubernetes/test-support/sample-api';
+import { SAMPLE_PLATFORM, SAMPLE_SIGNING_JWK } from '../test-support/kubernetes/sample-api';
 import { gatewaySpecSchema } from './gateway-spec';
 import { gatewaySpecFor, gatewaySpecInCluster, pemOfJwk, type ApiForGateway } from './gateway-spec-for';
 import { gatewayConfigHash, haproxyGatewayFiles } from './haproxy-config';

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, deleteApplication, generateApplicationKeys, revokeApplicationTokens } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';
 import { setSubscriptionBlocked, subscribe, unsubscribe } from '../subscriptions/subscriptions.service';
 import { gatewayRevocationList } from './gateway-revocations';
 import { introspectionClientFor } from './introspection.service';
-import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi } from './test-fixtures';
+import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi } from '../test-support/oauth-fixtures';
 import { issueClientCredentialsToken } from './token.service';
 
 // What a running gateway is told to refuse: each way a grant ends must show up in its API's

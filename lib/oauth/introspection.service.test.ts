@@ -3,10 +3,10 @@ import { introspectionResponseSchema } from './access-token-claims';
 import { createApplication, generateApplicationKeys, revokeApplicationTokens } from '../applications/applications.service';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { setSubscriptionBlocked, subscribe } from '../subscriptions/subscriptions.service';
 import { introspect, introspectionClientFor } from './introspection.service';
-import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from './test-fixtures';
+import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../test-support/oauth-fixtures';
 import { issueClientCredentialsToken } from './token.service';
 
 let database: DatabaseHandle;

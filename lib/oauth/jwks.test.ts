@@ -3,10 +3,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GET as jwksEndpoint } from '../../app/oauth2/jwks/route';
 import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { publicJwks } from './jwks';
 import { ensureSigningKeys } from './signing-keys';
-import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+import { insertTenant, insertUser, useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 import { issueClientCredentialsToken } from './token.service';
 
 // Gateways deployed before the first token is issued render the JWKS into their config: it must

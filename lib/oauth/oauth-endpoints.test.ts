@@ -12,11 +12,11 @@ import * as tokenRoute from '../../app/oauth2/token/route';
 import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { applicationKeys } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { sha256Hex } from './credentials';
 import { ROUTE_HANDLER_METHODS } from '../http/allowed-methods';
 import { GRANTED_SCOPE } from './token.service';
-import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+import { insertTenant, insertUser, useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 
 const { GET: wellKnownMetadata } = wellKnownRoute;
 const { GET: wellKnownPathMetadata } = wellKnownPathRoute;

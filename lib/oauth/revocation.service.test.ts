@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { introspect } from './introspection.service';
 import { revokeToken } from './revocation.service';
-import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+import { insertTenant, insertUser, useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 import { issueClientCredentialsToken } from './token.service';
 
 let database: DatabaseHandle;

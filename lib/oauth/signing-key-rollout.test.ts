@@ -2,11 +2,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, deployments } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';
 import { ensureSigningKeys } from './signing-keys';
 import { signingKeyRollout } from './signing-key-rollout';
-import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from './test-fixtures';
+import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../test-support/oauth-fixtures';
 
 let database: DatabaseHandle;
 let superAdmin: Actor;

@@ -5,11 +5,11 @@ import { createApplication, generateApplicationKeys, updateKeySettings } from '.
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, deployments, signingKeys } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
 import { publicJwks } from './jwks';
 import { activeSigningKey, gatewaysMissingKey, onNextSigningKeyPublished, rotateSigningKey, signingKeyMaxAgeMs } from './signing-keys';
-import { insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+import { insertTenant, insertUser, useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 import { issueClientCredentialsToken } from './token.service';
 
 let database: DatabaseHandle;

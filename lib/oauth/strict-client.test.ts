@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApplication, generateApplicationKeys } from '../applications/applications.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { subscribe } from '../subscriptions/subscriptions.service';
 import { appRouteFetch } from '../test-support/app-routes';
 import { ACCESS_TOKEN_AUDIENCE, legacyIssuerUrl } from './issuer';
 import { signAccessToken } from './signing-keys';
-import { insertApi, insertTenant, insertUser, useThrowawaySecretKey } from './test-fixtures';
+import { insertApi, insertTenant, insertUser, useThrowawaySecretKey } from '../test-support/oauth-fixtures';
 
 // A strict, independent OAuth client library (oauth4webapi) against the portal's route handlers,
 // dispatched as Next.js dispatches them: discovery from the issuer alone (RFC 8414, with its

@@ -6,12 +6,12 @@ import { createApplication, generateApplicationKeys } from '../applications/appl
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens, apis, applicationKeys } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { setSubscriptionBlocked, subscribe } from '../subscriptions/subscriptions.service';
 import { sha256Hex } from './credentials';
 import { ACCESS_TOKEN_AUDIENCE, issuerUrl } from './issuer';
 import { publicJwks } from './jwks';
-import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi } from './test-fixtures';
+import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi } from '../test-support/oauth-fixtures';
 import { issueClientCredentialsToken } from './token.service';
 
 let database: DatabaseHandle;

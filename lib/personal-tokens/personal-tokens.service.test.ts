@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { personalAccessTokens, users } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { sha256Hex } from '../oauth/credentials';
-import { insertTenant, insertUser } from '../oauth/test-fixtures';
+import { insertTenant, insertUser } from '../test-support/oauth-fixtures';
 import { createPersonalTokenSchema } from './personal-tokens.schema';
 import {
   authenticatePersonalToken,

@@ -6,8 +6,8 @@ import { DEFAULT_MANAGERS, type ClusterDefinition } from '../clusters/cluster.sc
 import { setPlatformClusterConfig } from '../clusters/platform-config';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, deployments, type DeploymentStatus } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
-import { insertApi, insertTenant, insertUser, type TestApi, type TestTenant } from '../oauth/test-fixtures';
+import { freshTestDatabase } from '../test-support/test-database';
+import { insertApi, insertTenant, insertUser, type TestApi, type TestTenant } from '../test-support/oauth-fixtures';
 import { createApplication } from '../applications/applications.service';
 import { decideSubscription, subscribe } from '../subscriptions/subscriptions.service';
 import { CATALOG_PAGE_SIZE, listCatalog, listCatalogTags, portalApiOverview, portalDefinitionText, usableEnvironments } from './catalog.service';

@@ -12,7 +12,7 @@ import { apiMatchesText } from '../apis/api-search';
 import { accessUrlFor } from '../deployments/deployments.service';
 import { forbidden, notFound } from '../errors';
 import { storedOperations, storedPublicDefinitionText, type StoredOperation } from '../apis/definition-queries';
-import { isTierName, TIERS } from '../apis/tiers';
+import { isTierName, TIERS } from '../tiers';
 import { subscriptionsNeedApproval } from '../subscriptions/subscriptions.service';
 import { PLATFORM_API_ID, platformApiDefinitionText, platformApiOverview } from './platform-api';
 

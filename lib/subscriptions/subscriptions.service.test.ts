@@ -5,9 +5,9 @@ import { createApplication, generateAccessTokenForApplication, generateApplicati
 import type { Actor } from '../auth/actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';
-import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi, type TestTenant } from '../oauth/test-fixtures';
+import { insertApi, insertTenant, insertUser, useThrowawaySecretKey, type TestApi, type TestTenant } from '../test-support/oauth-fixtures';
 import { subscribeSchema } from './subscriptions.schema';
 import {
   blockTakesEffectNote,

@@ -4,7 +4,7 @@ import { requireRole, requireSameTenant } from '../auth/actor';
 import { requireOwnApplication } from '../applications/applications.service';
 import { effectiveTokenLifetime, maxTokenLifetimeSeconds, REVOCATION_BOUND_SECONDS } from '../oauth/token-lifetime';
 import { recordRevokedGrants } from '../oauth/gateway-revocations';
-import { describeDuration } from '../portal/durations';
+import { describeDuration } from '../durations';
 import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';

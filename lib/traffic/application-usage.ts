@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
-import { TIERS } from '../apis/tiers';
+import { TIERS } from '../tiers';
 import type { Actor } from '../auth/actor';
 import { requireOwnApplication } from '../applications/applications.service';
 import { db } from '../db/drizzle';

@@ -3,8 +3,8 @@ import type { Actor } from '../auth/actor';
 import type { ClusterDefinition } from '../clusters/cluster.schema';
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments, gatewayScrapes, trafficMinutes } from '../db/schema';
-import { freshTestDatabase } from '../db/test-database';
-import { seedPublisherWithApi, usePlatformClusters } from '../deployments/test-support';
+import { freshTestDatabase } from '../test-support/test-database';
+import { seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
 import { clusterTrafficOverview, type ClusterTrafficOverview } from './cluster-traffic';
 
 /**

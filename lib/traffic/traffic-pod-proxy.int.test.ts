@@ -7,7 +7,7 @@ import { ensureKubeBinaries } from '../../tools/kube/binaries';
 import { GATEWAY_PORT } from '../containers/kubernetes/manifests';
 import { kubernetesContainerManager } from '../containers/kubernetes/kubernetes-manager';
 import { gatewayLabels } from '../containers/kubernetes/object-names';
-import { FIRST_BUILD_TIMEOUT_MS, START_TIMEOUT_MS, startRealCluster, type RealCluster } from '../containers/kubernetes/test-support/real-clusters';
+import { FIRST_BUILD_TIMEOUT_MS, START_TIMEOUT_MS, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import { HOST_HAPROXY } from '../containers/local/haproxy-process';
 import { createSigningKey, signToken, startTestGateway, TEST_API, testSpec, tokenClaims, type TestGateway } from '../test-support/gateway-harness';
 import { startTestBackend, type TestBackend } from '../test-support/test-backend';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../auth/actor';
 import { verifyCredentials } from '../auth/credentials';
 import type { DatabaseHandle } from '../db/drizzle';
-import { freshTestDatabase } from '../db/test-database';
+import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';
 import { seedIfEmpty } from '../seed';
 import { createTenant, listTenants, setSelfSignup } from '../tenants/tenants.service';

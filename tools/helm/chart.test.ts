@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rbacObjectsFor } from '../../lib/clusters/rbac';
+import { rbacObjectsFor } from '../../lib/containers/rbac';
 import { chartDir, helmBinary, HELM_FIRST_BUILD_TIMEOUT_MS, renderChart, runHelm, type RenderedObject } from './helm';
 
 /**
@@ -232,7 +232,7 @@ describe('the chart\'s RBAC is deploy/rbac\'s, from the same permission list', (
     expect(clusterRules).toContainEqual({ apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], resourceNames: ['apis.wso2.com'], verbs: ['get'] });
   });
 
-  it('reads its rules from the generated file (lib/clusters/rbac.test.ts checks that file against the list)', () => {
+  it('reads its rules from the generated file (lib/containers/rbac.test.ts checks that file against the list)', () => {
     const template = readFileSync(path.join(chartDir, 'templates/rbac.yaml'), 'utf8');
     expect(template).toContain('.Files.Get "files/rbac-rules.yaml"');
     expect(template).not.toMatch(/verbs:\s*\[/);

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { SurfaceLayout } from '@/components/shell/surface-layout';
+import { signOutAction } from '@/app/(auth)/actions';
 import { hasRole } from '@/lib/auth/actor';
 import { currentActor } from '@/lib/auth/session';
 
@@ -7,5 +8,5 @@ import { currentActor } from '@/lib/auth/session';
 export default async function AccountLayout({ children }: { children: ReactNode }) {
   const actor = await currentActor();
   const surfaceId = hasRole(actor, 'admin') ? 'admin' : hasRole(actor, 'publisher') ? 'publisher' : 'portal';
-  return <SurfaceLayout surfaceId={surfaceId}>{children}</SurfaceLayout>;
+  return <SurfaceLayout surfaceId={surfaceId} signOut={signOutAction}>{children}</SurfaceLayout>;
 }

@@ -11,7 +11,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
-import type { ClusterAccessReport } from '@/lib/clusters/connection-check';
+import type { ClusterAccessReport } from '@/lib/containers/connection-check';
 
 function Allowed({ ok, label, detail }: { ok: boolean; label: string; detail?: string }) {
   return (

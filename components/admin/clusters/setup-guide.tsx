@@ -5,7 +5,7 @@ import Collapse from '@mui/material/Collapse';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import type { SetupStep } from '@/lib/clusters/rbac';
+import type { SetupStep } from '@/lib/containers/rbac';
 
 export function SetupGuide({ steps }: { steps: SetupStep[] }) {
   const [open, setOpen] = useState(false);

@@ -13,8 +13,8 @@ import { kubernetesContainerManager as manager } from './kubernetes-manager';
 import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
 import { CONFIG_HASH_ANNOTATION, GATEWAY_SECRET_KEY } from './manifests';
 import { gatewayLabelSelector, gatewayObjectName } from './object-names';
-import { sampleApi } from './test-support/sample-api';
-import { FIRST_BUILD_TIMEOUT_MS, START_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from './test-support/real-clusters';
+import { sampleApi } from '../../test-support/kubernetes/sample-api';
+import { FIRST_BUILD_TIMEOUT_MS, START_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../../test-support/kubernetes/real-clusters';
 import { ensureKubeBinaries } from '../../../tools/kube/binaries';
 
 /**

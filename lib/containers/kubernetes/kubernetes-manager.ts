@@ -1,5 +1,5 @@
 import { CoreV1Api, type V1ConfigMap, type V1Deployment, type V1Pod, type V1Secret } from '@kubernetes/client-node';
-import { clusterAccessReport } from '../../clusters/connection-check';
+import { clusterAccessReport } from '../connection-check';
 import type { ApiIdentity, ContainerManager, CounterReadLimits, DeployableApi, DeployResult, GatewayCounterReads, ObservedStatus, TargetCluster } from '../container-manager';
 import { kubeConfigFor, withTimeout } from '../kube-client';
 import { kubeErrorFrom } from '../kube-errors';

@@ -17,7 +17,7 @@ import {
 import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
 import { gatewaySpecInCluster } from '@/lib/gateway/gateway-spec-for';
 import { gatewayLabels, gatewayObjectName, isDns1123Label, isValidLabelValue, safeLabelValue } from './object-names';
-import { sampleApi, sampleCluster } from './test-support/sample-api';
+import { sampleApi, sampleCluster } from '../../test-support/kubernetes/sample-api';
 
 const api = sampleApi();
 const cluster = sampleCluster();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { GATEWAY_LIMITS, gatewaySpecFor } from '@/lib/gateway/gateway-spec-for';
 import { haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
-import { SAMPLE_PLATFORM } from '../kubernetes/test-support/sample-api';
+import { SAMPLE_PLATFORM } from '../../test-support/kubernetes/sample-api';
 import { GatewayProcess, type GatewayProcessStatus } from './haproxy-process';
 import { LocalIngress } from './ingress';
 

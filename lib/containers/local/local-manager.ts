@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { clusterAccessReport } from '../../clusters/connection-check';
+import { clusterAccessReport } from '../connection-check';
 import { dataDir } from '../../env';
 import type { ApiIdentity, ContainerManager, CounterReadLimits, DeployableApi, GatewayCounterReads, ObservedStatus, TargetCluster } from '../container-manager';
 import { readBoundedText } from '@/lib/http/bounded-body';

@@ -6,10 +6,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterAccessReport } from '@/lib/clusters/connection-check';
+import { clusterAccessReport } from '@/lib/containers/connection-check';
 import { startTestBackend, type TestBackend } from '@/lib/test-support/test-backend';
 import type { TargetCluster } from '../container-manager';
-import { sampleApi } from '../kubernetes/test-support/sample-api';
+import { sampleApi } from '../../test-support/kubernetes/sample-api';
 import { freeLoopbackPort } from './haproxy-process';
 import { localContainerManager } from './local-manager';
 

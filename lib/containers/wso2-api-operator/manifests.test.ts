@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { gatewayObjectName } from '../kubernetes/object-names';
-import { sampleApi, sampleCluster } from '../kubernetes/test-support/sample-api';
+import { sampleApi, sampleCluster } from '../../test-support/kubernetes/sample-api';
 import {
   DEFAULT_JWT_SECURITY_NAME,
   definitionConfigMapFor,

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKubeBinaries } from '../../../tools/kube/binaries';
 import { KubeError } from '../kube-errors';
 import { gatewayLabelSelector, gatewayObjectName } from '../kubernetes/object-names';
-import { sampleApi } from '../kubernetes/test-support/sample-api';
-import { FIRST_BUILD_TIMEOUT_MS, START_TIMEOUT_MS, startRealCluster, type RealCluster } from '../kubernetes/test-support/real-clusters';
+import { sampleApi } from '../../test-support/kubernetes/sample-api';
+import { FIRST_BUILD_TIMEOUT_MS, START_TIMEOUT_MS, startRealCluster, type RealCluster } from '../../test-support/kubernetes/real-clusters';
 import { SWAGGER_KEY, type OperatorApiManifest } from './manifests';
 import { createWso2ApiOperatorManager } from './wso2-api-operator-manager';
 

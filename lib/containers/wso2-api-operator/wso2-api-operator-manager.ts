@@ -1,4 +1,4 @@
-import { clusterAccessReport } from '../../clusters/connection-check';
+import { clusterAccessReport } from '../connection-check';
 import type { ApiIdentity, ContainerManager, DeployableApi, DeployResult, ObservedStatus, TargetCluster } from '../container-manager';
 import { clusterObjectsFor, type ClusterObjectsOptions } from '../kubernetes/cluster-objects';
 import { definitionConfigMapFor, operatorApiFor, operatorDefinitionHash, operatorObjectReferences, type OperatorApiManifest } from './manifests';

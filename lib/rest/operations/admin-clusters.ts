@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KNOWN_PROPERTIES } from '../../clusters/cluster.schema';
-import { checkClusterConnection, deleteTenantCluster, listClustersForAdmin, saveTenantClusterFromForm } from '../../clusters/clusters.service';
+import { deleteTenantCluster, listClustersForAdmin, saveTenantClusterFromForm } from '../../clusters/clusters.service';
+import { checkClusterConnection } from '../../containers/cluster-use.service';
 import { defineOperation } from '../operation';
 import { asJson, clusterSaved, clusterSummary, connectionReport, pageLinks, pageOf, pageOfList, pageQuery } from '../resources';
 

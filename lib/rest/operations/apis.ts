@@ -19,7 +19,7 @@ import {
   updateApi,
 } from '../../apis/apis.service';
 import { formatResourceLines, importApiDefinition } from '../../apis/openapi';
-import { listClusterChoices } from '../../clusters/clusters.service';
+import { listClusterChoices } from '../../containers/cluster-use.service';
 import { apiStateValues } from '../../db/schema';
 import { retryDeployment, waitForDeployments } from '../../deployments/deployments.service';
 import { notFound } from '../../errors';

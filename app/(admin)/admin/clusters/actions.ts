@@ -3,13 +3,8 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { runAction, validatedAction } from '@/lib/actions/validated-action';
 import { formatIssue } from '@/lib/clusters/config-issues';
-import {
-  checkClusterConnection,
-  ClusterConfigRejected,
-  deleteTenantCluster,
-  saveTenantClusterFromForm,
-  saveTenantClustersFromJson,
-} from '@/lib/clusters/clusters.service';
+import { ClusterConfigRejected, deleteTenantCluster, saveTenantClusterFromForm, saveTenantClustersFromJson } from '@/lib/clusters/clusters.service';
+import { checkClusterConnection } from '@/lib/containers/cluster-use.service';
 import { clusterFormSchema } from '@/lib/clusters/cluster-form.schema';
 
 const jsonSchema = z.object({ json: z.string().max(1_000_000, 'The configuration is too large.') });

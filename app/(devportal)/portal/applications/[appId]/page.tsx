@@ -13,7 +13,7 @@ import type { ApplicationKeyInfo } from '@/lib/applications/applications.service
 import { ApplicationUsage } from '@/components/portal/application-usage';
 import { getApplication } from '@/lib/applications/applications.service';
 import { actorForPage } from '@/lib/auth/session';
-import { describeDuration } from '@/lib/portal/durations';
+import { describeDuration } from '@/lib/durations';
 import { STATE_LABELS } from '@/lib/lifecycle/lifecycle';
 import { oauthEndpoints } from '@/lib/oauth/issuer';
 import { maxTokenLifetimeSeconds } from '@/lib/oauth/token-lifetime';

@@ -1,7 +1,7 @@
 import { EnvironmentsForm } from '@/components/publisher/environments-form';
 import { getApiForPublisher } from '@/lib/apis/apis.service';
 import { actorForPage } from '@/lib/auth/session';
-import { listClusterChoices } from '@/lib/clusters/clusters.service';
+import { listClusterChoices } from '@/lib/containers/cluster-use.service';
 import { isDeployedState } from '@/lib/lifecycle/lifecycle';
 import { saveClusterSelectionAction } from '../actions';
 

@@ -3,7 +3,7 @@ import Typography from '@mui/material/Typography';
 import { EmptyState } from '@/components/empty/empty-state';
 import { SubscribersTable } from '@/components/publisher/subscribers-table';
 import { actorForPage } from '@/lib/auth/session';
-import { describeDuration } from '@/lib/portal/durations';
+import { describeDuration } from '@/lib/durations';
 import { blockTakesEffectNote, listSubscribersOfApi } from '@/lib/subscriptions/subscriptions.service';
 import { decideSubscriptionAction } from './actions';
 

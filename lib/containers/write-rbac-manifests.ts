@@ -1,7 +1,7 @@
 /**
  * Writes deploy/rbac/<manager>.yaml and the Helm chart's files/rbac-rules.yaml from
  * lib/containers/permissions.ts.
- * Run from the repository root: npx tsx lib/clusters/write-rbac-manifests.ts
+ * Run from the repository root: npx tsx lib/containers/write-rbac-manifests.ts
  * rbac.test.ts fails when the committed files differ, so they cannot drift from the list.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { gatewaySpecFor, type GatewayPlatformSettings } from '@/lib/gateway/gateway-spec-for';
-import type { DeployableApi, TargetCluster } from '../../container-manager';
+import type { DeployableApi, TargetCluster } from '../../containers/container-manager';
 
 /** The pet store as a publisher would deploy it, for the managers' tests and the benchmark. */
 

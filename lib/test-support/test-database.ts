@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { openDatabase, setAppDatabase, type DatabaseHandle } from './drizzle';
+import { openDatabase, setAppDatabase, type DatabaseHandle } from '../db/drizzle';
 
 /**
  * A fresh, migrated database for one test file, on the same engine the suite runs

@@ -6,17 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureKubeBinaries } from '../../tools/kube/binaries';
 import { startControlPlane, type ControlPlane } from '../../tools/kube/control-plane';
 import { provisionServiceAccount, seedClusterRole, seedClusterRoleBinding, type ServiceAccountAccess } from '../../tools/kube/service-account';
-import { REQUIRED_PERMISSIONS } from '../containers/permissions';
-import type { ClusterDefinition } from './cluster.schema';
+import { REQUIRED_PERMISSIONS } from './permissions';
+import type { ClusterDefinition } from '../clusters/cluster.schema';
 import { clusterAccessReport } from './connection-check';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { kubeConfigForServiceAccount } from '../../tools/kube/service-account';
-import type { TargetCluster } from '../containers/container-manager';
-import { createKubernetesContainerManager } from '../containers/kubernetes/kubernetes-manager';
-import { gatewayObjectName } from '../containers/kubernetes/object-names';
-import { sampleApi, sampleCluster } from '../containers/kubernetes/test-support/sample-api';
+import type { TargetCluster } from './container-manager';
+import { createKubernetesContainerManager } from './kubernetes/kubernetes-manager';
+import { gatewayObjectName } from './kubernetes/object-names';
+import { sampleApi, sampleCluster } from '../test-support/kubernetes/sample-api';
 import { rbacObjectsFor } from './rbac';
 
 /**
@@ -165,7 +165,7 @@ describe('clusterAccessReport against a real API server', () => {
   });
 
   it('explains a wrong CA as a TLS error with a hint', async () => {
-    const otherCa = readFileSync(path.join(__dirname, 'fixtures/tls/other-ca-cert.pem'), 'utf8');
+    const otherCa = readFileSync(path.join(__dirname, '../clusters/fixtures/tls/other-ca-cert.pem'), 'utf8');
     const report = await clusterAccessReport(clusterFrom(privatejetAccess, { CACert: otherCa }), 'kubernetes');
     expect(report).toMatchObject({ reachable: false, ready: false, error: { kind: 'tls' } });
     expect(report.error?.hint).toContain('CACert');

@@ -1,12 +1,12 @@
 import { AuthorizationV1Api, CoreV1Api, VersionApi, type KubeConfig } from '@kubernetes/client-node';
-import type { ClusterDefinition } from './cluster.schema';
-import { kubeConfigFor, withTimeout } from '../containers/kube-client';
-import { kubeErrorFrom, type KubeErrorInfo } from '../containers/kube-errors';
-import { requiredPermissionsFor, type KubernetesVerb, type RequiredPermission } from '../containers/permissions';
-import { localSecurityResourceReader } from '../containers/local/security-folder';
-import { securityResourceStatuses, type SecurityResourceReader, type SecurityResourceStatus } from '../containers/security-resources';
+import type { ClusterDefinition } from '../clusters/cluster.schema';
+import { kubeConfigFor, withTimeout } from './kube-client';
+import { kubeErrorFrom, type KubeErrorInfo } from './kube-errors';
+import { requiredPermissionsFor, type KubernetesVerb, type RequiredPermission } from './permissions';
+import { localSecurityResourceReader } from './local/security-folder';
+import { securityResourceStatuses, type SecurityResourceReader, type SecurityResourceStatus } from './security-resources';
 import { SecurityResourceError } from '../gateway/security-resources';
-import { deploymentTomlPath } from './platform-config';
+import { deploymentTomlPath } from '../clusters/platform-config';
 
 /**
  * The admin page's connection test: can this app reach the cluster's API server with the

@@ -4,8 +4,8 @@ import {
   REQUIRED_PERMISSIONS,
   type KubernetesManagerName,
   type RequiredPermission,
-} from '../containers/permissions';
-import type { SecurityResourceProperty } from '../containers/security-resources';
+} from './permissions';
+import type { SecurityResourceProperty } from './security-resources';
 
 /**
  * Pure builders from a manager's permission list (lib/containers/permissions.ts) to the
@@ -145,7 +145,7 @@ export function toYamlDocuments(objects: readonly KubernetesObject[]): string {
 export function rbacManifestFor(manager: KubernetesManagerName, ref: ServiceAccountRef = DEFAULT_SERVICE_ACCOUNT): string {
   const header = [
     `# RBAC for the "${manager}" container manager: service account "${ref.serviceAccount}" in namespace "${ref.namespace}".`,
-    '# Generated from lib/containers/permissions.ts by: npx tsx lib/clusters/write-rbac-manifests.ts',
+    '# Generated from lib/containers/permissions.ts by: npx tsx lib/containers/write-rbac-manifests.ts',
     '# Do not edit: change the permission list and run the script again.',
     `# Apply with: kubectl create namespace ${ref.namespace} && kubectl apply -f deploy/rbac/${manager}.yaml`,
     '',
@@ -190,8 +190,8 @@ function helmRuleFor(permission: RequiredPermission): HelmRbacRule {
 export function helmRbacRules(): string {
   const header = [
     '# RBAC rules of each container manager, for templates/rbac.yaml.',
-    '# Generated from lib/containers/permissions.ts by: npx tsx lib/clusters/write-rbac-manifests.ts',
-    '# Do not edit: change the permission list and run the script again (lib/clusters/rbac.test.ts',
+    '# Generated from lib/containers/permissions.ts by: npx tsx lib/containers/write-rbac-manifests.ts',
+    '# Do not edit: change the permission list and run the script again (lib/containers/rbac.test.ts',
     '# and tools/helm/chart.test.ts fail when this file or the rendered chart drift from it).',
     '',
   ].join('\n');

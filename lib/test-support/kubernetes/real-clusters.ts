@@ -1,14 +1,14 @@
 import { AppsV1Api, type V1Deployment, type V1DeploymentStatus } from '@kubernetes/client-node';
-import { rbacObjectsFor } from '../../../clusters/rbac';
-import { ensureKubeBinaries } from '../../../../tools/kube/binaries';
-import { startControlPlane, type ControlPlane } from '../../../../tools/kube/control-plane';
-import { provisionServiceAccount, type ServiceAccountAccess } from '../../../../tools/kube/service-account';
-import type { TargetCluster } from '../../container-manager';
-import type { KubernetesManagerName } from '../../permissions';
+import { rbacObjectsFor } from '../../containers/rbac';
+import { ensureKubeBinaries } from '../../../tools/kube/binaries';
+import { startControlPlane, type ControlPlane } from '../../../tools/kube/control-plane';
+import { provisionServiceAccount, type ServiceAccountAccess } from '../../../tools/kube/service-account';
+import type { TargetCluster } from '../../containers/container-manager';
+import type { KubernetesManagerName } from '../../containers/permissions';
 
 /**
  * Real kube-apiservers (tools/kube) set up as a user would for one manager: the namespace, a
- * service account and exactly the RBAC of deploy/rbac (lib/clusters/rbac.ts). The manager under
+ * service account and exactly the RBAC of deploy/rbac (lib/containers/rbac.ts). The manager under
  * test only ever gets the service account's token; the admin certificate is for the test's own
  * set-up and for playing the controllers that do not run here.
  */

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { REQUIRED_PERMISSIONS } from '../containers/permissions';
+import { REQUIRED_PERMISSIONS } from './permissions';
 import { committedRbacManifests, rbacObjectsFor, setupGuideFor } from './rbac';
 
 const repositoryRoot = path.resolve(__dirname, '..', '..');
 const ref = { namespace: 'team-a', serviceAccount: 'gateway-deployer' };
 
 describe('committed deploy/rbac manifests', () => {
-  it.each(Object.entries(committedRbacManifests()))('%s is what the builder produces (run: npx tsx lib/clusters/write-rbac-manifests.ts)', (relativePath, expected) => {
+  it.each(Object.entries(committedRbacManifests()))('%s is what the builder produces (run: npx tsx lib/containers/write-rbac-manifests.ts)', (relativePath, expected) => {
     expect(readFileSync(path.join(repositoryRoot, relativePath), 'utf8')).toBe(expected);
   });
 

@@ -56,7 +56,8 @@ run_suite() {
   DATABASE_URL="$3" PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e-$1.json" npx playwright test --reporter=list,json ${4:-} || failed=1
 }
 
-# The seed flow on the real cluster (@real-cluster) runs once, in the first pass.
+# The seed flow on the real cluster (@real-cluster) and the axe sweep of every page (@once, which
+# does not depend on the database) run once, in the first pass.
 run_suite pglite "" ""
 
 log "Starting PostgreSQL on loopback"
@@ -65,7 +66,7 @@ pg_dir=$(sed -n 's/^DIR=//p' <<< "$pg_env")
 trap 'tools/postgres.sh stop "$pg_dir"' EXIT
 server_url=$(sed -n 's/^DATABASE_URL=//p' <<< "$pg_env")
 psql -q "$server_url" -c 'create database privatejet_e2e' > /dev/null
-run_suite postgres "$server_url" "${server_url%/postgres}/privatejet_e2e" "--grep-invert @real-cluster"
+run_suite postgres "$server_url" "${server_url%/postgres}/privatejet_e2e" "--grep-invert @real-cluster|@once"
 
 node tools/lib/summarize-results.mjs "$results"
 exit $failed

@@ -25,3 +25,35 @@ export function databaseUrl(): string | undefined {
   const url = process.env.DATABASE_URL?.trim();
   return url ? url : undefined;
 }
+
+/** One numeric setting read from the environment: a whole count, or seconds kept as milliseconds. */
+export interface NumericVariable<K extends string> {
+  name: string;
+  key: K;
+  unit: 'seconds' | 'count';
+  min: number;
+  max: number;
+}
+
+/**
+ * The defaults with every variable that is set applied; a value out of range stops start-up with
+ * an error naming the variable, its unit and its range (e.g. PRIVATEJET_DEPLOY_*, PRIVATEJET_TRAFFIC_*).
+ */
+export function numericSettingsFromEnv<T extends Record<K, number>, K extends keyof T & string>(
+  defaults: T,
+  variables: ReadonlyArray<NumericVariable<K>>,
+  env: Record<string, string | undefined> = process.env,
+): T {
+  const settings = { ...defaults };
+  for (const variable of variables) {
+    const text = env[variable.name]?.trim();
+    if (!text) continue;
+    const value = Number(text);
+    const whole = variable.unit === 'count';
+    if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < variable.min || value > variable.max) {
+      throw new Error(`${variable.name} must be ${whole ? 'a whole number' : 'a number of seconds'} from ${variable.min} to ${variable.max}, not "${text}"`);
+    }
+    (settings as Record<K, number>)[variable.key] = whole ? value : Math.round(value * 1000);
+  }
+  return settings;
+}

@@ -1,3 +1,4 @@
+import { numericSettingsFromEnv, type NumericVariable } from '../env';
 import { KubeError, type KubeErrorKind } from '../containers/kube-errors';
 
 /**
@@ -36,7 +37,7 @@ export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   observeEveryMs: 10_000,
 };
 
-const VARIABLES: Array<{ name: string; key: keyof EngineSettings; unit: 'seconds' | 'count'; min: number; max: number }> = [
+const VARIABLES: Array<NumericVariable<keyof EngineSettings>> = [
   { name: 'PRIVATEJET_DEPLOY_LEASE_SECONDS', key: 'leaseMs', unit: 'seconds', min: 1, max: 3600 },
   { name: 'PRIVATEJET_DEPLOY_CONCURRENCY', key: 'concurrency', unit: 'count', min: 0, max: 1000 },
   { name: 'PRIVATEJET_DEPLOY_MAX_ATTEMPTS', key: 'maxAttempts', unit: 'count', min: 1, max: 100 },
@@ -46,17 +47,7 @@ const VARIABLES: Array<{ name: string; key: keyof EngineSettings; unit: 'seconds
 
 /** The settings from the environment; a value out of range is an error naming the variable. */
 export function engineSettingsFromEnv(env: Record<string, string | undefined> = process.env): EngineSettings {
-  const settings = { ...DEFAULT_ENGINE_SETTINGS };
-  for (const variable of VARIABLES) {
-    const text = env[variable.name]?.trim();
-    if (!text) continue;
-    const value = Number(text);
-    const whole = variable.unit === 'count';
-    if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < variable.min || value > variable.max) {
-      throw new Error(`${variable.name} must be ${whole ? 'a whole number' : 'a number of seconds'} from ${variable.min} to ${variable.max}, not "${text}"`);
-    }
-    settings[variable.key] = whole ? value : Math.round(value * 1000);
-  }
+  const settings = numericSettingsFromEnv(DEFAULT_ENGINE_SETTINGS, VARIABLES, env);
   // A short lease (tests) is taken over soon after it ends, not up to a whole poll later.
   settings.pollMs = Math.min(settings.pollMs, Math.max(100, Math.floor(settings.leaseMs / 3)));
   return settings;

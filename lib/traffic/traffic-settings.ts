@@ -1,3 +1,5 @@
+import { numericSettingsFromEnv, type NumericVariable } from '../env';
+
 /**
  * How traffic is collected and kept. Every replica reads the same variables; a bad value stops
  * start-up with one line naming it (as the deployment engine's settings do).
@@ -24,7 +26,7 @@ export const DEFAULT_TRAFFIC_SETTINGS: TrafficSettings = {
   hourRetentionDays: 90,
 };
 
-const VARIABLES: Array<{ name: string; key: keyof TrafficSettings; unit: 'seconds' | 'count'; min: number; max: number }> = [
+const VARIABLES: Array<NumericVariable<keyof TrafficSettings>> = [
   { name: 'PRIVATEJET_TRAFFIC_SCRAPE_SECONDS', key: 'scrapeEveryMs', unit: 'seconds', min: 0.2, max: 60 },
   { name: 'PRIVATEJET_TRAFFIC_SCRAPE_TIMEOUT_SECONDS', key: 'scrapeTimeoutMs', unit: 'seconds', min: 0.1, max: 60 },
   { name: 'PRIVATEJET_TRAFFIC_SCRAPE_CONCURRENCY', key: 'concurrency', unit: 'count', min: 0, max: 256 },
@@ -33,16 +35,5 @@ const VARIABLES: Array<{ name: string; key: keyof TrafficSettings; unit: 'second
 ];
 
 export function trafficSettingsFromEnv(env: Record<string, string | undefined> = process.env): TrafficSettings {
-  const settings = { ...DEFAULT_TRAFFIC_SETTINGS };
-  for (const variable of VARIABLES) {
-    const text = env[variable.name]?.trim();
-    if (!text) continue;
-    const value = Number(text);
-    const whole = variable.unit === 'count';
-    if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < variable.min || value > variable.max) {
-      throw new Error(`${variable.name} must be ${whole ? 'a whole number' : 'a number of seconds'} from ${variable.min} to ${variable.max}, not "${text}"`);
-    }
-    settings[variable.key] = whole ? value : Math.round(value * 1000);
-  }
-  return settings;
+  return numericSettingsFromEnv(DEFAULT_TRAFFIC_SETTINGS, VARIABLES, env);
 }

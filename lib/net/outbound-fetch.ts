@@ -168,26 +168,31 @@ export async function fetchOutboundText(url: string, options: OutboundFetchOptio
         response.body.destroy();
         throw new OutboundFetchError(`it is larger than ${formatBytes(options.maxBytes)}`, 'too large (declared)');
       }
-      const chunks: Buffer[] = [];
-      let received = 0;
-      try {
-        for await (const chunk of response.body) {
-          received += (chunk as Buffer).byteLength;
-          if (received > options.maxBytes) {
-            response.body.destroy();
-            throw new OutboundFetchError(`it is larger than ${formatBytes(options.maxBytes)}`, 'too large (streamed)');
-          }
-          chunks.push(chunk as Buffer);
-        }
-      } catch (error) {
-        if (error instanceof OutboundFetchError) throw error;
-        refuse((error as Error).message);
-      }
-      return Buffer.concat(chunks).toString('utf8');
+      return (await cappedBody(response.body, options.maxBytes)).toString('utf8');
     }
   } finally {
     await agent.destroy().catch(() => undefined);
   }
+}
+
+/** The answer's body, refused as soon as it grows past `maxBytes` (a declared length is not trusted). */
+async function cappedBody(body: AsyncIterable<unknown> & { destroy(): unknown }, maxBytes: number): Promise<Buffer<ArrayBuffer>> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of body) {
+      received += (chunk as Buffer).byteLength;
+      if (received > maxBytes) {
+        body.destroy();
+        throw new OutboundFetchError(`it is larger than ${formatBytes(maxBytes)}`, 'too large (streamed)');
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof OutboundFetchError) throw error;
+    refuse((error as Error).message);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -212,27 +217,13 @@ export async function fetchOutbound(input: string | URL | Request, init: Request
       if (cause instanceof OutboundFetchError) throw cause;
       refuse((error as Error).message);
     }
-    const chunks: Buffer[] = [];
-    let received = 0;
-    try {
-      for await (const chunk of response.body) {
-        received += (chunk as Buffer).byteLength;
-        if (received > options.maxBytes) {
-          response.body.destroy();
-          throw new OutboundFetchError(`it is larger than ${formatBytes(options.maxBytes)}`, 'too large (streamed)');
-        }
-        chunks.push(chunk as Buffer);
-      }
-    } catch (error) {
-      if (error instanceof OutboundFetchError) throw error;
-      refuse((error as Error).message);
-    }
+    const body = await cappedBody(response.body, options.maxBytes);
     const headers = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {
       for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
     }
     const nullBody = response.statusCode === 204 || response.statusCode === 304;
-    return new Response(nullBody ? null : Buffer.concat(chunks), { status: response.statusCode, headers });
+    return new Response(nullBody ? null : body, { status: response.statusCode, headers });
   } finally {
     await agent.destroy().catch(() => undefined);
   }

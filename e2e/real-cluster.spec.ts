@@ -205,8 +205,18 @@ test('@real-cluster the seed flow on a real node: setup guide, connection check,
   const developerTryOut = page.url();
   await signOut(page);
 
-  // 5a. Gateway pods that cannot come back show as not ready; once they can, ready again.
+  // 4b. Those calls reach the publisher's Traffic tab, read from both gateway pods through the API
+  // server's pod proxy with the cluster's own credentials (every 2 s here, playwright.config.ts).
   await signIn(page, seededAccounts.publisher.identifier, seededAccounts.publisher.password);
+  await page.goto(`/publisher/apis/${apiId}/traffic`);
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId('gateway-reads')).toContainText('2 gateway replicas read', { timeout: 1_000 });
+    expect(Number(await page.getByTestId('total-Requests').textContent())).toBeGreaterThanOrEqual(2);
+    expect(Number(await page.getByTestId('total-403').textContent())).toBeGreaterThanOrEqual(1);
+  }).toPass({ timeout: 60_000, intervals: [2_000] });
+
+  // 5a. Gateway pods that cannot come back show as not ready; once they can, ready again.
   await page.goto(lifecycleUrl);
   run(`kubectl cordon ${cluster.nodeName}`);
   run(`kubectl -n ${NAMESPACE} delete pod -l app.kubernetes.io/managed-by=privatejet --wait=false`);

@@ -118,6 +118,12 @@ export function DefinitionEditor({
         indentWithTab={false}
         basicSetup={{ autocompletion: false, highlightActiveLine: true, foldGutter: true, searchKeymap: true }}
         extensions={extensions}
+        // A long definition scrolls: its scroller takes the focus too, so a keyboard can scroll it
+        // even when the text is not editable (axe: scrollable-region-focusable).
+        onCreateEditor={(view) => {
+          view.scrollDOM.tabIndex = 0;
+          view.scrollDOM.setAttribute('aria-labelledby', labelId);
+        }}
         onChange={(text) => {
           onChange(text);
           const nowJson = startsAsJson(text);

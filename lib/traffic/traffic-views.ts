@@ -6,6 +6,7 @@ import { apis, gatewayScrapes, trafficHours, trafficMinutes, TRAFFIC_LATENCY_BOU
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
 import { addBuckets, latencyPercentileMs } from './latency-percentiles';
+import type { TrafficIncrement } from './gateway-counters';
 
 /**
  * What the Traffic tab shows: an API's traffic over a range, per cluster or all together, from
@@ -66,18 +67,7 @@ export interface TrafficView {
 }
 
 /** The figures of one step (or of several added up), as the database sums them. */
-interface StepRow {
-  at: Date;
-  requests: number;
-  status2xx: number;
-  status3xx: number;
-  status4xx: number;
-  status5xx: number;
-  status401: number;
-  status403: number;
-  throttled: number;
-  latencyBuckets: number[];
-}
+type StepRow = { at: Date } & Omit<TrafficIncrement, 'latencySumMs' | 'applications'>;
 
 const FIGURE_COLUMNS = ['requests', 'status2xx', 'status3xx', 'status4xx', 'status5xx', 'status401', 'status403', 'throttled'] as const;
 

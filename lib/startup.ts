@@ -5,9 +5,9 @@ import { isModulePath, managerForType, type ContainerManagerMap } from './cluste
 import { deploymentTomlPath, platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
 import { appDatabase } from './db/drizzle';
-import { refreshAllGateways, resumeDeployments, startDeploymentEngine } from './deployments/deployments.service';
+import { handOverDeploymentWork, refreshAllGateways, resumeDeployments, startDeploymentEngine } from './deployments/deployments.service';
 import { engineSettingsFromEnv } from './deployments/engine-settings';
-import { startTrafficCollection } from './traffic/traffic.service';
+import { startTrafficCollection, stopTrafficCollection } from './traffic/traffic.service';
 import { trafficSettingsFromEnv } from './traffic/traffic-settings';
 import { claimSingleReplicaRole } from './deployments/single-replica';
 import { dataDir, selfSignupDefault } from './env';
@@ -16,6 +16,7 @@ import { publicBaseUrl } from './oauth/issuer';
 import { maxTokenLifetimeSeconds } from './oauth/token-lifetime';
 import { ensureSigningKeys, onNextSigningKeyPublished } from './oauth/signing-keys';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
+import { handOverOnShutdown } from './shutdown';
 
 // Replicas starting on an empty database create the first tenant once.
 const SEED_LOCK_KEY = 0x706a736564; // "pjsed"
@@ -93,6 +94,11 @@ export async function startApp(): Promise<void> {
   startAuditRetention(handle, auditRetention);
   // And reads its share of the gateways' traffic counters, once per interval each.
   startTrafficCollection(trafficSettings);
+  // Told to stop, it lets go of both kinds of work before the server closes, for another replica to take over at once.
+  handOverOnShutdown([
+    { name: 'deployment jobs', run: handOverDeploymentWork },
+    { name: 'traffic scrapes', run: stopTrafficCollection },
+  ]);
   // Not awaited: gateways come back in the background while the app starts serving.
   resumeDeployments().then(
     (count) => count > 0 && console.log(`PrivateJet: resuming deployments of ${count} API(s)`),

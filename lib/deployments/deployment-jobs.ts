@@ -134,6 +134,16 @@ export async function releaseClaim(id: string, owner: string): Promise<void> {
     .where(and(eq(deployments.id, id), eq(deployments.leaseOwner, owner)));
 }
 
+/** Lets go of every record `owner` holds (a replica that is stopping hands its work over); returns how many. */
+export async function releaseLeasesHeldBy(owner: string): Promise<number> {
+  const released = await (await db())
+    .update(deployments)
+    .set({ leaseOwner: null, leaseExpiresAt: null })
+    .where(eq(deployments.leaseOwner, owner))
+    .returning({ id: deployments.id });
+  return released.length;
+}
+
 /**
  * Forgets the leases of records (of the given clusters, or all) that no other replica can be
  * working on: all of them on PGlite (one process), the Local cluster's for the holder of its

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { claimDuePairs, releaseClaim, renewLeases, type ClaimedPair } from './deployment-jobs';
+import { claimDuePairs, releaseClaim, releaseLeasesHeldBy, renewLeases, type ClaimedPair } from './deployment-jobs';
 import type { EngineSettings } from './engine-settings';
 
 /**
  * One per process: claims due deployment records (lib/deployments/deployment-jobs.ts), runs
  * their jobs, renews the leases while they run and lets go when they end. Woken at once by
  * requests made in this process; looks for work from other replicas (or left behind by a dead
- * one) every poll interval. Its timers never keep a process alive on their own.
+ * one) every poll interval. Its timers never keep a process alive on their own. A process that is
+ * told to stop hands its work over (handOver) rather than leaving it to wait out its leases.
  */
 
 /** What a job sees of its claim: who holds it, and whether it was lost (stop, write nothing more). */
@@ -30,20 +31,24 @@ export class DeploymentWorker {
   /** Leases of the jobs running in this process, by record id. */
   private readonly jobs = new Map<string, { owner: string; lost: boolean }>();
   private pollTimer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private readonly renewTimer: NodeJS.Timeout;
+  private ticking: Promise<void> | undefined;
   private tickAgain = false;
+  private stopped = false;
   private lastLoggedAt = 0;
 
   constructor(
     private readonly job: PairJob,
     private readonly settings: EngineSettings,
   ) {
-    setInterval(() => void this.renew(), Math.max(50, Math.floor(settings.leaseMs / 3))).unref();
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(settings.leaseMs / 3)));
+    this.renewTimer.unref();
     this.wake();
   }
 
   /** Claims due work now rather than at the next poll. */
   wake(): void {
+    if (this.stopped) return;
     if (this.ticking) {
       this.tickAgain = true;
       return;
@@ -53,15 +58,27 @@ export class DeploymentWorker {
     this.pollTimer.unref();
   }
 
-  private async tick(): Promise<void> {
-    this.ticking = true;
-    try {
-      const claimed = await claimDuePairs(this.id, this.settings.concurrency - this.jobs.size, this.settings.leaseMs);
-      for (const pair of claimed) this.start(pair);
-    } catch (error) {
-      this.logThrottled('claiming deployment work failed', error);
-    } finally {
-      this.ticking = false;
+  /**
+   * Stops claiming and lets go of every record this process holds, so another replica takes each
+   * one over at its next look instead of after the lease runs out (a rolling update, a scale-down).
+   * Jobs still running here write nothing more; an apply already on its way may reach the cluster
+   * again from the replica that takes over, which a server-side apply of the same objects makes a
+   * no-op. Returns how many records were let go.
+   */
+  async handOver(): Promise<number> {
+    this.stopped = true;
+    clearTimeout(this.pollTimer);
+    clearInterval(this.renewTimer);
+    // A claim being made now must be in the table before the leases are let go, or it would stay held.
+    await this.ticking;
+    for (const lease of this.jobs.values()) lease.lost = true;
+    return releaseLeasesHeldBy(this.id);
+  }
+
+  private tick(): Promise<void> {
+    this.ticking = this.claim().finally(() => {
+      this.ticking = undefined;
+      if (this.stopped) return;
       if (this.tickAgain) {
         this.tickAgain = false;
         this.wake();
@@ -69,6 +86,18 @@ export class DeploymentWorker {
         this.pollTimer = setTimeout(() => void this.tick(), this.settings.pollMs);
         this.pollTimer.unref();
       }
+    });
+    return this.ticking;
+  }
+
+  private async claim(): Promise<void> {
+    try {
+      const claimed = await claimDuePairs(this.id, this.settings.concurrency - this.jobs.size, this.settings.leaseMs);
+      // Claimed while handing over: not started, and let go with the rest.
+      if (this.stopped) return;
+      for (const pair of claimed) this.start(pair);
+    } catch (error) {
+      this.logThrottled('claiming deployment work failed', error);
     }
   }
 

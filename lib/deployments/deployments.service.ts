@@ -62,6 +62,14 @@ export function startDeploymentEngine(): void {
   worker();
 }
 
+/**
+ * This process stops working on deployment jobs and lets go of the records it holds, so another
+ * replica takes them over at once (shutdown). Returns how many it let go.
+ */
+export async function handOverDeploymentWork(): Promise<number> {
+  return (await globalForEngine.privatejetDeploymentEngine?.worker?.handOver()) ?? 0;
+}
+
 /** Changes the engine's pace in this process (tests: short leases and back-off). */
 export function configureDeploymentEngine(settings: Partial<EngineSettings>): void {
   Object.assign(engine().settings, settings);

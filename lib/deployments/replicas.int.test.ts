@@ -97,23 +97,22 @@ beforeAll(async () => {
   kubeletLoop = setInterval(() => void Promise.all(clusters.map(({ real }) => playDeploymentController(real))), 250);
 
   dir = await mkdtemp(path.join(os.tmpdir(), 'privatejet-replicas-'));
-  const toml = path.join(dir, 'deployment.toml');
-  await writeFile(toml, '[ContainerMgtConfig]\nKubernetes = "kubernetes"\n');
+  await writeFile(path.join(dir, 'deployment.toml'), '[ContainerMgtConfig]\nKubernetes = "kubernetes"\n');
   // Started together: they migrate and seed one after the other on the shared database.
-  replicas = await Promise.all(
-    [1, 2].map((n) =>
-      startAppReplica({
-        DATABASE_URL: database.url!,
-        PRIVATEJET_DEPLOYMENT_TOML: toml,
-        PRIVATEJET_DATA_DIR: path.join(dir, `replica-${n}`),
-        PRIVATEJET_DEPLOY_LEASE_SECONDS: String(LEASE_SECONDS),
-        // Two jobs at a time each, so a publish of many pairs is shared between the replicas.
-        PRIVATEJET_DEPLOY_CONCURRENCY: '2',
-        PRIVATEJET_DEPLOY_RETRY_DELAY_SECONDS: '0.2',
-      }),
-    ),
-  );
+  replicas = await Promise.all([1, 2].map(startReplica));
 }, FIRST_BUILD_TIMEOUT_MS);
+
+function startReplica(n: number): Promise<AppReplica> {
+  return startAppReplica({
+    DATABASE_URL: database.url!,
+    PRIVATEJET_DEPLOYMENT_TOML: path.join(dir, 'deployment.toml'),
+    PRIVATEJET_DATA_DIR: path.join(dir, `replica-${n}`),
+    PRIVATEJET_DEPLOY_LEASE_SECONDS: String(LEASE_SECONDS),
+    // Two jobs at a time each, so a publish of many pairs is shared between the replicas.
+    PRIVATEJET_DEPLOY_CONCURRENCY: '2',
+    PRIVATEJET_DEPLOY_RETRY_DELAY_SECONDS: '0.2',
+  });
+}
 
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.kill('SIGKILL')));
@@ -196,6 +195,48 @@ describe('two replicas on one PostgreSQL', () => {
     }
     expect(after.every((p) => replicaHolding(p.leaseOwner) !== victim)).toBe(true);
     expect(survivor.exited()).toBe(false);
+  }, 120_000);
+
+  it('a replica told to stop (SIGTERM) mid-apply lets go of its pairs before it exits, so the other takes them over without waiting out the lease', async () => {
+    replicas.push(await startReplica(3));
+    const running = replicas.filter((r) => !r.exited());
+    expect(running).toHaveLength(2);
+    const apiId = await anotherApi('Refunds');
+    for (const { relay } of clusters) {
+      relay.applies.clear();
+      relay.holdApplies();
+    }
+    await publishToBothClusters(apiId);
+    await until(() => clusters.every(({ relay }) => relay.heldApplies > 0), 'both pairs are mid-apply');
+    const pairs = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
+    const stopping = replicaHolding(pairs.find((p) => p.clusterName === 'cluster-a')!.leaseOwner)!;
+    expect(running).toContain(stopping);
+    const itsPairs = pairs.filter((p) => replicaHolding(p.leaseOwner) === stopping).map((p) => p.id);
+
+    const stoppedAt = Date.now();
+    await stopping.kill('SIGTERM');
+    const exitedAfterMs = Date.now() - stoppedAt;
+    expect(stopping.output()).toMatch(/PrivateJet: stopping: deployment jobs: handed over; traffic scrapes: handed over/);
+    expect(stopping.exitCode()).toBe(143);
+    // Read as soon as it has gone: a SIGKILLed replica's records still name it until the lease runs out.
+    const leftBehind = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
+    expect(leftBehind.filter((p) => itsPairs.includes(p.id)).map((p) => replicaHolding(p.leaseOwner))).not.toContain(stopping);
+
+    const stoppingsRelays = clusters.filter((_, i) => itsPairs.includes(pairs.find((p) => p.clusterName === clusterNames[i])!.id));
+    await until(() => stoppingsRelays.every(({ relay }) => relay.heldApplies === 0), "the stopped replica's connections are closed");
+    for (const { relay } of clusters) relay.releaseApplies();
+    await deploymentsSettled(apiId);
+    const finishedAfterMs = Date.now() - stoppedAt;
+    console.log(`a stopped replica exited ${exitedAfterMs} ms after SIGTERM; the other finished its pairs ${finishedAfterMs} ms after it (lease ${LEASE_SECONDS} s)`);
+    const after = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
+    expect(after.map((p) => [p.clusterName, p.status]).sort()).toEqual([
+      ['cluster-a', 'ready'],
+      ['cluster-b', 'ready'],
+    ]);
+    for (const { relay } of clusters) {
+      expect(appliedDeployments(relay)).toEqual([1]);
+      expect(relay.mostAppliesOfOneObject()).toBe(1);
+    }
   }, 120_000);
 
   it('lets only one replica run the Local cluster, whose gateways are processes of the app', async () => {

@@ -15,6 +15,8 @@ export interface AppReplica {
   output(): string;
   /** Whether the process has ended (killed, crashed or stopped). */
   exited(): boolean;
+  /** Its exit code once it has ended by itself (null while running, or when a signal ended it). */
+  exitCode(): number | null;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startAppReplica(env: Record<string, string>, options: { st
     pid: child.pid!,
     output: () => output,
     exited: () => ended,
+    exitCode: () => child.exitCode,
     async kill(signal) {
       if (!ended) child.kill(signal);
       await exit;

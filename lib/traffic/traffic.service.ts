@@ -9,3 +9,8 @@ export function startTrafficCollection(settings: TrafficSettings = trafficSettin
   globalForTraffic.privatejetTrafficWorker = new TrafficWorker(settings);
   globalForTraffic.privatejetTrafficWorker.start();
 }
+
+/** Stops this process's scraper once its round in progress is written, and lets go of its scrapes (shutdown). */
+export async function stopTrafficCollection(): Promise<void> {
+  await globalForTraffic.privatejetTrafficWorker?.stop();
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { reportDeploymentStatus, startRealCluster, type RealCluster } from '../lib/test-support/kubernetes/real-clusters';
+import { playDeploymentController, startRealCluster, type RealCluster } from '../lib/test-support/kubernetes/real-clusters';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { seededAccounts } from './support/accounts';
 import { publishApiFromDefinition, SAMPLE_BACKEND_URL, SAMPLE_DEFINITION } from './support/publisher';
@@ -12,7 +12,7 @@ import { signIn, signOut } from './support/session';
  * each gateway Deployment's replicas as available through the status subresource.
  */
 let clusters: RealCluster[] = [];
-let kubelet: ReturnType<typeof setInterval> | undefined;
+let stopController: () => void = () => undefined;
 
 async function gatewayDeployments(cluster: RealCluster) {
   const apps = cluster.controlPlane.adminKubeConfig.makeApiClient(AppsV1Api);
@@ -22,19 +22,11 @@ async function gatewayDeployments(cluster: RealCluster) {
 test.beforeAll(async () => {
   test.setTimeout(900_000);
   clusters = await Promise.all([startRealCluster('east', 'kubernetes'), startRealCluster('west', 'kubernetes')]);
-  kubelet = setInterval(async () => {
-    for (const cluster of clusters) {
-      for (const d of await gatewayDeployments(cluster).catch(() => [])) {
-        const desired = d.spec?.replicas ?? 1;
-        if (d.status?.observedGeneration === d.metadata?.generation && d.status?.availableReplicas === desired) continue;
-        await reportDeploymentStatus(cluster.controlPlane, 'privatejet', d.metadata!.name!, desired).catch(() => undefined);
-      }
-    }
-  }, 300);
+  stopController = playDeploymentController(clusters, { labelSelector: 'app.kubernetes.io/managed-by=privatejet', everyMs: 300 });
 });
 
 test.afterAll(async () => {
-  if (kubelet) clearInterval(kubelet);
+  stopController();
   await Promise.all(clusters.map((c) => c.controlPlane.stop()));
 });
 

@@ -5,7 +5,7 @@ import { changeLifecycleState, setClusterSelection, updateApi } from '../apis/ap
 import type { Actor } from '../auth/actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
 import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
-import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
+import { FIRST_BUILD_TIMEOUT_MS, playDeploymentController, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';
@@ -23,7 +23,7 @@ let apiId: string;
 let clusterA: RealCluster;
 let clusterB: RealCluster;
 let relayB: ApiServerRelay;
-let kubeletLoop: ReturnType<typeof setInterval>;
+let stopController: () => void = () => undefined;
 
 const api = () => ({ apiId, tenantId: actor.tenantId, tenantDomain: actor.tenantDomain, name: 'PetStore', version: '1.0.0', context: '/petstore' });
 
@@ -35,14 +35,6 @@ async function gatewayDeployments(cluster: RealCluster) {
 async function gatewayConfigMaps(cluster: RealCluster) {
   const core = cluster.controlPlane.adminKubeConfig.makeApiClient(CoreV1Api);
   return (await core.listNamespacedConfigMap({ namespace: 'privatejet', labelSelector: gatewayLabelSelector(api()) })).items;
-}
-
-async function playKubelet(cluster: RealCluster): Promise<void> {
-  for (const deployment of await gatewayDeployments(cluster).catch(() => [])) {
-    const desired = deployment.spec?.replicas ?? 1;
-    if (deployment.status?.observedGeneration === deployment.metadata?.generation && deployment.status?.availableReplicas === desired) continue;
-    await reportDeploymentStatus(cluster.controlPlane, 'privatejet', deployment.metadata!.name!, desired).catch(() => undefined);
-  }
 }
 
 async function statuses(): Promise<Record<string, string>> {
@@ -59,11 +51,11 @@ beforeAll(async () => {
   relayB = new ApiServerRelay(await freePort(), new URL(clusterB.cluster.properties.MasterURL));
   await relayB.open();
   await replaceTenantClusters(actor.tenantId, [clusterA.cluster, { ...clusterB.cluster, properties: { ...clusterB.cluster.properties, MasterURL: relayB.url } }]);
-  kubeletLoop = setInterval(() => void Promise.all([playKubelet(clusterA), playKubelet(clusterB)]), 250);
+  stopController = playDeploymentController([clusterA, clusterB], { labelSelector: gatewayLabelSelector(api()) });
 }, FIRST_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
-  clearInterval(kubeletLoop);
+  stopController();
   await relayB?.close();
   await Promise.all([clusterA?.controlPlane.stop(), clusterB?.controlPlane.stop()]);
   await database?.close();
@@ -160,7 +152,7 @@ describe('publishing to two real clusters', () => {
   }, 120_000);
 
   it('a gateway that does not turn ready within the timeout shows as failed, not waiting forever', async () => {
-    clearInterval(kubeletLoop);
+    stopController();
     configureDeploymentEngine({ readyTimeoutMs: 2000 });
     try {
       // a new endpoint rolls the gateway; with no one playing the controller, its new pods never come
@@ -183,7 +175,7 @@ describe('publishing to two real clusters', () => {
       expect(views[0]!.message).toMatch(/^The gateway was not ready after 2 s/);
     } finally {
       configureDeploymentEngine({ readyTimeoutMs: 180_000 });
-      kubeletLoop = setInterval(() => void Promise.all([playKubelet(clusterA), playKubelet(clusterB)]), 250);
+      stopController = playDeploymentController([clusterA, clusterB], { labelSelector: gatewayLabelSelector(api()) });
     }
     for (const cluster of ['cluster-a', 'cluster-b']) await retryDeployment(actor, apiId, cluster);
     await deploymentsSettled(apiId);

@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiSchema } from '../apis/apis.schema';
 import { changeLifecycleState, createApi, setClusterSelection } from '../apis/apis.service';
@@ -6,7 +6,7 @@ import { stageDefinition } from '../apis/definition-uploads.service';
 import type { Actor } from '../auth/actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
 import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
-import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
+import { FIRST_BUILD_TIMEOUT_MS, playDeploymentController, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';
@@ -23,7 +23,7 @@ import { usePlatformClusters } from '../test-support/deployments';
 let database: DatabaseHandle;
 let actor: Actor;
 let cluster: RealCluster;
-let kubeletLoop: ReturnType<typeof setInterval> | undefined;
+let stopController: () => void = () => undefined;
 const big = largeDefinitionJson(13_000_000);
 
 beforeAll(async () => {
@@ -37,7 +37,7 @@ beforeAll(async () => {
 }, FIRST_BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
-  if (kubeletLoop) clearInterval(kubeletLoop);
+  stopController();
   await cluster?.controlPlane.stop();
   await database?.close();
 });
@@ -52,15 +52,7 @@ describe('a 13 MB definition on a real API server', () => {
     const api = { apiId, tenantId: actor.tenantId, tenantDomain: actor.tenantDomain, name: 'Provider', version: '1.0.0', context: '/provider' };
     const core = cluster.controlPlane.adminKubeConfig.makeApiClient(CoreV1Api);
     // Plays the Deployment controller: the gateway's Deployment reports its replicas available.
-    kubeletLoop = setInterval(() => {
-      void (async () => {
-        const apps = cluster.controlPlane.adminKubeConfig.makeApiClient(AppsV1Api);
-        for (const deployment of (await apps.listNamespacedDeployment({ namespace: 'privatejet', labelSelector: gatewayLabelSelector(api) }).catch(() => ({ items: [] }))).items) {
-          if (deployment.status?.availableReplicas === 2 && deployment.status.observedGeneration === deployment.metadata?.generation) continue;
-          await reportDeploymentStatus(cluster.controlPlane, 'privatejet', deployment.metadata!.name!, 2).catch(() => undefined);
-        }
-      })();
-    }, 250);
+    stopController = playDeploymentController([cluster], { labelSelector: gatewayLabelSelector(api), available: 2 });
 
     await setClusterSelection(actor, apiId, ['cluster-large']);
     const started = performance.now();

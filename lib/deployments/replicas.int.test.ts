@@ -1,4 +1,3 @@
-import { AppsV1Api } from '@kubernetes/client-node';
 import { eq, isNotNull } from 'drizzle-orm';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -7,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLifecycleState, setClusterSelection } from '../apis/apis.service';
 import type { Actor } from '../auth/actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
-import { FIRST_BUILD_TIMEOUT_MS, reportDeploymentStatus, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
+import { FIRST_BUILD_TIMEOUT_MS, playDeploymentController, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import { openDatabase, type DatabaseHandle } from '../db/drizzle';
-import { apis, deployments } from '../db/schema';
+import { deployments } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';
 import { ensureSigningKeys } from '../oauth/signing-keys';
 import { useThrowawaySecretKey } from '../test-support/oauth-fixtures';
@@ -18,7 +17,7 @@ import { CountingApiServerRelay } from '../test-support/counting-api-server-rela
 import { postgresServerForTest, type PostgresServer } from '../test-support/postgres-server';
 import { configureDeploymentEngine, deploymentsSettled, deploymentViews } from './deployments.service';
 import { claimSingleReplicaRole } from './single-replica';
-import { seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
+import { copyApi, seedPublisherWithApi, usePlatformClusters } from '../test-support/deployments';
 
 /**
  * Two replicas of the app — separate Node processes running the app's start-up — on one real
@@ -36,26 +35,11 @@ let firstApiId: string;
 let dir: string;
 let clusters: Array<{ real: RealCluster; relay: CountingApiServerRelay }> = [];
 let replicas: AppReplica[] = [];
-let kubeletLoop: ReturnType<typeof setInterval> | undefined;
+let stopController: () => void = () => undefined;
 
 const clusterNames = ['cluster-a', 'cluster-b'];
 
-async function playDeploymentController(cluster: RealCluster): Promise<void> {
-  const apps = cluster.controlPlane.adminKubeConfig.makeApiClient(AppsV1Api);
-  for (const deployment of (await apps.listNamespacedDeployment({ namespace: 'privatejet' }).catch(() => ({ items: [] }))).items) {
-    const desired = deployment.spec?.replicas ?? 1;
-    if (deployment.status?.observedGeneration === deployment.metadata?.generation && deployment.status?.availableReplicas === desired) continue;
-    await reportDeploymentStatus(cluster.controlPlane, 'privatejet', deployment.metadata!.name!, desired).catch(() => undefined);
-  }
-}
-
-/** Another API of the same publisher, a copy of the first under its own name and context. */
-async function anotherApi(name: string): Promise<string> {
-  const [first] = await database.db.select().from(apis).where(eq(apis.id, firstApiId));
-  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, ...copy } = first!;
-  const [api] = await database.db.insert(apis).values({ ...copy, name, context: `/${name.toLowerCase()}`, state: 'CREATED' }).returning({ id: apis.id });
-  return api!.id;
-}
+const anotherApi = (name: string) => copyApi(database.db, firstApiId, name);
 
 async function publishToBothClusters(apiId: string): Promise<void> {
   await setClusterSelection(actor, apiId, clusterNames);
@@ -94,7 +78,7 @@ beforeAll(async () => {
   clusters = started.map((real) => ({ real, relay: new CountingApiServerRelay(real.controlPlane) }));
   const relayed = await Promise.all(clusters.map(async ({ real, relay }) => ({ ...real.cluster, properties: { ...real.cluster.properties, MasterURL: await relay.open() } })));
   await replaceTenantClusters(actor.tenantId, relayed);
-  kubeletLoop = setInterval(() => void Promise.all(clusters.map(({ real }) => playDeploymentController(real))), 250);
+  stopController = playDeploymentController(clusters.map(({ real }) => real));
 
   dir = await mkdtemp(path.join(os.tmpdir(), 'privatejet-replicas-'));
   await writeFile(path.join(dir, 'deployment.toml'), '[ContainerMgtConfig]\nKubernetes = "kubernetes"\n');
@@ -116,7 +100,7 @@ function startReplica(n: number): Promise<AppReplica> {
 
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.kill('SIGKILL')));
-  if (kubeletLoop) clearInterval(kubeletLoop);
+  stopController();
   await Promise.all(clusters.map(async ({ real, relay }) => (await relay.close(), await real.controlPlane.stop())));
   await database?.close();
   await postgresServer?.stop();

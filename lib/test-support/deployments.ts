@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
 import net from 'node:net';
 import { parse as parseYaml } from 'yaml';
@@ -42,6 +43,14 @@ export async function seedPublisherWithApi(
     roles: ['publisher'],
   };
   return { actor, apiId: api!.id };
+}
+
+/** Another API of the same publisher: a Created copy of `apiId` under its own name and context. */
+export async function copyApi(database: Database, apiId: string, name: string): Promise<string> {
+  const [original] = await database.select().from(apis).where(eq(apis.id, apiId));
+  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, ...copy } = original!;
+  const [api] = await database.insert(apis).values({ ...copy, name, context: `/${name.toLowerCase()}`, state: 'CREATED' }).returning({ id: apis.id });
+  return api!.id;
 }
 
 /** The platform configuration without deployment.toml clusters, plus the given ones. */

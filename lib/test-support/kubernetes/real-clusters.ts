@@ -90,3 +90,30 @@ export async function reportDeploymentStatus(controlPlane: ControlPlane, namespa
   };
   return apps.replaceNamespacedDeploymentStatus({ name, namespace, body: { ...deployment, status } });
 }
+
+/**
+ * Plays the Deployment controller where none runs: every `everyMs`, each Deployment of the
+ * namespace (those matching `labelSelector`, if given) whose status is behind its spec reports
+ * all its replicas available. Returns the function that stops it.
+ */
+export function playDeploymentController(
+  clusters: RealCluster[],
+  options: { namespace?: string; labelSelector?: string; everyMs?: number; available?: number } = {},
+): () => void {
+  const namespace = options.namespace ?? 'privatejet';
+  const catchUp = async (cluster: RealCluster) => {
+    const apps = cluster.controlPlane.adminKubeConfig.makeApiClient(AppsV1Api);
+    const { items } = await apps.listNamespacedDeployment({ namespace, labelSelector: options.labelSelector }).catch(() => ({ items: [] as V1Deployment[] }));
+    for (const deployment of items) {
+      const desired = options.available ?? deployment.spec?.replicas ?? 1;
+      if (deployment.status?.observedGeneration === deployment.metadata?.generation && deployment.status?.availableReplicas === desired) continue;
+      await reportDeploymentStatus(cluster.controlPlane, namespace, deployment.metadata!.name!, desired).catch(() => undefined);
+    }
+  };
+  let round: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    // One round at a time: with many Deployments a round can outlast the interval.
+    round ??= Promise.all(clusters.map(catchUp)).finally(() => (round = undefined));
+  }, options.everyMs ?? 250);
+  return () => clearInterval(timer);
+}

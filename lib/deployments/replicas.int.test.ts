@@ -206,6 +206,8 @@ describe('two replicas on one PostgreSQL', () => {
     const leftBehind = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
     expect(leftBehind.filter((p) => itsPairs.includes(p.id)).map((p) => replicaHolding(p.leaseOwner))).not.toContain(stopping);
 
+    // The other takes its pairs over at once: its applies pass, while the stopped one's held applies are dropped.
+    for (const { relay } of clusters) relay.stopHolding();
     const stoppingsRelays = clusters.filter((_, i) => itsPairs.includes(pairs.find((p) => p.clusterName === clusterNames[i])!.id));
     await until(() => stoppingsRelays.every(({ relay }) => relay.heldApplies === 0), "the stopped replica's connections are closed");
     for (const { relay } of clusters) relay.releaseApplies();

@@ -17,6 +17,8 @@ interface HeldRequest {
  *
  * `holdApplies()` keeps applies back until `releaseApplies()`: a replica stuck mid-apply, to be
  * killed there. A held request whose client died is dropped and never reaches the API server.
+ * `stopHolding()` lets new applies through while the held ones wait: the replica that takes over
+ * is not held too, so the held count only falls as the ended replica's connections close.
  */
 export class CountingApiServerRelay {
   /** Applies that reached the API server: "PATCH <path>" → how many. */
@@ -70,6 +72,11 @@ export class CountingApiServerRelay {
 
   holdApplies(): void {
     this.holding = true;
+  }
+
+  /** New applies pass straight through again; those already held keep waiting for releaseApplies(). */
+  stopHolding(): void {
+    this.holding = false;
   }
 
   /** Applies held back whose client is still there (a killed replica's are not). */

@@ -194,7 +194,9 @@ function apiserverArgs(pki: Pki, dataDir: string, ports: Ports): string[] {
     `--service-account-signing-key-file=${file('sa.key')}`,
     // That plugin waits for the token controller, which lives in the absent controller-manager.
     '--disable-admission-plugins=ServiceAccount',
-    '--service-cluster-ip-range=10.0.0.0/24',
+    // Room for a few thousand gateways' Services (bench/replicas publishes hundreds per run); no
+    // node exists here, so these addresses never reach a network.
+    '--service-cluster-ip-range=10.0.0.0/20',
     // Endpoints may not hold a loopback address, so the reconciler would only log errors.
     '--endpoint-reconciler-type=none',
     // Otherwise it writes self-signed certificates under /var/run/kubernetes.

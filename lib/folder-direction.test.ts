@@ -12,16 +12,7 @@ import { importsOf, isTestFile, sourceFilesUnder } from './test-support/source-i
  * Pairs that still import each other, each with why it was left. An entry that no longer
  * imports both ways fails the test too, so the list can only shrink.
  */
-const ALLOWED_TWO_WAY: Record<string, string> = {
-  'audit<->auth':
-    'audit records the Actor (auth/actor.ts) while the OpenID Connect sign-in in auth/oidc records audit events; auth/oidc was being changed in parallel, so it stays for now.',
-  'auth<->oauth':
-    'auth takes the issuer URL from oauth/issuer.ts while oauth/signing-key-rollout.ts checks roles with auth/actor.ts; Actor and roles are to move to a leaf room both use.',
-  'auth<->net':
-    'net/endpoint-policy.ts needs SUPER_TENANT from auth/identity.ts while the sign-in throttle and the OIDC fetch use net/outbound-fetch.ts; SUPER_TENANT is to move to a leaf module.',
-  'auth<->clusters':
-    "auth/oidc/platform-oidc-providers.ts reads deployment.toml through clusters/platform-config.ts while clusters.service checks roles with auth/actor.ts; the platform file's reader is to move out of clusters/.",
-};
+const ALLOWED_TWO_WAY: Record<string, string> = {};
 
 type Edge = { from: string; to: string };
 

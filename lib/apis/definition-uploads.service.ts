@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { db } from '../db/drizzle';
 import { definitionUploads, type DefinitionSummary } from '../db/schema';
 import { AppError, invalid, notFound } from '../errors';

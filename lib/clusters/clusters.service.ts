@@ -12,7 +12,7 @@ import {
   type ContainerManagerMap,
   type LocatedClusterDraft,
 } from './cluster.schema';
-import type { ConfigIssue } from './config-issues';
+import type { ConfigIssue } from '../config-issues';
 import { readTenantClusters, replaceTenantClusters } from './clusters.store';
 import { platformClusterConfig } from './platform-config';
 import { exportTenantContainerMgt, mergeWithStoredSecrets, parseTenantContainerMgt } from './tenant-container-mgt';

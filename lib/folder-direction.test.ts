@@ -6,13 +6,7 @@ import { importsOf, isTestFile, sourceFilesUnder } from './test-support/source-i
 // direction a newcomer should follow is lost (e.g. lib/containers uses the cluster
 // configuration of lib/clusters; lib/clusters knows nothing of the managers). Only product
 // files count: a test may reach across rooms to set up what it checks. Modules at the root of
-// lib/ (ids.ts, tiers.ts, durations.ts, ...) are shared leaves, not rooms.
-
-/**
- * Pairs that still import each other, each with why it was left. An entry that no longer
- * imports both ways fails the test too, so the list can only shrink.
- */
-const ALLOWED_TWO_WAY: Record<string, string> = {};
+// lib/ (actor.ts, super-tenant.ts, ids.ts, tiers.ts, durations.ts, ...) are shared leaves, not rooms.
 
 type Edge = { from: string; to: string };
 
@@ -55,15 +49,9 @@ describe('lib/ rooms depend on each other one way', () => {
     expect(containersUseClusters).toBe(true);
   });
 
-  it('no two rooms of lib/ import each other, except the allow-listed pairs', () => {
-    const offenders = [...pairs]
-      .filter(([pair]) => !(pair in ALLOWED_TWO_WAY))
-      .map(([pair, { forward, backward }]) => `${pair}: ${forward[0]!.from} imports ${forward[0]!.to}; ${backward[0]!.from} imports ${backward[0]!.to}`);
+  it('no two rooms of lib/ import each other', () => {
+    const offenders = [...pairs].map(([pair, { forward, backward }]) => `${pair}: ${forward[0]!.from} imports ${forward[0]!.to}; ${backward[0]!.from} imports ${backward[0]!.to}`);
     expect(offenders).toEqual([]);
-  });
-
-  it('every allow-listed pair still imports both ways (fixed ones leave the list)', () => {
-    expect(Object.keys(ALLOWED_TWO_WAY).filter((pair) => !pairs.has(pair))).toEqual([]);
   });
 
   it('clusters and containers in particular: containers uses clusters, clusters never uses containers', () => {

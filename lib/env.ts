@@ -9,6 +9,15 @@ export function dataDir(): string {
 }
 
 /**
+ * Where the platform's deployment.toml is: PRIVATEJET_DEPLOYMENT_TOML, or the shipped default.
+ * One file for the whole platform: the super tenant's clusters (lib/clusters) and OpenID
+ * providers (lib/auth/oidc) are read from it.
+ */
+export function deploymentTomlPath(): string {
+  return path.resolve(/*turbopackIgnore: true*/ process.env.PRIVATEJET_DEPLOYMENT_TOML ?? 'deploy/deployment.toml');
+}
+
+/**
  * Whether a tenant's developer sign-up starts open: PRIVATEJET_SELF_SIGNUP_DEFAULT=open|closed,
  * closed when unset. It applies to the super tenant at the first start and to every tenant created
  * later; a tenant's admin changes it under Admin → Settings.

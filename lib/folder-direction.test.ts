@@ -6,28 +6,7 @@ import { importsOf, isTestFile, sourceFilesUnder } from './test-support/source-i
 // direction a newcomer should follow is lost (e.g. lib/containers uses the cluster
 // configuration of lib/clusters; lib/clusters knows nothing of the managers). Only product
 // files count: a test may reach across rooms to set up what it checks. Modules at the root of
-// lib/ (ids.ts, tiers.ts, durations.ts, ...) are shared leaves, not rooms.
-
-/**
- * Pairs that still import each other, each with why it was left. An entry that no longer
- * imports both ways fails the test too, so the list can only shrink.
- */
-const ALLOWED_TWO_WAY: Record<string, string> = {
-  'apis<->db':
-    'db/schema.ts types a jsonb column with DefinitionSummary from apis/definition-check.ts (import type only, no runtime cycle); the type is to move into db/ in a later pass.',
-  'applications<->db':
-    'db/schema.ts types the key-type column with KeyType from applications/applications.schema.ts (import type only); to move with the one above.',
-  'applications<->oauth':
-    'oauth reads the key types and token-validity bounds from applications.schema.ts while applications.service issues and revokes tokens through oauth; the shared constants are to move to a leaf module.',
-  'audit<->auth':
-    'audit records the Actor (auth/actor.ts) while the OpenID Connect sign-in in auth/oidc records audit events; auth/oidc was being changed in parallel, so it stays for now.',
-  'auth<->oauth':
-    'auth takes the issuer URL from oauth/issuer.ts while oauth/signing-key-rollout.ts checks roles with auth/actor.ts; Actor and roles are to move to a leaf room both use.',
-  'auth<->net':
-    'net/endpoint-policy.ts needs SUPER_TENANT from auth/identity.ts while the sign-in throttle and the OIDC fetch use net/outbound-fetch.ts; SUPER_TENANT is to move to a leaf module.',
-  'auth<->clusters':
-    "auth/oidc/platform-oidc-providers.ts reads deployment.toml through clusters/platform-config.ts while clusters.service checks roles with auth/actor.ts; the platform file's reader is to move out of clusters/.",
-};
+// lib/ (actor.ts, super-tenant.ts, ids.ts, tiers.ts, durations.ts, ...) are shared leaves, not rooms.
 
 type Edge = { from: string; to: string };
 
@@ -70,15 +49,9 @@ describe('lib/ rooms depend on each other one way', () => {
     expect(containersUseClusters).toBe(true);
   });
 
-  it('no two rooms of lib/ import each other, except the allow-listed pairs', () => {
-    const offenders = [...pairs]
-      .filter(([pair]) => !(pair in ALLOWED_TWO_WAY))
-      .map(([pair, { forward, backward }]) => `${pair}: ${forward[0]!.from} imports ${forward[0]!.to}; ${backward[0]!.from} imports ${backward[0]!.to}`);
+  it('no two rooms of lib/ import each other', () => {
+    const offenders = [...pairs].map(([pair, { forward, backward }]) => `${pair}: ${forward[0]!.from} imports ${forward[0]!.to}; ${backward[0]!.from} imports ${backward[0]!.to}`);
     expect(offenders).toEqual([]);
-  });
-
-  it('every allow-listed pair still imports both ways (fixed ones leave the list)', () => {
-    expect(Object.keys(ALLOWED_TWO_WAY).filter((pair) => !pairs.has(pair))).toEqual([]);
   });
 
   it('clusters and containers in particular: containers uses clusters, clusters never uses containers', () => {

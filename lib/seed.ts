@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { SUPER_TENANT } from './auth/identity';
+import { SUPER_TENANT } from './super-tenant';
 import { hashPassword } from './auth/password';
 import type { Database } from './db/drizzle';
 import { selfSignupDefault } from './env';

@@ -1,5 +1,5 @@
-import type { Actor } from './auth/actor';
-import { hasRole, isSuperTenantAdmin } from './auth/actor';
+import type { Actor } from './actor';
+import { hasRole, isSuperTenantAdmin } from './actor';
 
 export type SurfaceId = 'portal' | 'publisher' | 'admin';
 

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import type { Actor } from '../../lib/auth/actor';
+import type { Actor } from '../../lib/actor';
 import { setPlatformClusterConfig } from '../../lib/clusters/platform-config';
 import { DEFAULT_MANAGERS } from '../../lib/clusters/cluster.schema';
 import { HOST_HAPROXY } from '../../lib/containers/local/haproxy-process';

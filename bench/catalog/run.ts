@@ -10,7 +10,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import type { Actor } from '../../lib/auth/actor';
+import type { Actor } from '../../lib/actor';
 import { apis, tenants, users, type ApiState } from '../../lib/db/schema';
 import { freshTestDatabase } from '../../lib/test-support/test-database';
 import { listCatalog, listCatalogTags, type CatalogQuery } from '../../lib/portal/catalog.service';

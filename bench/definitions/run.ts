@@ -18,7 +18,7 @@ import { createApiSchema } from '../../lib/apis/apis.schema';
 import { createApi } from '../../lib/apis/apis.service';
 import { storedDefinitionSummary } from '../../lib/apis/definition-queries';
 import { stageDefinition } from '../../lib/apis/definition-uploads.service';
-import type { Actor } from '../../lib/auth/actor';
+import type { Actor } from '../../lib/actor';
 import { gatewayObjectsFor } from '../../lib/containers/kubernetes/manifests';
 import { sampleApi, sampleCluster } from '../../lib/test-support/kubernetes/sample-api';
 import { checkHaproxyConfig } from '../../lib/containers/local/haproxy-process';

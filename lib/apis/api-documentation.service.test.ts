@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../auth/actor';
-import { SUPER_TENANT } from '../auth/identity';
+import type { Actor } from '../actor';
+import { SUPER_TENANT } from '../super-tenant';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { apiDocumentation, apis } from '../db/schema';

@@ -1,5 +1,5 @@
 import { Document } from 'yaml';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { AppError, forbidden, invalid, staleRevision } from '../errors';
 import type { ApiState } from '../db/schema';
 import { isDeployedState, STATE_LABELS, transitionsFrom } from '../lifecycle/lifecycle';

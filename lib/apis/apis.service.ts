@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { actorLabel, requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { actorLabel, requireRole } from '../actor';
 import { recordAudit } from '../audit/audit.service';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { DefinitionSummary } from '../db/schema';
 import { AppError, type DocumentProblem } from '../errors';
 
 /**
@@ -52,22 +53,6 @@ export function definitionCheckLimitsFor(bytes: number): DefinitionCheckLimits {
     timeBudgetMs: Math.round(DEFAULT_DEFINITION_CHECK_LIMITS.timeBudgetMs + 2_000 * mib),
     maxOldGenerationSizeMb: Math.round(DEFAULT_DEFINITION_CHECK_LIMITS.maxOldGenerationSizeMb + 32 * mib),
   };
-}
-
-/** What the publisher sees of a checked definition, before and after it is imported. */
-export interface DefinitionSummary {
-  title: string;
-  version: string;
-  description: string;
-  /** As imported: "OpenAPI 3.0.3" or "Swagger 2.0" (stored converted to OpenAPI 3). */
-  specification: string;
-  paths: number;
-  operations: number;
-  tags: number;
-  /** The first server's URL ('' when there is none), as the definition gives it. */
-  firstServerUrl: string;
-  /** Size of the text as imported. */
-  bytes: number;
 }
 
 export interface CheckedDefinition {

@@ -1,14 +1,13 @@
 import { and, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { db } from '../db/drizzle';
-import { definitionUploads } from '../db/schema';
+import { definitionUploads, type DefinitionSummary } from '../db/schema';
 import { AppError, invalid, notFound } from '../errors';
 import { readBoundedText } from '../http/bounded-body';
 import { CHECKS_BUSY_MESSAGE, definitionChecksBusy } from './definition-check';
 import { definitionTooLargeMessage, maxDefinitionBytes } from './definition-limits';
 import { isUuid } from '../ids';
-import type { DefinitionSummary } from './definition-check';
 import { checkApiDefinition } from './openapi';
 
 /**

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, definitionUploads, tenants, users } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { TIER_NAMES, type TierName } from '../tiers';
+import { keyTypeValues, type KeyType } from '../db/schema';
 import { invalid } from '../errors';
+import { DEFAULT_TOKEN_VALIDITY_SECONDS, MAX_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '../oauth/token-lifetime';
 
 /**
  * An application's tier, as in WSO2's developer portal: recorded and carried in its tokens.
@@ -11,10 +13,6 @@ export type ApplicationTier = TierName;
 
 export const tokenTypeValues = ['JWT', 'OPAQUE'] as const;
 export type TokenType = (typeof tokenTypeValues)[number];
-
-export const MIN_TOKEN_VALIDITY_SECONDS = 60;
-export const MAX_TOKEN_VALIDITY_SECONDS = 365 * 24 * 60 * 60;
-export const DEFAULT_TOKEN_VALIDITY_SECONDS = 3600;
 
 export const applicationInputSchema = z.object({
   name: z
@@ -27,10 +25,6 @@ export const applicationInputSchema = z.object({
 });
 /** Creating and editing an application take the same fields. */
 export type ApplicationInput = z.infer<typeof applicationInputSchema>;
-
-/** WSO2's pair: production keys reach an API's production endpoints, sandbox keys its sandbox endpoints. */
-export const keyTypeValues = ['PRODUCTION', 'SANDBOX'] as const;
-export type KeyType = (typeof keyTypeValues)[number];
 
 /** Which of an application's two key pairs: production, or sandbox (tokens reach APIs' sandbox endpoints). */
 export const keyTypeSchema = z.enum(keyTypeValues, { error: 'Choose production or sandbox keys.' });

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens, applicationKeys } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';

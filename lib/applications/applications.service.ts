@@ -1,18 +1,18 @@
 import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { isUuid } from '../ids';
 import { isUniqueViolation } from '../db/errors';
-import { accessTokens, applicationKeys, applications, subscriptions } from '../db/schema';
+import { accessTokens, applicationKeys, applications, subscriptions, type KeyType } from '../db/schema';
 import { AppError, conflict, invalid, notFound } from '../errors';
 import { describeDuration } from '../durations';
 import { effectiveTokenLifetime, maxTokenLifetimeSeconds } from '../oauth/token-lifetime';
 import { newConsumerKey, newSecret, sha256Hex } from '../oauth/credentials';
 import { recordRevokedGrants } from '../oauth/gateway-revocations';
 import { issueAccessToken, type TokenResponse } from '../oauth/token.service';
-import type { ApplicationInput, KeySettings, KeyType, TokenType } from './applications.schema';
+import type { ApplicationInput, KeySettings, TokenType } from './applications.schema';
 
 /**
  * A developer's applications and their keys: a production pair and a sandbox pair (WSO2's two key

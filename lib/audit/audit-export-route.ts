@@ -3,7 +3,7 @@ import { errorResponse } from '../http/json-route';
 import { auditFiltersSchema } from './audit.schema';
 import { auditExportBody, type AuditExportFormat } from './audit-export';
 import { auditRecordsForExport } from './audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 
 /**
  * The export of the audit page: the same filters (query string) and the same access check as the

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, ilike, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { isSuperTenantAdmin, requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { isSuperTenantAdmin, requireRole } from '../actor';
 import { db, type Database } from '../db/drizzle';
 import { auditEvents, type AuditChannel, type AuditOutcome } from '../db/schema';
 import { AppError } from '../errors';

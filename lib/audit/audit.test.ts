@@ -12,7 +12,7 @@ import {
   updateApplication,
   updateKeySettings,
 } from '../applications/applications.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { deleteTenantCluster, saveTenantClusterFromForm, saveTenantClustersFromJson } from '../clusters/clusters.service';
 import type { DatabaseHandle } from '../db/drizzle';
 import { auditEvents, tenants } from '../db/schema';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatSignInIdentifier, parseSignInIdentifier, SUPER_TENANT } from './identity';
+import { formatSignInIdentifier, parseSignInIdentifier } from './identity';
+import { SUPER_TENANT } from '../super-tenant';
 
 describe('sign-in identifiers', () => {
   it('reads a bare name as a super-tenant user', () => {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { SUPER_TENANT } from '../super-tenant';
 import { PASSWORD_MIN_LENGTH } from './password';
-
-export const SUPER_TENANT = 'carbon.super';
 
 export const usernameSchema = z
   .string()

@@ -5,8 +5,8 @@ import { cache } from 'react';
 import { clientAddressOfCurrentRequest } from '../http/client-address';
 import { db } from '../db/drizzle';
 import { tenants, users, type Role } from '../db/schema';
-import type { Actor } from './actor';
-import { hasRole } from './actor';
+import type { Actor } from '../actor';
+import { hasRole } from '../actor';
 import { auth } from './auth';
 
 /** The signed-in user as the domain layer knows them, or null. Cached per request. */

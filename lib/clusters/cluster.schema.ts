@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConfigIssue } from './config-issues';
+import type { ConfigIssue } from '../config-issues';
 
 /**
  * The one validation of a cluster definition, shared by `deployment.toml`

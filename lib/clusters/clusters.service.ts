@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
-import { SUPER_TENANT } from '../auth/identity';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
+import { SUPER_TENANT } from '../super-tenant';
 import { AppError, notFound, type FieldErrors } from '../errors';
 import {
   checkClusterDrafts,
@@ -12,7 +12,7 @@ import {
   type ContainerManagerMap,
   type LocatedClusterDraft,
 } from './cluster.schema';
-import type { ConfigIssue } from './config-issues';
+import type { ConfigIssue } from '../config-issues';
 import { readTenantClusters, replaceTenantClusters } from './clusters.store';
 import { platformClusterConfig } from './platform-config';
 import { exportTenantContainerMgt, mergeWithStoredSecrets, parseTenantContainerMgt } from './tenant-container-mgt';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-issues';
+import { ConfigError } from '../config-issues';
 import { loadDeploymentToml, parseDeploymentToml } from './deployment-toml';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');

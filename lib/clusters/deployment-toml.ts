@@ -11,7 +11,7 @@ import {
   type ContainerManagerMap,
   type LocatedClusterDraft,
 } from './cluster.schema';
-import { ConfigError, type ConfigIssue } from './config-issues';
+import { ConfigError, type ConfigIssue } from '../config-issues';
 
 /**
  * The platform's `deployment.toml`: `[[ContainerMgtClusterConfig]]` (super tenant clusters) and

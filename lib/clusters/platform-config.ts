@@ -1,10 +1,5 @@
-import path from 'node:path';
+import { deploymentTomlPath } from '../env';
 import { loadDeploymentToml, type DeploymentClusterConfig } from './deployment-toml';
-
-/** Where the platform's deployment.toml is: PRIVATEJET_DEPLOYMENT_TOML, or the shipped default. */
-export function deploymentTomlPath(): string {
-  return path.resolve(/*turbopackIgnore: true*/ process.env.PRIVATEJET_DEPLOYMENT_TOML ?? 'deploy/deployment.toml');
-}
 
 const globalForConfig = globalThis as unknown as { privatejetPlatformConfig?: Promise<DeploymentClusterConfig> };
 

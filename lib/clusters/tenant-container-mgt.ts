@@ -12,7 +12,7 @@ import {
   type ContainerManagerMap,
   type LocatedClusterDraft,
 } from './cluster.schema';
-import type { ConfigIssue } from './config-issues';
+import type { ConfigIssue } from '../config-issues';
 import { lineAndColumn, parseJsonWithLocation } from './json-syntax';
 
 /**

@@ -1,5 +1,5 @@
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { resolveTenantCluster, resolveTenantClusters, type ClusterSource, type ClusterSummary } from '../clusters/clusters.service';
 import { clusterAccessReport, type ClusterAccessReport } from './connection-check';
 import { isKubernetesManager } from './permissions';

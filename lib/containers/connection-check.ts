@@ -6,7 +6,7 @@ import { requiredPermissionsFor, type KubernetesVerb, type RequiredPermission } 
 import { localSecurityResourceReader } from './local/security-folder';
 import { securityResourceStatuses, type SecurityResourceReader, type SecurityResourceStatus } from './security-resources';
 import { SecurityResourceError } from '../gateway/security-resources';
-import { deploymentTomlPath } from '../clusters/platform-config';
+import { deploymentTomlPath } from '../env';
 
 /**
  * The admin page's connection test: can this app reach the cluster's API server with the

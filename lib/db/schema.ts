@@ -1,6 +1,4 @@
 import { sql } from 'drizzle-orm';
-import type { DefinitionSummary } from '../apis/definition-check';
-import type { KeyType } from '../applications/applications.schema';
 import {
   boolean,
   check,
@@ -221,6 +219,22 @@ export const apis = pgTable(
   ],
 );
 
+/** What the publisher sees of a checked definition, before and after it is imported. */
+export interface DefinitionSummary {
+  title: string;
+  version: string;
+  description: string;
+  /** As imported: "OpenAPI 3.0.3" or "Swagger 2.0" (stored converted to OpenAPI 3). */
+  specification: string;
+  paths: number;
+  operations: number;
+  tags: number;
+  /** The first server's URL ('' when there is none), as the definition gives it. */
+  firstServerUrl: string;
+  /** Size of the text as imported. */
+  bytes: number;
+}
+
 /**
  * A definition a publisher uploaded (file or paste) and the worker checked, waiting for the API
  * it will become: the upload streams to a route handler with the size limit, so the create form
@@ -356,6 +370,10 @@ export const applications = pgTable(
   },
   (t) => [uniqueIndex('applications_owner_name').on(t.ownerId, t.name)],
 );
+
+/** WSO2's pair: production keys reach an API's production endpoints, sandbox keys its sandbox endpoints. */
+export const keyTypeValues = ['PRODUCTION', 'SANDBOX'] as const;
+export type KeyType = (typeof keyTypeValues)[number];
 
 export const applicationKeys = pgTable(
   'application_keys',

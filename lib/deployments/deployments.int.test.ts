@@ -2,7 +2,7 @@ import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLifecycleState, setClusterSelection, updateApi } from '../apis/apis.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
 import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
 import { FIRST_BUILD_TIMEOUT_MS, playDeploymentController, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLifecycleState, setClusterSelection } from '../apis/apis.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../test-support/test-database';

@@ -1,7 +1,7 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { resolveTenantClusters, type ResolvedCluster } from '../clusters/clusters.service';
 import { platformClusterConfig } from '../clusters/platform-config';
 import { managerForType } from '../clusters/cluster.schema';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiSchema } from '../apis/apis.schema';
 import { changeLifecycleState, createApi, setClusterSelection } from '../apis/apis.service';
 import { stageDefinition } from '../apis/definition-uploads.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
 import { gatewayLabelSelector } from '../containers/kubernetes/object-names';
 import { FIRST_BUILD_TIMEOUT_MS, playDeploymentController, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';

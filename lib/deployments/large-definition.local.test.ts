@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiSchema } from '../apis/apis.schema';
 import { changeLifecycleState, createApi, setClusterSelection } from '../apis/apis.service';
 import { stageDefinition } from '../apis/definition-uploads.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
 import { tenants, users } from '../db/schema';

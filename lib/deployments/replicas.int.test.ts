@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLifecycleState, setClusterSelection } from '../apis/apis.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { replaceTenantClusters } from '../clusters/clusters.store';
 import { FIRST_BUILD_TIMEOUT_MS, playDeploymentController, startRealCluster, type RealCluster } from '../test-support/kubernetes/real-clusters';
 import { openDatabase, type DatabaseHandle } from '../db/drizzle';

@@ -1,6 +1,6 @@
 import dns from 'node:dns/promises';
 import net, { BlockList } from 'node:net';
-import { SUPER_TENANT } from '../auth/identity';
+import { SUPER_TENANT } from '../super-tenant';
 import { publicBaseUrl } from '../oauth/issuer';
 import { allowedRanges, outboundPolicyFromEnv, unmapped, type OutboundPolicy } from './outbound-fetch';
 

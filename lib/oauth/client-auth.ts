@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { db } from '../db/drizzle';
-import type { KeyType } from '../applications/applications.schema';
-import { applicationKeys, applications, users } from '../db/schema';
+import { applicationKeys, applications, users, type KeyType } from '../db/schema';
 import { matchesSha256Hex } from './credentials';
 import { OAuthError } from './oauth-errors';
 import type { OAuthForm } from './oauth-form';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, deleteApplication, generateApplicationKeys, revokeApplicationTokens } from '../applications/applications.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../test-support/test-database';
 import { AppError } from '../errors';

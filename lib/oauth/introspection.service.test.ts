@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { introspectionResponseSchema } from './access-token-claims';
 import { createApplication, generateApplicationKeys, revokeApplicationTokens } from '../applications/applications.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { freshTestDatabase } from '../test-support/test-database';
 import { setSubscriptionBlocked, subscribe } from '../subscriptions/subscriptions.service';

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import { isSuperTenantAdmin, requireRole, type Actor } from '../auth/actor';
+import { isSuperTenantAdmin, requireRole, type Actor } from '../actor';
 import { db } from '../db/drizzle';
 import { apis, deployments, signingKeys } from '../db/schema';
 

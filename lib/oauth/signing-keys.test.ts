@@ -2,7 +2,7 @@ import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVe
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApplication, generateApplicationKeys, updateKeySettings } from '../applications/applications.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, deployments, signingKeys } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';

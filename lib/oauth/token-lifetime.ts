@@ -1,4 +1,10 @@
-import { MAX_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '../applications/applications.schema';
+/**
+ * What an application's key may ask for as its tokens' validity (the key settings form and the
+ * token endpoint both hold to it), and what it asks for until changed.
+ */
+export const MIN_TOKEN_VALIDITY_SECONDS = 60;
+export const MAX_TOKEN_VALIDITY_SECONDS = 365 * 24 * 60 * 60;
+export const DEFAULT_TOKEN_VALIDITY_SECONDS = 3600;
 
 /**
  * How long what gateways hold about a token may live. JWT access tokens are checked offline, so

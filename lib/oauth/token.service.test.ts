@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { accessTokenClaimsSchema } from './access-token-claims';
 import { createApplication, generateApplicationKeys } from '../applications/applications.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { accessTokens, apis, applicationKeys } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';

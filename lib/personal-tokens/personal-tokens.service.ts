@@ -1,6 +1,6 @@
 import { and, count, desc, eq, isNull, lt, or } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';
 import { isUniqueViolation } from '../db/errors';

@@ -20,7 +20,7 @@ export const SCOPES = {
 export type Scope = keyof typeof SCOPES;
 export const scopeValues = Object.keys(SCOPES) as [Scope, ...Scope[]];
 
-/** Admins may do everything in their tenant (lib/auth/actor.ts), so they may grant every scope. */
+/** Admins may do everything in their tenant (lib/actor.ts), so they may grant every scope. */
 function holds(roles: readonly Role[], role: Role): boolean {
   return roles.includes('admin') || roles.includes(role);
 }

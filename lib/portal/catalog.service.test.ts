@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../auth/actor';
-import { SUPER_TENANT } from '../auth/identity';
+import type { Actor } from '../actor';
+import { SUPER_TENANT } from '../super-tenant';
 import { DEFAULT_MANAGERS, type ClusterDefinition } from '../clusters/cluster.schema';
 import { setPlatformClusterConfig } from '../clusters/platform-config';
 import type { DatabaseHandle } from '../db/drizzle';

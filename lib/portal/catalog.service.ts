@@ -1,6 +1,6 @@
 import { and, arrayContains, asc, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { hasRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { hasRole } from '../actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { howToCallOnCluster } from '../containers/security-resources';
 import { db } from '../db/drizzle';

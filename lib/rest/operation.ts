@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isPrivilegeRefusal, recordRefusal } from '../audit/audit.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { clientAddressOfCurrentRequest } from '../http/client-address';
 import { readBoundedText, ROUTE_BODY_LIMIT_BYTES } from '../http/bounded-body';
 import { authenticatePersonalToken, type AuthenticatedToken } from '../personal-tokens/personal-tokens.service';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { ApiWithResources } from '../apis/apis.service';
-import { keyTypeValues } from '../applications/applications.schema';
-import { apiStateValues, deploymentStatusValues, subscriptionStatusValues } from '../db/schema';
+import { apiStateValues, deploymentStatusValues, keyTypeValues, subscriptionStatusValues } from '../db/schema';
 import { scopeValues } from '../personal-tokens/scopes';
 
 /**

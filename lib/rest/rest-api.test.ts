@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiFileSchema } from '../apis/api-file.schema';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { users, type Role } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';

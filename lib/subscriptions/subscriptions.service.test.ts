@@ -2,7 +2,7 @@ import { inArray } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApplication, generateAccessTokenForApplication, generateApplicationKeys } from '../applications/applications.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';

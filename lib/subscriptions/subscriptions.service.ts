@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { requireRole, requireSameTenant } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole, requireSameTenant } from '../actor';
 import { requireOwnApplication } from '../applications/applications.service';
 import { effectiveTokenLifetime, maxTokenLifetimeSeconds, REVOCATION_BOUND_SECONDS } from '../oauth/token-lifetime';
 import { recordRevokedGrants } from '../oauth/gateway-revocations';

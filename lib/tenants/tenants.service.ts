@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { isSuperTenantAdmin, requireRole, requireSuperTenantAdmin } from '../auth/actor';
-import { SUPER_TENANT } from '../auth/identity';
+import type { Actor } from '../actor';
+import { isSuperTenantAdmin, requireRole, requireSuperTenantAdmin } from '../actor';
+import { SUPER_TENANT } from '../super-tenant';
 import { hashPassword } from '../auth/password';
 import { recordAudit } from '../audit/audit.service';
 import { db } from '../db/drizzle';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
 import net from 'node:net';
 import { parse as parseYaml } from 'yaml';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { DEFAULT_MANAGERS, type ClusterDefinition } from '../clusters/cluster.schema';
 import { setPlatformClusterConfig } from '../clusters/platform-config';
 import type { Database } from '../db/drizzle';

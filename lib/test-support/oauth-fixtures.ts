@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { vi } from 'vitest';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { Database } from '../db/drizzle';
 import { apis, tenants, users, type ApiState, type Role } from '../db/schema';
 

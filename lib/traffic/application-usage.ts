@@ -1,6 +1,6 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { TIERS } from '../tiers';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { requireOwnApplication } from '../applications/applications.service';
 import { db } from '../db/drizzle';
 import { applicationTrafficHours, applicationTrafficMinutes, apis, subscriptions } from '../db/schema';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import type { ClusterDefinition } from '../clusters/cluster.schema';
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments, gatewayScrapes, trafficMinutes } from '../db/schema';

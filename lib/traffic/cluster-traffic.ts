@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { isSuperTenantAdmin, requireRole, type Actor } from '../auth/actor';
+import { isSuperTenantAdmin, requireRole, type Actor } from '../actor';
 import { resolveTenantClusters, type ClusterSource } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { apis, deployments, gatewayScrapes, tenants, trafficMinutes } from '../db/schema';

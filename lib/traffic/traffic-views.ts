@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm';
-import { requireRole, type Actor } from '../auth/actor';
+import { requireRole, type Actor } from '../actor';
 import { resolveTenantClusters } from '../clusters/clusters.service';
 import { db } from '../db/drizzle';
 import { apis, gatewayScrapes, trafficHours, trafficMinutes, TRAFFIC_LATENCY_BOUNDS_MS } from '../db/schema';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLifecycleState, setClusterSelection } from '../apis/apis.service';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../actor';
 import { localContainerManager } from '../containers/local/local-manager';
 import type { DatabaseHandle } from '../db/drizzle';
 import { apis, applicationTrafficHours, applicationTrafficMinutes, gatewayScrapes, trafficHours, trafficMinutes } from '../db/schema';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { newPasswordSchema, tenantDomainSchema, usernameSchema, SUPER_TENANT } from '../auth/identity';
+import { newPasswordSchema, tenantDomainSchema, usernameSchema } from '../auth/identity';
+import { SUPER_TENANT } from '../super-tenant';
 import { roleValues } from '../db/schema';
 
 const displayName = z.string().trim().min(1, 'Enter a name.').max(100, 'Use at most 100 characters.');

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { Actor } from '../auth/actor';
-import { requireRole } from '../auth/actor';
+import type { Actor } from '../actor';
+import { requireRole } from '../actor';
 import { formatSignInIdentifier } from '../auth/identity';
 import { hashPassword } from '../auth/password';
 import { recordAudit } from '../audit/audit.service';

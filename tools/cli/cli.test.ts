@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../lib/auth/actor';
+import type { Actor } from '../../lib/actor';
 import { localContainerManager } from '../../lib/containers/local/local-manager';
 import type { DatabaseHandle } from '../../lib/db/drizzle';
 import { freshTestDatabase } from '../../lib/test-support/test-database';

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLifecycleState, setClusterSelection } from '../../lib/apis/apis.service';
-import { SUPER_TENANT } from '../../lib/auth/identity';
+import { SUPER_TENANT } from '../../lib/super-tenant';
 import { loadDeploymentToml } from '../../lib/clusters/deployment-toml';
 import { setPlatformClusterConfig } from '../../lib/clusters/platform-config';
 import type { DatabaseHandle } from '../../lib/db/drizzle';

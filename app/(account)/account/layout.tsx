@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { SurfaceLayout } from '@/components/shell/surface-layout';
 import { signOutAction } from '@/app/(auth)/actions';
-import { hasRole } from '@/lib/auth/actor';
+import { hasRole } from '@/lib/actor';
 import { currentActor } from '@/lib/auth/session';
 
 /** A person's own settings, shown in the surface their roles make home. */

@@ -1,7 +1,7 @@
 import Alert from '@mui/material/Alert';
 import type { Metadata } from 'next';
 import { SignUpForm } from '@/components/auth/sign-up-form';
-import { SUPER_TENANT } from '@/lib/auth/identity';
+import { SUPER_TENANT } from '@/lib/super-tenant';
 import { listPortalTenants } from '@/lib/tenants/tenants.service';
 import { signUpAction } from '../actions';
 

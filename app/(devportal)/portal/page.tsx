@@ -8,7 +8,7 @@ import { ApiCard } from '@/components/portal/api-card';
 import { CatalogPagination } from '@/components/portal/catalog-pagination';
 import { CatalogSearch } from '@/components/portal/catalog-search';
 import { TenantSwitch } from '@/components/shell/tenant-switch';
-import { SUPER_TENANT } from '@/lib/auth/identity';
+import { SUPER_TENANT } from '@/lib/super-tenant';
 import { currentActor } from '@/lib/auth/session';
 import { catalogFilterQuery, describeCatalogFilters, hasCatalogFilters, parseCatalogFilters } from '@/lib/portal/catalog-filters';
 import { listCatalog, listCatalogTags } from '@/lib/portal/catalog.service';

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { Actor } from '../actor';
-import { requireRole, requireSameTenant } from '../actor';
-import { SUPER_TENANT } from '../identity';
+import type { Actor } from '../../actor';
+import { requireRole, requireSameTenant } from '../../actor';
+import { SUPER_TENANT } from '../../super-tenant';
 import { recordAudit } from '../../audit/audit.service';
 import { db } from '../../db/drizzle';
 import { oidcProviders, tenants, type OidcRoleMapping, type Role } from '../../db/schema';

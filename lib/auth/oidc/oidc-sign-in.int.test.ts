@@ -8,7 +8,7 @@ import { freshTestDatabase } from '../../test-support/test-database';
 import { insertTenant, insertUser, useThrowawaySecretKey, type TestTenant } from '../../test-support/oauth-fixtures';
 import { startForgingOpenIdProvider, type ForgingOpenIdProvider } from '../../test-support/forging-openid-provider';
 import { startTestOpenIdProvider, type TestOpenIdProvider } from '../../test-support/oidc-test-provider';
-import type { Actor } from '../actor';
+import type { Actor } from '../../actor';
 import { authRoute } from '../auth';
 import { authConfig } from '../auth-config';
 import { verifyCredentials } from '../credentials';

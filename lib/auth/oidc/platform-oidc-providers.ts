@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
-import { ConfigError, type ConfigIssue } from '../../clusters/config-issues';
-import { deploymentTomlPath } from '../../clusters/platform-config';
+import { ConfigError, type ConfigIssue } from '../../config-issues';
+import { deploymentTomlPath } from '../../env';
 import { roleValues, type OidcRoleMapping } from '../../db/schema';
 import { defaultRoleValues, emailDomainsSchema, issuerSchema, scopesSchema } from './oidc-provider.schema';
 import { PLATFORM_PROVIDER_PREFIX, type OidcProviderConfig } from './oidc-provider-config';

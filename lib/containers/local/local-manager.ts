@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { clusterAccessReport } from '../connection-check';
-import { dataDir } from '../../env';
+import { dataDir, deploymentTomlPath } from '../../env';
 import type { ApiIdentity, ContainerManager, CounterReadLimits, DeployableApi, GatewayCounterReads, ObservedStatus, TargetCluster } from '../container-manager';
 import { readBoundedText } from '@/lib/http/bounded-body';
 import { gatewayConfigHash, haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
 import { checkHaproxyConfig, GatewayProcess } from './haproxy-process';
 import { createHash } from 'node:crypto';
-import { deploymentTomlPath } from '../../clusters/platform-config';
 import { gatewaySpecInCluster } from '@/lib/gateway/gateway-spec-for';
 import { BASIC_USERS_CONFIG_FILE, basicUsersConfig } from '@/lib/gateway/security-resources';
 import { clusterSecurityFor } from '../security-resources';

@@ -7,7 +7,7 @@ import { AuditFilterForm, AuditLogTable, type AuditFilterValues } from '@/compon
 import { auditFiltersSchema } from '@/lib/audit/audit.schema';
 import { AUDIT_EXPORT_MAX_ROWS, auditFilterChoices, auditLogPage } from '@/lib/audit/audit.service';
 import { describeAuditSummary } from '@/lib/audit/redaction';
-import { isSuperTenantAdmin } from '@/lib/auth/actor';
+import { isSuperTenantAdmin } from '@/lib/actor';
 import { actorForPage } from '@/lib/auth/session';
 
 export const metadata: Metadata = { title: 'Audit log' };

@@ -2,7 +2,7 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { runAction, validatedAction } from '@/lib/actions/validated-action';
-import { formatIssue } from '@/lib/clusters/config-issues';
+import { formatIssue } from '@/lib/config-issues';
 import { ClusterConfigRejected, deleteTenantCluster, saveTenantClusterFromForm, saveTenantClustersFromJson } from '@/lib/clusters/clusters.service';
 import { checkClusterConnection } from '@/lib/containers/cluster-use.service';
 import { clusterFormSchema } from '@/lib/clusters/cluster-form.schema';

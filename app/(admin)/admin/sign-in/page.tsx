@@ -6,7 +6,7 @@ import { LocalPasswordsForm } from '@/components/admin/local-passwords-form';
 import { OidcProviderForm } from '@/components/admin/oidc-provider-form';
 import { actorForPage } from '@/lib/auth/session';
 import { listOidcProviders, tenantSignInPolicy } from '@/lib/auth/oidc/oidc-providers.service';
-import { SUPER_TENANT } from '@/lib/auth/identity';
+import { SUPER_TENANT } from '@/lib/super-tenant';
 import { publicBaseUrl } from '@/lib/oauth/issuer';
 import { createOidcProviderAction, deleteOidcProviderAction, setLocalPasswordsAction, updateOidcProviderAction } from './actions';
 

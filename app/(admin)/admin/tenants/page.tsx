@@ -9,7 +9,7 @@ import Typography from '@mui/material/Typography';
 import type { Metadata } from 'next';
 import { forbidden } from 'next/navigation';
 import { CreateTenantForm } from '@/components/admin/create-tenant-form';
-import { isSuperTenantAdmin } from '@/lib/auth/actor';
+import { isSuperTenantAdmin } from '@/lib/actor';
 import { actorForPage } from '@/lib/auth/session';
 import { listTenants } from '@/lib/tenants/tenants.service';
 import { createTenantAction } from './actions';

@@ -1,5 +1,5 @@
 import { stageDefinitionFromRequest } from '@/lib/apis/definition-uploads.service';
-import { requireRole } from '@/lib/auth/actor';
+import { requireRole } from '@/lib/actor';
 import { currentActor } from '@/lib/auth/session';
 import { errorResponse, refuseCrossSiteRequest } from '@/lib/http/json-route';
 

@@ -12,7 +12,7 @@ import { GatewayEnvironments } from '@/components/portal/gateway-environments';
 import { InitialsAvatar } from '@/components/portal/initials-avatar';
 import { SubscribePanel } from '@/components/portal/subscribe-panel';
 import { listApplications } from '@/lib/applications/applications.service';
-import { hasRole } from '@/lib/auth/actor';
+import { hasRole } from '@/lib/actor';
 import { currentActor } from '@/lib/auth/session';
 import { portalApiOverview } from '@/lib/portal/catalog.service';
 import { orNotFound } from '@/lib/portal/page-guards';

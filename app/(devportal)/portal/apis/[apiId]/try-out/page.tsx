@@ -5,7 +5,7 @@ import type { Metadata } from 'next';
 import { TextLink } from '@/components/link-button';
 import { TryOutConsole } from '@/components/portal/try-out-console';
 import { listApplications } from '@/lib/applications/applications.service';
-import { hasRole } from '@/lib/auth/actor';
+import { hasRole } from '@/lib/actor';
 import { currentActor } from '@/lib/auth/session';
 import { portalApiOverview, usableEnvironments } from '@/lib/portal/catalog.service';
 import { orNotFound } from '@/lib/portal/page-guards';

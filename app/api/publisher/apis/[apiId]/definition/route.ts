@@ -1,5 +1,5 @@
 import { apiDefinitionTextForPublisher } from '@/lib/apis/apis.service';
-import { requireRole } from '@/lib/auth/actor';
+import { requireRole } from '@/lib/actor';
 import { currentActor } from '@/lib/auth/session';
 import { definitionTextResponse, errorResponse } from '@/lib/http/json-route';
 

@@ -1,4 +1,4 @@
-import { requireRole } from '@/lib/auth/actor';
+import { requireRole } from '@/lib/actor';
 import { currentActor } from '@/lib/auth/session';
 import { deploymentViews } from '@/lib/deployments/deployments.service';
 import { AppError, httpStatusOf, isUserVisible, logUnexpected } from '@/lib/errors';

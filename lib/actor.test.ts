@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors';
+import { AppError } from './errors';
 import { hasRole, isSuperTenantAdmin, requireRole, requireSameTenant, requireSuperTenantAdmin, type Actor } from './actor';
 
 const actor = (roles: Actor['roles'], tenantDomain = 'carbon.super'): Actor => ({

@@ -1,6 +1,6 @@
-import { AppError, forbidden } from '../errors';
-import type { Role } from '../db/schema';
-import { SUPER_TENANT } from './identity';
+import { AppError, forbidden } from './errors';
+import type { Role } from './db/schema';
+import { SUPER_TENANT } from './super-tenant';
 
 /** Who is calling: every domain function takes one and scopes its queries to `tenantId`. */
 export interface Actor {

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { changeLifecycleState, setClusterSelection } from '../../lib/apis/apis.service';
-import type { Actor } from '../../lib/auth/actor';
+import type { Actor } from '../../lib/actor';
 import { replaceTenantClusters } from '../../lib/clusters/clusters.store';
 import type { TargetCluster } from '../../lib/containers/container-manager';
 import { deployments } from '../../lib/db/schema';

@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { newNonce, pageSecurityHeaders } from '@/lib/http/security-headers';
-import { publicBaseUrl } from '@/lib/oauth/issuer';
+import { publicBaseUrl } from '@/lib/env';
 
 /**
  * Per-request security headers (lib/http/security-headers.ts): a CSP with a fresh nonce, which

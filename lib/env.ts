@@ -18,6 +18,31 @@ export function deploymentTomlPath(): string {
 }
 
 /**
+ * The portal's public origin (plus any base path), without a trailing slash, in the form a URL
+ * parser gives it back (lower-case host, no default port), because clients compare the issuer
+ * with what they computed from the same URL. Throws on a value that cannot be an issuer
+ * (RFC 8414 §2: a URL without query or fragment), so start-up stops on it.
+ */
+export function publicBaseUrl(): string {
+  const configured = process.env.PRIVATEJET_PUBLIC_URL?.trim();
+  const raw = configured || `http://localhost:${process.env.PORT ?? 3000}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PRIVATEJET_PUBLIC_URL must be an absolute http(s) URL such as https://portal.example.com, not "${raw}"`);
+  }
+  const problem =
+    url.protocol !== 'http:' && url.protocol !== 'https:' ? `it must use http or https, not ${url.protocol.slice(0, -1)}`
+    : url.username || url.password ? 'it must not carry a user name or password'
+    : url.search || raw.includes('?') ? 'it must not have a query ("?…")'
+    : url.hash || raw.includes('#') ? 'it must not have a fragment ("#…")'
+    : null;
+  if (problem) throw new Error(`PRIVATEJET_PUBLIC_URL "${raw}" cannot be the token issuer: ${problem}`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/**
  * Whether a tenant's developer sign-up starts open: PRIVATEJET_SELF_SIGNUP_DEFAULT=open|closed,
  * closed when unset. It applies to the super tenant at the first start and to every tenant created
  * later; a tenant's admin changes it under Admin → Settings.

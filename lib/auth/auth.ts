@@ -1,6 +1,6 @@
 import { Auth } from '@auth/core';
 import NextAuth from 'next-auth';
-import { publicBaseUrl } from '../oauth/issuer';
+import { publicBaseUrl } from '../env';
 import { authConfig } from './auth-config';
 import { oidcKeyOfAuthPath } from './oidc/next-auth-oidc';
 import { oidcProviderConfig } from './oidc/oidc-providers.service';

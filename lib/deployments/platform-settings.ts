@@ -1,6 +1,7 @@
 import type { GatewayPlatformSettings } from '../gateway/gateway-spec-for';
 import { introspectionClientFor } from '../oauth/introspection.service';
-import { ACCESS_TOKEN_AUDIENCE, acceptedIssuers, gatewayFacingBaseUrl, publicBaseUrl } from '../oauth/issuer';
+import { publicBaseUrl } from '../env';
+import { ACCESS_TOKEN_AUDIENCE, acceptedIssuers, gatewayFacingBaseUrl } from '../oauth/issuer';
 import { gatewaySigningKeys } from '../oauth/jwks';
 import { INTROSPECTION_CACHE_MAX_SECONDS, REVOCATIONS_POLL_SECONDS } from '../oauth/token-lifetime';
 

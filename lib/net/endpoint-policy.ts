@@ -1,7 +1,7 @@
 import dns from 'node:dns/promises';
 import net, { BlockList } from 'node:net';
 import { SUPER_TENANT } from '../super-tenant';
-import { publicBaseUrl } from '../oauth/issuer';
+import { publicBaseUrl } from '../env';
 import { allowedRanges, outboundPolicyFromEnv, unmapped, type OutboundPolicy } from './outbound-fetch';
 
 /**

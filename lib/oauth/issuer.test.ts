@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { acceptedIssuers, issuerUrl, legacyIssuerUrl, metadataUrlOf, oauthEndpoints, publicBaseUrl } from './issuer';
+import { publicBaseUrl } from '../env';
+import { acceptedIssuers, issuerUrl, legacyIssuerUrl, metadataUrlOf, oauthEndpoints } from './issuer';
 
 afterEach(() => {
   vi.unstubAllEnvs();

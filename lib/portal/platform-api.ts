@@ -1,6 +1,6 @@
 import { HTTP_METHODS, type HttpMethod } from '@/lib/gateway/gateway-spec';
 import type { StoredOperation } from '../apis/definition-queries';
-import { publicBaseUrl } from '../oauth/issuer';
+import { publicBaseUrl } from '../env';
 import { API_PREFIX } from '../rest/operation';
 import { openApiDocument } from '../rest/openapi-document';
 import type { CatalogItem, PortalApiOverview } from './catalog.service';

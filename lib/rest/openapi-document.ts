@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { apiFileJsonSchema } from '../apis/api-file.schema';
-import { publicBaseUrl } from '../oauth/issuer';
+import { publicBaseUrl } from '../env';
 import { SCOPES, scopeValues } from '../personal-tokens/scopes';
 import { API_PREFIX, defineOperation, type Operation } from './operation';
 import { accountOperations } from './operations/account';

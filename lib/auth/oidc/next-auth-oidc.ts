@@ -2,7 +2,7 @@ import type { OIDCConfig } from '@auth/core/providers';
 import { customFetch } from '@auth/core';
 import { createRemoteJWKSet, customFetch as joseCustomFetch, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Database } from '../../db/drizzle';
-import { publicBaseUrl } from '../../oauth/issuer';
+import { publicBaseUrl } from '../../env';
 import type { IdTokenClaims } from './oidc-claims';
 import { discoverProvider, OIDC_FETCH_LIMITS, oidcFetch } from './oidc-fetch';
 import type { OidcProviderConfig } from './oidc-provider-config';

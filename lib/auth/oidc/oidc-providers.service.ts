@@ -6,7 +6,7 @@ import { recordAudit } from '../../audit/audit.service';
 import { db } from '../../db/drizzle';
 import { oidcProviders, tenants, type OidcRoleMapping, type Role } from '../../db/schema';
 import { notFound } from '../../errors';
-import { publicBaseUrl } from '../../oauth/issuer';
+import { publicBaseUrl } from '../../env';
 import { decryptSecret, encryptSecret } from '../../secrets';
 import type { CreateOidcProviderInput, UpdateOidcProviderInput } from './oidc-provider.schema';
 import { DATABASE_PROVIDER_PREFIX, PLATFORM_PROVIDER_PREFIX, redirectPathFor, type OidcProviderConfig } from './oidc-provider-config';

@@ -24,7 +24,7 @@ import { apiStateValues } from '../../db/schema';
 import { retryDeployment, waitForDeployments } from '../../deployments/deployments.service';
 import { notFound } from '../../errors';
 import { transitionsFrom } from '../../lifecycle/lifecycle';
-import { publicBaseUrl } from '../../oauth/issuer';
+import { publicBaseUrl } from '../../env';
 import { API_PREFIX, defineOperation, etagOf } from '../operation';
 import {
   apiListItem,

@@ -3,7 +3,7 @@ import Typography from '@mui/material/Typography';
 import type { Metadata } from 'next';
 import { PersonalTokensPanel } from '@/components/account/personal-tokens-panel';
 import { actorForPage } from '@/lib/auth/session';
-import { publicBaseUrl } from '@/lib/oauth/issuer';
+import { publicBaseUrl } from '@/lib/env';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS } from '@/lib/personal-tokens/personal-tokens.schema';
 import { listPersonalTokens } from '@/lib/personal-tokens/personal-tokens.service';
 import { SCOPES, scopesAllowedFor } from '@/lib/personal-tokens/scopes';

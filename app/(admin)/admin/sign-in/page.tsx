@@ -7,7 +7,7 @@ import { OidcProviderForm } from '@/components/admin/oidc-provider-form';
 import { actorForPage } from '@/lib/auth/session';
 import { listOidcProviders, tenantSignInPolicy } from '@/lib/auth/oidc/oidc-providers.service';
 import { SUPER_TENANT } from '@/lib/super-tenant';
-import { publicBaseUrl } from '@/lib/oauth/issuer';
+import { publicBaseUrl } from '@/lib/env';
 import { createOidcProviderAction, deleteOidcProviderAction, setLocalPasswordsAction, updateOidcProviderAction } from './actions';
 
 export const metadata: Metadata = { title: 'Sign-in' };

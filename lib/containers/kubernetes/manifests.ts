@@ -11,7 +11,7 @@ import type {
 import { GATEWAY_CONTAINER_PORT } from '@/lib/gateway/gateway-spec';
 import { BASIC_USERS_SCRIPT_FILE, EXTERNAL_INTROSPECTION_DIR, GATEWAY_ENV, gatewayConfigHash, HAPROXY_CONFIG_FILE, haproxyGatewayFiles, type GatewayFiles } from '@/lib/gateway/haproxy-config';
 import { BASIC_USERS_CONFIG_FILE, BASIC_USERS_KEY, OAUTH_RESOURCE_KEYS } from '@/lib/gateway/security-resources';
-import { DEFAULT_INGRESS_CLASS } from '../../clusters/cluster.schema';
+import { DEFAULT_INGRESS_CLASS } from '../../clusters/cluster-definition';
 import type { ApiIdentity, DeployableApi, TargetCluster } from '../container-manager';
 import { gatewayLabels, gatewayObjectName, gatewaySelectorLabels } from './object-names';
 

@@ -18,6 +18,7 @@ import Typography from '@mui/material/Typography';
 import { useActionState, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { definitionTooLargeMessage, formatBytes, MAX_EDITABLE_DEFINITION_CHARACTERS } from '@/lib/apis/definition-limits';
+import type { StagedDefinition } from '@/lib/apis/definition-uploads.service';
 import type { DocumentProblem } from '@/lib/errors';
 import { TIER_NAMES, TIERS } from '@/lib/tiers';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
@@ -30,7 +31,6 @@ import {
   refusedProblems,
   UPLOAD_ROUTE,
   uploadDefinition,
-  type UploadedDefinition,
 } from './definition-upload';
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -133,7 +133,7 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
 
 const EDITOR_LIMIT_MESSAGE = `The editor takes definitions up to ${formatBytes(MAX_EDITABLE_DEFINITION_CHARACTERS)}. Import a larger one on the "Import a file" tab: it is checked on the server and shown as a summary.`;
 
-function UploadedSummary({ upload, onReplace, replaceLabel }: { upload: UploadedDefinition; onReplace: () => void; replaceLabel: string }) {
+function UploadedSummary({ upload, onReplace, replaceLabel }: { upload: StagedDefinition; onReplace: () => void; replaceLabel: string }) {
   return (
     <Alert
       severity="success"
@@ -178,8 +178,8 @@ function DefinitionInput({
   state: ActionState;
   source: string;
   maxBytes: number;
-  upload: UploadedDefinition | null;
-  onUpload: (upload: UploadedDefinition | null) => void;
+  upload: StagedDefinition | null;
+  onUpload: (upload: StagedDefinition | null) => void;
   uploading: string | null;
   setUploading: (what: string | null) => void;
   /** The editor's text, kept out of React state: a keystroke re-renders nothing. */
@@ -263,7 +263,7 @@ function DefinitionInput({
 export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormAction; maxDefinitionBytes: number }) {
   const [state, formAction] = useActionState(action, { status: 'idle' });
   const [source, setSource] = useState<string>(typeof state.values?.source === 'string' ? state.values.source : 'scratch');
-  const [upload, setUpload] = useState<UploadedDefinition | null>(null);
+  const [upload, setUpload] = useState<StagedDefinition | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const pasteRef = useRef('');
@@ -275,7 +275,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
   const [identity, setIdentity] = useState<{ key: number; name?: string; version?: string; context?: string }>({ key: 0 });
 
   /** Fills whichever of name, version and context are still empty from the checked definition; typed values stay. */
-  function acceptUpload(uploaded: UploadedDefinition | null): { name: string; version: string; context: string } | null {
+  function acceptUpload(uploaded: StagedDefinition | null): { name: string; version: string; context: string } | null {
     setUpload(uploaded);
     if (!uploaded || !formRef.current) return null;
     const suggested = suggestedApiIdentity(uploaded.summary);

@@ -7,20 +7,13 @@ import Typography from '@mui/material/Typography';
 import dynamic from 'next/dynamic';
 import type { ReactNode } from 'react';
 import { MAX_EDITABLE_DEFINITION_CHARACTERS } from '@/lib/apis/definition-limits';
+import type { StagedDefinition } from '@/lib/apis/definition-uploads.service';
 import type { DocumentProblem } from '@/lib/errors';
-import type { DefinitionSummaryView } from './definition-summary';
 
 /**
  * A definition on its way to the server, the same whether it creates an API or replaces one's:
  * the upload route's client, and the file button, editor and progress line both forms show.
  */
-
-/** A definition the upload route checked and keeps: the form sends only its id. */
-export interface UploadedDefinition {
-  id: string;
-  fileName: string;
-  summary: DefinitionSummaryView & { bytes: number; firstServerUrl?: string };
-}
 
 export const UPLOAD_ROUTE = '/api/publisher/definitions';
 
@@ -44,7 +37,7 @@ export class DefinitionRefused extends Error {
  * Sends a file or pasted text to the upload route as the raw request body (a File streams from
  * disk; nothing is read into a JavaScript string) and answers the checked upload or the reason.
  */
-export async function uploadDefinition(body: Blob | string, fileName: string): Promise<UploadedDefinition> {
+export async function uploadDefinition(body: Blob | string, fileName: string): Promise<StagedDefinition> {
   let response: Response;
   try {
     response = await fetch(UPLOAD_ROUTE, {
@@ -55,9 +48,9 @@ export async function uploadDefinition(body: Blob | string, fileName: string): P
   } catch {
     throw new Error('The definition could not be sent: the portal did not answer. Check the connection and try again.');
   }
-  const answer = (await response.json().catch(() => ({}))) as Partial<UploadedDefinition> & { error?: string; problems?: DocumentProblem[] };
+  const answer = (await response.json().catch(() => ({}))) as Partial<StagedDefinition> & { error?: string; problems?: DocumentProblem[] };
   if (!response.ok || !answer.id) throw new DefinitionRefused(answer.error ?? `The definition was not accepted (HTTP ${response.status}).`, answer.problems ?? []);
-  return answer as UploadedDefinition;
+  return answer as StagedDefinition;
 }
 
 /** The lines a refusal is about, when the failure is the upload route's refusal; none otherwise. */

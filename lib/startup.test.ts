@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MANAGERS } from './clusters/cluster.schema';
+import { DEFAULT_MANAGERS } from './clusters/container-managers';
 import { resetContainerManagers } from './containers/registry';
 import { loadManagerModules } from './startup';
 

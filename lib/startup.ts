@@ -1,7 +1,7 @@
 import { maxDefinitionBytes } from './apis/definition-limits';
 import { auditRetentionDays, startAuditRetention } from './audit/audit-retention';
 import { platformOidcProviders } from './auth/oidc/platform-oidc-providers';
-import { isModulePath, managerForType, type ContainerManagerMap } from './clusters/cluster.schema';
+import { isModulePath, managerForType, type ContainerManagerMap } from './clusters/container-managers';
 import { platformClusterConfig } from './clusters/platform-config';
 import { containerManagerFor } from './containers/registry';
 import { appDatabase } from './db/drizzle';

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../../lib/actor';
 import { setPlatformClusterConfig } from '../../lib/clusters/platform-config';
-import { DEFAULT_MANAGERS } from '../../lib/clusters/cluster.schema';
+import { DEFAULT_MANAGERS } from '../../lib/clusters/container-managers';
 import { HOST_HAPROXY } from '../../lib/containers/local/haproxy-process';
 import { apis, gatewayScrapes, tenants, users } from '../../lib/db/schema';
 import { freshTestDatabase } from '../../lib/test-support/test-database';

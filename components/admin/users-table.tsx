@@ -11,16 +11,10 @@ import TableRow from '@mui/material/TableRow';
 import { useOptimistic, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import type { Role } from '@/lib/db/schema';
+import type { UserSummary } from '@/lib/users/users.service';
 
-interface UserRow {
-  id: string;
-  username: string;
-  displayName: string;
-  email: string | null;
-  roles: Role[];
-  disabled: boolean;
-  createdAt: string;
-}
+/** A user as the service summarizes one, with the date serialized for the browser. */
+type UserRow = Omit<UserSummary, 'createdAt'> & { createdAt: string };
 
 const allRoles: Role[] = ['admin', 'publisher', 'subscriber'];
 

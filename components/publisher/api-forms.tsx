@@ -8,25 +8,30 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import FormGroup from '@mui/material/FormGroup';
 import FormHelperText from '@mui/material/FormHelperText';
 import FormLabel from '@mui/material/FormLabel';
-import LinearProgress from '@mui/material/LinearProgress';
 import Link from '@mui/material/Link';
 import MenuItem from '@mui/material/MenuItem';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
-import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import Skeleton from '@mui/material/Skeleton';
-import dynamic from 'next/dynamic';
 import { useActionState, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { definitionTooLargeMessage, formatBytes, MAX_EDITABLE_DEFINITION_CHARACTERS } from '@/lib/apis/definition-limits';
+import type { StagedDefinition } from '@/lib/apis/definition-uploads.service';
 import type { DocumentProblem } from '@/lib/errors';
 import { TIER_NAMES, TIERS } from '@/lib/tiers';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';
 import { suggestedApiIdentity } from '@/lib/apis/definition-suggestions';
-import { definitionSummaryLine, type DefinitionSummaryView } from './definition-summary';
+import { definitionSummaryLine } from './definition-summary';
+import {
+  DefinitionFileButton,
+  DefinitionProgress,
+  DefinitionTextEditor,
+  refusedProblems,
+  UPLOAD_ROUTE,
+  uploadDefinition,
+} from './definition-upload';
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -126,54 +131,9 @@ function ApiSettingsFields({ state, values }: { state: ActionState; values: ApiS
   );
 }
 
-/** A definition the upload route checked and keeps: the form sends only its id. */
-interface UploadedDefinition {
-  id: string;
-  fileName: string;
-  summary: DefinitionSummaryView & { bytes: number; firstServerUrl?: string };
-}
-
-const UPLOAD_ROUTE = '/api/publisher/definitions';
-
-/** CodeMirror loads only when the Paste tab (or an API's Edit definition) is opened: no other page (nor the other tabs) pays for it. */
-export const DefinitionEditor = dynamic(() => import('./definition-editor').then((module) => module.DefinitionEditor), {
-  ssr: false,
-  loading: () => <Skeleton variant="rectangular" height={362} aria-label="Loading the editor" />,
-});
-
-/** A refusal of the upload route, with the lines of the text it is about when the check could tell. */
-export class DefinitionRefused extends Error {
-  constructor(
-    message: string,
-    readonly problems: DocumentProblem[],
-  ) {
-    super(message);
-  }
-}
-
 const EDITOR_LIMIT_MESSAGE = `The editor takes definitions up to ${formatBytes(MAX_EDITABLE_DEFINITION_CHARACTERS)}. Import a larger one on the "Import a file" tab: it is checked on the server and shown as a summary.`;
 
-/**
- * Sends a file or pasted text to the upload route as the raw request body (a File streams from
- * disk; nothing is read into a JavaScript string) and answers the checked upload or the reason.
- */
-export async function uploadDefinition(body: Blob | string, fileName: string): Promise<UploadedDefinition> {
-  let response: Response;
-  try {
-    response = await fetch(UPLOAD_ROUTE, {
-      method: 'POST',
-      body,
-      headers: { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : body.type || 'application/octet-stream', 'X-Definition-Name': encodeURIComponent(fileName) },
-    });
-  } catch {
-    throw new Error('The definition could not be sent: the portal did not answer. Check the connection and try again.');
-  }
-  const answer = (await response.json().catch(() => ({}))) as Partial<UploadedDefinition> & { error?: string; problems?: DocumentProblem[] };
-  if (!response.ok || !answer.id) throw new DefinitionRefused(answer.error ?? `The definition was not accepted (HTTP ${response.status}).`, answer.problems ?? []);
-  return answer as UploadedDefinition;
-}
-
-function UploadedSummary({ upload, onReplace, replaceLabel }: { upload: UploadedDefinition; onReplace: () => void; replaceLabel: string }) {
+function UploadedSummary({ upload, onReplace, replaceLabel }: { upload: StagedDefinition; onReplace: () => void; replaceLabel: string }) {
   return (
     <Alert
       severity="success"
@@ -218,8 +178,8 @@ function DefinitionInput({
   state: ActionState;
   source: string;
   maxBytes: number;
-  upload: UploadedDefinition | null;
-  onUpload: (upload: UploadedDefinition | null) => void;
+  upload: StagedDefinition | null;
+  onUpload: (upload: StagedDefinition | null) => void;
   uploading: string | null;
   setUploading: (what: string | null) => void;
   /** The editor's text, kept out of React state: a keystroke re-renders nothing. */
@@ -246,7 +206,7 @@ function DefinitionInput({
       setProblems([]);
     } catch (failure) {
       setError((failure as Error).message);
-      setProblems(failure instanceof DefinitionRefused ? failure.problems : []);
+      setProblems(refusedProblems(failure));
     } finally {
       setUploading(null);
     }
@@ -261,40 +221,24 @@ function DefinitionInput({
         <UploadedSummary upload={upload} onReplace={() => onUpload(null)} replaceLabel={source === 'file' ? 'Choose another' : 'Edit the definition'} />
       ) : source === 'file' ? (
         <Box>
-          <Button variant="outlined" component="label" disabled={!!uploading}>
+          <DefinitionFileButton disabled={!!uploading} testId="definition-file" onFile={(file) => void send(file, file.name, file.size)}>
             Choose an OpenAPI or Swagger file
-            <input
-              hidden
-              type="file"
-              accept=".json,.yaml,.yml,application/json,application/yaml"
-              data-testid="definition-file"
-              onChange={(event) => {
-                const file = event.target.files?.[0];
-                event.target.value = '';
-                if (file) void send(file, file.name, file.size);
-              }}
-            />
-          </Button>
+          </DefinitionFileButton>
         </Box>
       ) : (
         <Stack spacing={1} sx={{ alignItems: 'start' }}>
-          <Typography id="definition-editor-label" component="div" sx={{ fontWeight: 500 }}>
-            Definition: OpenAPI 3 or Swagger 2.0, JSON or YAML
-          </Typography>
-          <Box sx={{ width: '100%' }}>
-            <DefinitionEditor
-              initialValue={pasteRef.current}
-              onChange={(text) => {
-                pasteRef.current = text;
-              }}
-              problems={problems}
-              labelId="definition-editor-label"
-              describedById="definition-help"
-              maxCharacters={MAX_EDITABLE_DEFINITION_CHARACTERS}
-              onTooLarge={() => setError(EDITOR_LIMIT_MESSAGE)}
-              disabled={!!uploading}
-            />
-          </Box>
+          <DefinitionTextEditor
+            label="Definition: OpenAPI 3 or Swagger 2.0, JSON or YAML"
+            labelId="definition-editor-label"
+            describedById="definition-help"
+            initialValue={pasteRef.current}
+            onChange={(text) => {
+              pasteRef.current = text;
+            }}
+            problems={problems}
+            onTooLarge={() => setError(EDITOR_LIMIT_MESSAGE)}
+            disabled={!!uploading}
+          />
           <Button
             variant="outlined"
             disabled={!!uploading}
@@ -308,12 +252,7 @@ function DefinitionInput({
           </Button>
         </Stack>
       )}
-      {uploading && (
-        <Box role="status" aria-live="polite">
-          <Typography variant="body2">{uploading}</Typography>
-          <LinearProgress aria-label="Checking the definition" />
-        </Box>
-      )}
+      {uploading && <DefinitionProgress text={uploading} label="Checking the definition" />}
       <FormHelperText error={!!fieldError} id="definition-help" data-testid="definition-help">
         {fieldError ?? limitText}
       </FormHelperText>
@@ -324,7 +263,7 @@ function DefinitionInput({
 export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormAction; maxDefinitionBytes: number }) {
   const [state, formAction] = useActionState(action, { status: 'idle' });
   const [source, setSource] = useState<string>(typeof state.values?.source === 'string' ? state.values.source : 'scratch');
-  const [upload, setUpload] = useState<UploadedDefinition | null>(null);
+  const [upload, setUpload] = useState<StagedDefinition | null>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const pasteRef = useRef('');
@@ -336,7 +275,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
   const [identity, setIdentity] = useState<{ key: number; name?: string; version?: string; context?: string }>({ key: 0 });
 
   /** Fills whichever of name, version and context are still empty from the checked definition; typed values stay. */
-  function acceptUpload(uploaded: UploadedDefinition | null): { name: string; version: string; context: string } | null {
+  function acceptUpload(uploaded: StagedDefinition | null): { name: string; version: string; context: string } | null {
     setUpload(uploaded);
     if (!uploaded || !formRef.current) return null;
     const suggested = suggestedApiIdentity(uploaded.summary);
@@ -369,7 +308,7 @@ export function CreateApiForm({ action, maxDefinitionBytes }: { action: FormActi
       startTransition(() => formAction(formData));
     } catch (failure) {
       setSubmitError((failure as Error).message);
-      setProblems(failure instanceof DefinitionRefused ? failure.problems : []);
+      setProblems(refusedProblems(failure));
     } finally {
       setUploading(null);
     }

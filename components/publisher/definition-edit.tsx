@@ -1,16 +1,14 @@
 'use client';
 import Alert from '@mui/material/Alert';
-import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import FormHelperText from '@mui/material/FormHelperText';
-import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useRef, useState } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
 import { definitionTooLargeMessage, formatBytes, MAX_EDITABLE_DEFINITION_CHARACTERS } from '@/lib/apis/definition-limits';
 import type { DocumentProblem } from '@/lib/errors';
-import { DefinitionEditor, DefinitionRefused, uploadDefinition } from './api-forms';
+import { DefinitionFileButton, DefinitionProgress, DefinitionTextEditor, refusedProblems, uploadDefinition } from './definition-upload';
 
 type FormAction = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -91,7 +89,7 @@ export function DefinitionEdit({ action, apiId, revision, storedBytes, viewHref,
       setMode('closed');
     } catch (failure) {
       setError((failure as Error).message);
-      setProblems(failure instanceof DefinitionRefused ? failure.problems : []);
+      setProblems(refusedProblems(failure));
     } finally {
       setBusy(null);
     }
@@ -114,20 +112,9 @@ export function DefinitionEdit({ action, apiId, revision, storedBytes, viewHref,
             {TOO_LARGE_TO_EDIT}
           </Typography>
           <Stack direction="row" spacing={1}>
-            <Button variant="outlined" component="label" disabled={!!busy}>
+            <DefinitionFileButton disabled={!!busy} testId="definition-replace-file" onFile={(file) => void save(file, file.name, file.size)}>
               Import a changed file
-              <input
-                hidden
-                type="file"
-                accept=".json,.yaml,.yml,application/json,application/yaml"
-                data-testid="definition-replace-file"
-                onChange={(event) => {
-                  const file = event.target.files?.[0];
-                  event.target.value = '';
-                  if (file) void save(file, file.name, file.size);
-                }}
-              />
-            </Button>
+            </DefinitionFileButton>
             <Button onClick={() => setMode('closed')} disabled={!!busy}>
               Cancel
             </Button>
@@ -135,23 +122,18 @@ export function DefinitionEdit({ action, apiId, revision, storedBytes, viewHref,
         </Alert>
       ) : (
         <>
-          <Typography id="definition-edit-label" component="div" sx={{ fontWeight: 500 }}>
-            Definition (YAML; JSON works too)
-          </Typography>
-          <Box sx={{ width: '100%' }}>
-            <DefinitionEditor
-              initialValue={text.current}
-              onChange={(changed) => {
-                text.current = changed;
-              }}
-              problems={problems}
-              labelId="definition-edit-label"
-              describedById="definition-edit-help"
-              maxCharacters={MAX_EDITABLE_DEFINITION_CHARACTERS}
-              onTooLarge={() => setError(TOO_LARGE_TO_EDIT)}
-              disabled={!!busy}
-            />
-          </Box>
+          <DefinitionTextEditor
+            label="Definition (YAML; JSON works too)"
+            labelId="definition-edit-label"
+            describedById="definition-edit-help"
+            initialValue={text.current}
+            onChange={(changed) => {
+              text.current = changed;
+            }}
+            problems={problems}
+            onTooLarge={() => setError(TOO_LARGE_TO_EDIT)}
+            disabled={!!busy}
+          />
           <Stack direction="row" spacing={1}>
             <Button
               variant="contained"
@@ -171,10 +153,7 @@ export function DefinitionEdit({ action, apiId, revision, storedBytes, viewHref,
         </>
       )}
       {(busy || mode === 'loading') && (
-        <Box role="status" aria-live="polite" sx={{ width: '100%' }}>
-          <Typography variant="body2">{busy ?? 'Loading the definition…'}</Typography>
-          <LinearProgress aria-label={busy ? 'Saving the definition' : 'Loading the definition'} />
-        </Box>
+        <DefinitionProgress text={busy ?? 'Loading the definition…'} label={busy ? 'Saving the definition' : 'Loading the definition'} />
       )}
       {(mode === 'editing' || mode === 'import' || error) && (
         <FormHelperText error={!!error} id="definition-edit-help" data-testid="definition-edit-help" role={error ? 'alert' : undefined}>

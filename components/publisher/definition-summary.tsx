@@ -3,18 +3,10 @@ import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { formatBytes } from '@/lib/apis/definition-limits';
-
-export interface DefinitionSummaryView {
-  title: string;
-  version: string;
-  specification: string;
-  paths: number;
-  operations: number;
-  bytes: number;
-}
+import type { StoredDefinitionSummary } from '@/lib/apis/definition-queries';
 
 /** One line a publisher can check a definition by, without the browser holding the document. */
-export function definitionSummaryLine(summary: DefinitionSummaryView): string {
+export function definitionSummaryLine(summary: StoredDefinitionSummary): string {
   const title = summary.title ? `${summary.title}${summary.version ? ` ${summary.version}` : ''}` : 'Untitled definition';
   return `${title} · ${summary.specification} · ${summary.paths.toLocaleString('en')} paths · ${summary.operations.toLocaleString('en')} operations · ${formatBytes(summary.bytes)}`;
 }
@@ -24,7 +16,7 @@ export function definitionSummaryLine(summary: DefinitionSummaryView): string {
  * JSON read-only, or it downloads), so a 13 MB document never sits in the page. `children` is
  * where the API's page puts its Edit definition action.
  */
-export function DefinitionSummaryPanel({ summary, viewHref, sizeNote, children }: { summary: DefinitionSummaryView; viewHref: string; sizeNote: string; children?: React.ReactNode }) {
+export function DefinitionSummaryPanel({ summary, viewHref, sizeNote, children }: { summary: StoredDefinitionSummary; viewHref: string; sizeNote: string; children?: React.ReactNode }) {
   return (
     <Paper sx={{ p: 3 }} component="section" aria-labelledby="definition-heading">
       <Stack spacing={1}>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KNOWN_PROPERTIES } from './cluster.schema';
+import { KNOWN_PROPERTIES } from './cluster-definition';
 import type { ClusterFormInput } from './clusters.service';
 
 const text = z.string().max(20_000, 'That value is too long.');

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  checkClusterDraft,
-  checkClusterDrafts,
-  checkManagerMap,
-  clusterDraftSchema,
-  isPemOrBase64Pem,
-  type ClusterField,
-} from './cluster.schema';
+import { checkClusterDraft, checkClusterDrafts, clusterDraftSchema, type ClusterField } from './cluster.schema';
+import { isPemOrBase64Pem } from './cluster-field-checks';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -214,32 +208,5 @@ describe('checkClusterDrafts', () => {
   it('spells every problem with the source locator', () => {
     const result = checkClusterDrafts([{ draft: kubernetesDraft({ Namespace: 'X' }), locate: locateAt(3) }]);
     expect(result.errors.map((issue) => issue.path)).toEqual(['cluster[3].properties.Namespace']);
-  });
-});
-
-describe('checkManagerMap', () => {
-  const locate = (type?: string) => (type === undefined ? '[ContainerMgtConfig]' : `ContainerMgtConfig.${type}`);
-
-  it('keeps the defaults and accepts built-in names and module paths', () => {
-    expect(checkManagerMap(undefined, locate).managers).toEqual({ Kubernetes: 'kubernetes', Local: 'local' });
-    const result = checkManagerMap({ Kubernetes: 'wso2-api-operator', OpenShift: './managers/openshift.js', Edge: '/opt/edge.mjs' }, locate);
-    expect(result.errors).toEqual([]);
-    expect(result.managers).toEqual({ Kubernetes: 'wso2-api-operator', Local: 'local', OpenShift: './managers/openshift.js', Edge: '/opt/edge.mjs' });
-  });
-
-  it("falls back to the built-in manager for the seed's Java class name, with a warning", () => {
-    const result = checkManagerMap({ Kubernetes: 'org.wso2.carbon.apimgt.impl.containermgt.K8sManager_CustomClass' }, locate);
-    expect(result.errors).toEqual([]);
-    expect(result.managers.Kubernetes).toBe('kubernetes');
-    expect(result.warnings).toEqual([{ path: 'ContainerMgtConfig.Kubernetes', message: expect.stringContaining('is a Java class name, which this server cannot load') }]);
-    expect(checkManagerMap({ OpenShift: 'com.example.Manager' }, locate).errors).toHaveLength(1);
-  });
-
-  it('refuses unknown managers with a suggestion', () => {
-    expect(checkManagerMap({ Kubernetes: 'kubernets' }, locate).errors).toEqual([
-      { path: 'ContainerMgtConfig.Kubernetes', message: expect.stringContaining('"kubernets" is not a known container manager (did you mean "kubernetes"?)') },
-    ]);
-    expect(checkManagerMap({ Kubernetes: 3 }, locate).errors[0]?.message).toContain('not number 3');
-    expect(checkManagerMap('kubernetes', locate).errors[0]?.path).toBe('[ContainerMgtConfig]');
   });
 });

@@ -1,5 +1,30 @@
 import { z } from 'zod';
+import {
+  DEFAULT_INGRESS_CLASS,
+  DEFAULT_NAMESPACE,
+  DEFAULT_REPLICAS,
+  KNOWN_PROPERTIES,
+  type ClusterDefinition,
+  type ClusterProperties,
+  type KnownPropertyName,
+} from './cluster-definition';
+import {
+  booleanFlag,
+  dnsName,
+  DNS_LABEL,
+  DNS_SUBDOMAIN,
+  httpUrl,
+  isPemOrBase64Pem,
+  optionalText,
+  originUrl,
+  replicaCount,
+  requiredText,
+  type FieldResult,
+} from './cluster-field-checks';
 import type { ConfigIssue } from '../config-issues';
+import { closestMatch, describeValue, isPlainObject } from './config-values';
+import { DEFAULT_MANAGERS, KUBERNETES_TYPE, knownClusterTypes, managerForType, type ContainerManagerMap } from './container-managers';
+import { isTenantDomainList } from './shared-with-tenants';
 
 /**
  * The one validation of a cluster definition, shared by `deployment.toml`
@@ -7,90 +32,6 @@ import type { ConfigIssue } from '../config-issues';
  * Sources turn their text into canonical drafts (`{ type, clusterName, displayName, properties }`)
  * and tell how to spell a location; everything else happens here.
  */
-
-export const KUBERNETES_TYPE = 'Kubernetes';
-export const LOCAL_TYPE = 'Local';
-
-export const BUILT_IN_MANAGERS = ['kubernetes', 'wso2-api-operator', 'local'] as const;
-export type BuiltInManagerName = (typeof BUILT_IN_MANAGERS)[number];
-
-/** Environment type → container manager (a built-in name or a module path). */
-export type ContainerManagerMap = Readonly<Record<string, string>>;
-
-export const DEFAULT_MANAGERS: ContainerManagerMap = Object.freeze({
-  [KUBERNETES_TYPE]: 'kubernetes',
-  [LOCAL_TYPE]: 'local',
-});
-
-export const DEFAULT_NAMESPACE = 'default';
-export const DEFAULT_REPLICAS = 1;
-export const DEFAULT_INGRESS_CLASS = 'nginx';
-/** A sane ceiling: a typo like 1000 should not schedule a thousand gateway pods. */
-export const REPLICAS_LIMIT = 100;
-
-/** The seed's properties, in the seed's order (the tenant export keeps this order). */
-export const SEED_PROPERTIES = [
-  'MasterURL',
-  'AccessURL',
-  'SAToken',
-  'Namespace',
-  'Replicas',
-  'BasicSecurityCustomResourceName',
-  'OauthSecurityCustomResourceName',
-  'JWTSecurityCustomResourceName',
-] as const;
-
-/** Properties beyond the seed, all optional. */
-export const OPTIONAL_PROPERTIES = [
-  'CACert',
-  'InsecureSkipTLSVerify',
-  'IngressClass',
-  'GatewayImage',
-  'MaxReplicas',
-  'SharedWithTenants',
-] as const;
-
-export const KNOWN_PROPERTIES = [...SEED_PROPERTIES, ...OPTIONAL_PROPERTIES] as const;
-export type KnownPropertyName = (typeof KNOWN_PROPERTIES)[number];
-
-export interface KnownClusterProperties {
-  /** API server URL; empty together with SAToken = in-cluster credentials. */
-  MasterURL: string;
-  /** Base URL where this cluster's gateways are reached. */
-  AccessURL: string;
-  /** Service account token; empty together with MasterURL = in-cluster credentials. */
-  SAToken: string;
-  Namespace: string;
-  Replicas: number;
-  BasicSecurityCustomResourceName?: string;
-  OauthSecurityCustomResourceName?: string;
-  JWTSecurityCustomResourceName?: string;
-  /** PEM or base64 PEM of the API server's CA, as written by the user. */
-  CACert?: string;
-  InsecureSkipTLSVerify?: boolean;
-  /** Absent = {@link DEFAULT_INGRESS_CLASS}. */
-  IngressClass?: string;
-  GatewayImage?: string;
-  /** Present = the gateway gets a HorizontalPodAutoscaler from Replicas to MaxReplicas. */
-  MaxReplicas?: number;
-  /**
-   * deployment.toml only: the tenants (domains, comma-separated, or "*") that may deploy to
-   * this platform cluster besides the super tenant. Local clusters are never a tenant's own.
-   */
-  SharedWithTenants?: string;
-}
-
-export type ClusterProperties = KnownClusterProperties & {
-  /** Properties this version does not know: kept (and exported again), never dropped. */
-  extra: Record<string, unknown>;
-};
-
-export interface ClusterDefinition {
-  type: string;
-  clusterName: string;
-  displayName: string;
-  properties: ClusterProperties;
-}
 
 /** What a source or a form hands over before validation, in canonical spelling. */
 export interface ClusterDraft {
@@ -117,219 +58,7 @@ export interface ClusterDraftCheck {
   warnings: DraftIssue[];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Container managers
-
-export type ManagerReference =
-  | { kind: 'built-in'; name: BuiltInManagerName }
-  | { kind: 'module'; path: string };
-
-/** The manager that runs clusters of `type`, or undefined when the type is not known. */
-export function managerForType(type: string, managers: ContainerManagerMap = DEFAULT_MANAGERS): string | undefined {
-  return Object.hasOwn(managers, type) ? managers[type] : Object.hasOwn(DEFAULT_MANAGERS, type) ? DEFAULT_MANAGERS[type] : undefined;
-}
-
-export function knownClusterTypes(managers: ContainerManagerMap = DEFAULT_MANAGERS): string[] {
-  return [...new Set([...Object.keys(DEFAULT_MANAGERS), ...Object.keys(managers)])];
-}
-
-export function isModulePath(value: string): boolean {
-  return value.startsWith('./') || value.startsWith('/');
-}
-
-function isBuiltInManager(value: string): value is BuiltInManagerName {
-  return (BUILT_IN_MANAGERS as readonly string[]).includes(value);
-}
-
-/** `org.wso2.carbon.apimgt.impl.containermgt.K8sManager` — what the seed's example configures. */
-function looksLikeJavaClassName(value: string): boolean {
-  return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(value);
-}
-
-export interface ManagerMapCheck {
-  managers: ContainerManagerMap;
-  errors: ConfigIssue[];
-  warnings: ConfigIssue[];
-}
-
-/**
- * Validates the `[ContainerMgtConfig]` table. `locate()` spells the table, `locate(type)` one key.
- * A Java class name (the seed's example) cannot be loaded here: it falls back to the type's
- * built-in manager with a warning, or is an error for a type without one.
- */
-export function checkManagerMap(raw: unknown, locate: (type?: string) => string): ManagerMapCheck {
-  const errors: ConfigIssue[] = [];
-  const warnings: ConfigIssue[] = [];
-  const managers: Record<string, string> = { ...DEFAULT_MANAGERS };
-  if (raw === undefined || raw === null) return { managers, errors, warnings };
-  if (!isPlainObject(raw)) {
-    errors.push({
-      path: locate(),
-      message: `must be a table of <Environment-type> = "<manager>" entries, e.g. Kubernetes = "kubernetes", not ${describeValue(raw)}`,
-    });
-    return { managers, errors, warnings };
-  }
-  for (const [type, value] of Object.entries(raw)) {
-    const path = locate(type);
-    if (typeof value !== 'string' || value.trim() === '') {
-      errors.push({ path, message: `must be the name of a container manager in quotes (${builtInManagerList()}) or a module path starting with "./" or "/", not ${describeValue(value)}` });
-      continue;
-    }
-    const reference = value.trim();
-    if (isBuiltInManager(reference) || isModulePath(reference)) {
-      managers[type] = reference;
-      continue;
-    }
-    const fallback = Object.hasOwn(DEFAULT_MANAGERS, type) ? DEFAULT_MANAGERS[type] : undefined;
-    if (looksLikeJavaClassName(reference) && fallback) {
-      managers[type] = fallback;
-      warnings.push({
-        path,
-        message: `"${reference}" is a Java class name, which this server cannot load; the built-in "${fallback}" manager is used for ${type}. Set ${builtInManagerList()} or a module path starting with "./" or "/"`,
-      });
-      continue;
-    }
-    const suggestion = closestMatch(reference, BUILT_IN_MANAGERS);
-    errors.push({
-      path,
-      message: `"${reference}" is not a known container manager${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: use ${builtInManagerList()} or a JavaScript module path starting with "./" or "/"`,
-    });
-  }
-  return { managers, errors, warnings };
-}
-
-function builtInManagerList(): string {
-  return BUILT_IN_MANAGERS.map((name) => `"${name}"`).join(', ');
-}
-
-// ---------------------------------------------------------------------------------------------
-// One cluster
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DISPLAY_NAME_LIMIT = 128;
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
-
-type FieldResult<T> = { value: T } | { error: string };
-
-/** `"<cluster-name>"`: a value copied from the documentation's Format template. */
-function placeholderError(value: string, replaceWith: string): string | undefined {
-  return /^<[^<>]*>$/.test(value.trim())
-    ? `still holds the template placeholder "${value.trim()}": replace it with ${replaceWith}`
-    : undefined;
-}
-
-function textOf(value: unknown, example: string): FieldResult<string> {
-  if (typeof value !== 'string') return { error: `must be text in quotes, e.g. ${example}, not ${describeValue(value)}` };
-  return { value: value.trim() };
-}
-
-function requiredText(value: unknown, what: string, example: string): FieldResult<string> {
-  if (value === undefined || value === null) return { error: `is required: ${what}, e.g. ${example}` };
-  const text = textOf(value, example);
-  if ('error' in text) return text;
-  if (text.value === '') return { error: `is empty: ${what}, e.g. ${example}` };
-  const placeholder = placeholderError(text.value, example);
-  return placeholder ? { error: placeholder } : text;
-}
-
-function optionalText(value: unknown, example: string): FieldResult<string | undefined> {
-  if (value === undefined || value === null) return { value: undefined };
-  const text = textOf(value, example);
-  if ('error' in text) return text;
-  if (text.value === '') return { value: undefined };
-  const placeholder = placeholderError(text.value, example);
-  return placeholder ? { error: placeholder } : text;
-}
-
-function httpUrl(value: string, example: string): FieldResult<string> {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return { error: `"${value}" is not a URL: write it with its scheme, e.g. ${example}` };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { error: `"${value}" must start with https:// or http://, e.g. ${example}` };
-  }
-  return { value };
-}
-
-/**
- * A URL that is only scheme, host and port. Gateways serve /<context>/<version> at the root of
- * their AccessURL (the Ingress routes that path, the local ingress too), so a path there would
- * give the portal addresses nothing answers at.
- */
-function originUrl(value: string, example: string): FieldResult<string> {
-  const checked = httpUrl(value, example);
-  if ('error' in checked) return checked;
-  const url = new URL(value);
-  if (url.username || url.password) return { error: `must not contain a user name or password, e.g. ${example}` };
-  if (url.pathname !== '/' || url.search || url.hash) {
-    return {
-      error: `must be only scheme, host and port, e.g. ${example}: gateways serve /<context>/<version> at its root, so "${url.pathname}${url.search}${url.hash}" would be part of no API's address`,
-    };
-  }
-  return checked;
-}
-
-function dnsName(value: string, pattern: RegExp, limit: number, what: string, example: string): FieldResult<string> {
-  if (value.length > limit || !pattern.test(value)) {
-    return {
-      error: `"${value}" is not a valid ${what}: use at most ${limit} lowercase letters, digits and "-"${pattern === DNS_SUBDOMAIN ? ' or "."' : ''}, starting and ending with a letter or digit, e.g. ${example}`,
-    };
-  }
-  return { value };
-}
-
-const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
-
-function tenantListEntries(text: string): string[] {
-  return text.split(',').map((entry) => entry.trim()).filter(Boolean);
-}
-
-/** Whether a platform cluster's SharedWithTenants lets `tenantDomain` deploy to it. */
-export function isSharedWithTenant(properties: Pick<KnownClusterProperties, 'SharedWithTenants'>, tenantDomain: string): boolean {
-  const entries = tenantListEntries(properties.SharedWithTenants ?? '');
-  return entries.includes('*') || entries.some((entry) => entry.toLowerCase() === tenantDomain.toLowerCase());
-}
-
-/** Replicas and MaxReplicas: the seed writes both `1` and `"<number>"`. */
-function replicaCount(value: unknown, example: string): FieldResult<number> {
-  let count: number;
-  if (typeof value === 'number') {
-    count = value;
-  } else if (typeof value === 'string') {
-    const placeholder = placeholderError(value, example);
-    if (placeholder) return { error: placeholder };
-    if (!/^\s*[+-]?\d+(\.\d+)?\s*$/.test(value)) return { error: `"${value}" is not a number: write a whole number, e.g. ${example}` };
-    count = Number(value);
-  } else {
-    return { error: `must be a whole number, e.g. ${example}, not ${describeValue(value)}` };
-  }
-  if (!Number.isInteger(count)) return { error: `${String(value).trim()} is not a whole number: write e.g. ${example}` };
-  if (count < 1) return { error: `must be at least 1, not ${count}` };
-  if (count > REPLICAS_LIMIT) return { error: `${count} is more than ${REPLICAS_LIMIT}: write a number from 1 to ${REPLICAS_LIMIT}` };
-  return { value: count };
-}
-
-function booleanFlag(value: unknown): FieldResult<boolean> {
-  if (typeof value === 'boolean') return { value };
-  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return { value: value.trim().toLowerCase() === 'true' };
-  return { error: `must be true or false, not ${describeValue(value)}` };
-}
-
-/** True when `text` is a PEM certificate or the base64 encoding of one. */
-export function isPemOrBase64Pem(text: string): boolean {
-  if (PEM_CERTIFICATE.test(text)) return true;
-  const compact = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return false;
-  try {
-    return PEM_CERTIFICATE.test(atob(compact));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Checks one draft. Errors and warnings carry canonical paths; every field is checked even
@@ -421,7 +150,7 @@ export function checkClusterDraft(input: unknown, managers: ContainerManagerMap 
   }
   const maxReplicas = raw.MaxReplicas === undefined ? undefined : take(at('MaxReplicas'), replicaCount(raw.MaxReplicas, '4'));
   const sharedWith = take(at('SharedWithTenants'), optionalText(raw.SharedWithTenants, '"example.com, example.org" or "*"'));
-  if (sharedWith !== undefined && !tenantListEntries(sharedWith).every((entry) => entry === '*' || TENANT_DOMAIN.test(entry))) {
+  if (sharedWith !== undefined && !isTenantDomainList(sharedWith)) {
     errors.push({ path: at('SharedWithTenants'), message: `"${sharedWith}" is not a list of tenant domains: write e.g. "example.com, example.org", or "*" for every tenant` });
   }
 
@@ -557,52 +286,8 @@ export function checkClusterDrafts(
   return { clusters: errors.length > 0 ? [] : clusters, errors, warnings };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
-}
-
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text "${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
-  if (value instanceof Date) return 'a date';
-  if (isPlainObject(value)) return 'a table of keys';
-  return `a ${typeof value}`;
-}
-
+/** The optional properties that were given, so an absent one stays absent (not `undefined`). */
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** A known word the user probably meant: same letters ignoring case, or one or two typos away. */
-export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
-  const lower = word.toLowerCase();
-  const sameIgnoringCase = candidates.find((candidate) => candidate.toLowerCase() === lower);
-  if (sameIgnoringCase) return sameIgnoringCase;
-  let best: { candidate: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase());
-    if (distance <= Math.min(2, Math.floor(candidate.length / 4)) && (!best || distance < best.distance)) best = { candidate, distance };
-  }
-  return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return Infinity;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

@@ -3,18 +3,13 @@ import type { Actor } from '../actor';
 import { requireRole } from '../actor';
 import { SUPER_TENANT } from '../super-tenant';
 import { AppError, notFound, type FieldErrors } from '../errors';
-import {
-  checkClusterDrafts,
-  isSharedWithTenant,
-  managerForType,
-  type ClusterDefinition,
-  type ClusterDraft,
-  type ContainerManagerMap,
-  type LocatedClusterDraft,
-} from './cluster.schema';
+import type { ClusterDefinition } from './cluster-definition';
+import { checkClusterDrafts, type ClusterDraft, type LocatedClusterDraft } from './cluster.schema';
 import type { ConfigIssue } from '../config-issues';
 import { readTenantClusters, replaceTenantClusters } from './clusters.store';
+import { managerForType, type ContainerManagerMap } from './container-managers';
 import { platformClusterConfig } from './platform-config';
+import { isSharedWithTenant } from './shared-with-tenants';
 import { exportTenantContainerMgt, mergeWithStoredSecrets, parseTenantContainerMgt } from './tenant-container-mgt';
 import { describeServiceAccountToken } from './token-info';
 

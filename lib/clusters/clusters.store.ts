@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { db, type Database } from '../db/drizzle';
 import { tenantClusters } from '../db/schema';
 import { decryptSecret, encryptSecret } from '../secrets';
-import type { ClusterDefinition } from './cluster.schema';
+import type { ClusterDefinition } from './cluster-definition';
 
 /**
  * The database side of tenant clusters. Secrets (SAToken, CACert) live only in the encrypted

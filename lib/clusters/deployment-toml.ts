@@ -1,17 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import {
-  checkClusterDrafts,
-  checkManagerMap,
-  closestMatch,
-  describeValue,
-  isPlainObject,
-  type ClusterDefinition,
-  type ClusterField,
-  type ContainerManagerMap,
-  type LocatedClusterDraft,
-} from './cluster.schema';
+import type { ClusterDefinition } from './cluster-definition';
+import { checkClusterDrafts, type ClusterField, type LocatedClusterDraft } from './cluster.schema';
 import { ConfigError, type ConfigIssue } from '../config-issues';
+import { closestMatch, describeValue, isPlainObject } from './config-values';
+import { checkManagerMap, type ContainerManagerMap } from './container-managers';
 
 /**
  * The platform's `deployment.toml`: `[[ContainerMgtClusterConfig]]` (super tenant clusters) and

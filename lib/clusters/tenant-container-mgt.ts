@@ -1,18 +1,8 @@
-import {
-  checkClusterDrafts,
-  closestMatch,
-  DEFAULT_MANAGERS,
-  describeValue,
-  isPlainObject,
-  OPTIONAL_PROPERTIES,
-  SEED_PROPERTIES,
-  type ClusterDefinition,
-  type ClusterDraft,
-  type ClusterField,
-  type ContainerManagerMap,
-  type LocatedClusterDraft,
-} from './cluster.schema';
+import { OPTIONAL_PROPERTIES, SEED_PROPERTIES, type ClusterDefinition } from './cluster-definition';
+import { checkClusterDrafts, type ClusterDraft, type ClusterField, type LocatedClusterDraft } from './cluster.schema';
 import type { ConfigIssue } from '../config-issues';
+import { closestMatch, describeValue, isPlainObject } from './config-values';
+import { DEFAULT_MANAGERS, type ContainerManagerMap } from './container-managers';
 import { lineAndColumn, parseJsonWithLocation } from './json-syntax';
 
 /**

@@ -7,7 +7,7 @@ import { ensureKubeBinaries } from '../../tools/kube/binaries';
 import { startControlPlane, type ControlPlane } from '../../tools/kube/control-plane';
 import { provisionServiceAccount, seedClusterRole, seedClusterRoleBinding, type ServiceAccountAccess } from '../../tools/kube/service-account';
 import { REQUIRED_PERMISSIONS } from './permissions';
-import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterDefinition } from '../clusters/cluster-definition';
 import { clusterAccessReport } from './connection-check';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';

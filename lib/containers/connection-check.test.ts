@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterDefinition } from '../clusters/cluster-definition';
 import { clusterAccessReport } from './connection-check';
 
 /**

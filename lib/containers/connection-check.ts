@@ -1,5 +1,5 @@
 import { AuthorizationV1Api, CoreV1Api, VersionApi, type KubeConfig } from '@kubernetes/client-node';
-import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterDefinition } from '../clusters/cluster-definition';
 import { kubeConfigFor, withTimeout } from './kube-client';
 import { kubeErrorFrom, type KubeErrorInfo } from './kube-errors';
 import { requiredPermissionsFor, type KubernetesVerb, type RequiredPermission } from './permissions';

@@ -1,5 +1,5 @@
 import type { GatewaySpec } from '@/lib/gateway/gateway-spec';
-import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterDefinition } from '../clusters/cluster-definition';
 import type { ClusterAccessReport } from './connection-check';
 
 /**

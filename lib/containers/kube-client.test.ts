@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterDefinition } from '../clusters/cluster-definition';
 import { caDataOf, kubeConfigFor } from './kube-client';
 
 const pem = readFileSync(path.join(__dirname, '../clusters/fixtures/tls/localhost-cert.pem'), 'utf8');

@@ -1,5 +1,5 @@
 import { KubeConfig, Observable, type ConfigurationOptions, type ObservableMiddleware } from '@kubernetes/client-node';
-import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterDefinition } from '../clusters/cluster-definition';
 import { KubeError } from './kube-errors';
 
 /**

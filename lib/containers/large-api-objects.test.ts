@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HAPROXY_CONFIG_FILE } from '@/lib/gateway/haproxy-config';
+import { HAPROXY_CONFIG_FILE } from '@/lib/gateway/gateway-files';
 import { largeDefinition, operationCountOf } from '../test-support/large-definition';
 import { gatewayObjectsFor } from './kubernetes/manifests';
 import { sampleApi, sampleCluster } from '../test-support/kubernetes/sample-api';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILT_IN_MANAGERS, closestMatch, isModulePath, type BuiltInManagerName } from '../clusters/cluster.schema';
+import { closestMatch } from '../clusters/config-values';
+import { BUILT_IN_MANAGERS, isModulePath, type BuiltInManagerName } from '../clusters/container-managers';
 import type { ContainerManager } from './container-manager';
 
 /**

@@ -4,7 +4,7 @@ import type { Actor } from '../actor';
 import { requireRole } from '../actor';
 import { resolveTenantClusters, type ResolvedCluster } from '../clusters/clusters.service';
 import { platformClusterConfig } from '../clusters/platform-config';
-import { managerForType } from '../clusters/cluster.schema';
+import { managerForType } from '../clusters/container-managers';
 import type { ApiIdentity, ContainerManager, DeployableApi } from '../containers/container-manager';
 import { KubeError } from '../containers/kube-errors';
 import { containerManagerFor } from '../containers/registry';

@@ -1,8 +1,22 @@
 import { createHash } from 'node:crypto';
+import {
+  BASIC_USERS_SCRIPT_FILE,
+  EXTERNAL_INTROSPECTION_DIR,
+  EXTERNAL_JWT_KEY_FILE,
+  GATEWAY_ENV,
+  HAPROXY_CONFIG_FILE,
+  keyFileName,
+  REVOKED_APPLICATIONS_MAP,
+  REVOKED_TOKENS_MAP,
+  type GatewayFiles,
+} from './gateway-files';
 import { apiBasePath, type GatewaySpec } from './gateway-spec';
-import { compareTemplates, templateRegex } from './openapi-routes';
+import { acceptsPortalTokens, accessControlRules, throttledTiers } from './haproxy-access-control';
+import { backendSection } from './haproxy-backends';
+import { errorBody, refuse, sample } from './haproxy-refusals';
+import { operationsMap, pathsMap } from './haproxy-route-maps';
 import { PRIVATEJET_LUA } from './privatejet-lua';
-import { BASIC_USERLIST, BASIC_USERS_CONFIG_FILE, BASIC_USERS_SCRIPT } from './security-resources';
+import { BASIC_USERS_CONFIG_FILE, BASIC_USERS_SCRIPT } from './security-resources';
 
 /**
  * The HAProxy configuration of one dedicated gateway: a pure function of its spec, producing
@@ -12,27 +26,6 @@ import { BASIC_USERLIST, BASIC_USERS_CONFIG_FILE, BASIC_USERS_SCRIPT } from './s
  * request order, each rule with the reason it is there.
  */
 
-export type GatewayFiles = Record<string, string>;
-
-export const HAPROXY_CONFIG_FILE = 'haproxy.cfg';
-export const REVOKED_TOKENS_MAP = 'revoked-tokens.map';
-export const REVOKED_APPLICATIONS_MAP = 'revoked-applications.map';
-/** The public key of the cluster's other JWT issuer, when the gateway accepts its tokens. */
-export const EXTERNAL_JWT_KEY_FILE = 'external-jwt.pem';
-/** Turns the mounted Basic Secret into BASIC_USERS_CONFIG_FILE in a pod (see security-resources.ts). */
-export const BASIC_USERS_SCRIPT_FILE = 'basic-users.sh';
-
-/** Environment of the proxy process: where to listen, and the file holding the gateway's client secret. */
-export const GATEWAY_ENV = {
-  bind: 'PRIVATEJET_GATEWAY_BIND',
-  secretFile: 'PRIVATEJET_GATEWAY_SECRET_FILE',
-  /** The folder holding client-id and client-secret of the cluster's other introspection server. */
-  externalIntrospectionDir: 'PRIVATEJET_EXTERNAL_INTROSPECTION_DIR',
-} as const;
-/** Where a pod mounts the cluster's OAuth2 Secret (client-id, client-secret). */
-export const EXTERNAL_INTROSPECTION_DIR = '/etc/privatejet/oauth-introspection';
-
-const ACCESS_TOKEN_TYPES = ['at+jwt', 'application/at+jwt', 'jwt'];
 const EXPOSED_HEADERS = 'RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, WWW-Authenticate, X-Request-Id, Location';
 const DEFAULT_ALLOWED_REQUEST_HEADERS = 'Authorization, Content-Type, Accept, X-Request-Id';
 /** Headers a client may use to make a backend see another method or path than the one routed. */
@@ -41,40 +34,6 @@ const OVERRIDE_HEADERS = ['X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-O
 const FORWARDING_HEADERS = ['Forwarded', 'X-Forwarded-For', 'X-Forwarded-Host', 'X-Forwarded-Proto', 'X-Forwarded-Port', 'X-Forwarded-Prefix', 'X-Real-IP'];
 /** The exporter's `metrics` parameter (HAProxy 3.0): "-name" leaves a metric out. */
 const METRICS_FILTER = 'metrics=-haproxy_process_failed_resolutions,-haproxy_process_pipes_used_total,-haproxy_process_pipes_free_total';
-
-/** A piece of a message: literal text, or a sample expression whose value is JSON-escaped. */
-type MessagePart = string | { sample: string };
-const sample = (expression: string): MessagePart => ({ sample: expression });
-
-/** JSON string content for a log-format string in single quotes: no quote may end it early. */
-function jsonLiteral(text: string): string {
-  if (text.includes("'")) throw new Error(`generated text must not contain a single quote: ${text}`);
-  return JSON.stringify(text).slice(1, -1).replace(/%/g, '%%');
-}
-
-function messageFormat(parts: MessagePart[]): string {
-  return parts.map((part) => (typeof part === 'string' ? jsonLiteral(part) : `%[${part.sample},json(utf8s)]`)).join('');
-}
-
-function errorBody(code: string, message: MessagePart[]): string {
-  return `{"error":{"code":"${code}","message":"${messageFormat(message)}"}}`;
-}
-
-interface Refusal {
-  status: number;
-  code: string;
-  message: MessagePart[];
-  when: string;
-  headers?: Array<[string, string]>;
-}
-
-/** `http-request return` of a JSON error: the one shape of every refusal. */
-function refuse({ status, code, message, when, headers = [] }: Refusal): string {
-  const extra = headers.map(([name, value]) => ` hdr ${name} '${value}'`).join('');
-  return `  http-request return status ${status} content-type application/json lf-string '${errorBody(code, message)}'${extra} if ${when}`;
-}
-
-const regexEscape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every file of the gateway for `spec`, keyed by file name (flat: they also become ConfigMap keys). */
 export function haproxyGatewayFiles(spec: GatewaySpec): GatewayFiles {
@@ -105,64 +64,19 @@ export function gatewayConfigHash(spec: GatewaySpec, clientSecret: string): stri
   return hash.digest('hex').slice(0, 16);
 }
 
-export function keyFileName(kid: string): string {
-  return `key-${kid}.pem`;
-}
-
-/** The routes in match order (see compareTemplates), so the first match is OpenAPI's. */
-function sortedRoutes(spec: GatewaySpec) {
-  return [...spec.routes].sort((a, b) => compareTemplates(a.template, b.template));
-}
-
-/** "METHOD/path" regex → "token" or "public": one lookup decides routing and whether credentials are needed. */
-function operationsMap(spec: GatewaySpec): string {
-  const base = apiBasePath(spec.api);
-  const lines = [
-    `# Operations of ${base}: "<METHOD><path>" regular expression -> token | public.`,
-    '# First match wins; literal segments come before templated ones. HEAD is served wherever GET is.',
-  ];
-  for (const route of sortedRoutes(spec)) {
-    const operations = new Map(route.operations.map((operation) => [operation.method, operation.public]));
-    if (operations.has('GET') && !operations.has('HEAD')) operations.set('HEAD', operations.get('GET')!);
-    lines.push(`# ${route.template}`);
-    for (const [method, open] of operations) lines.push(`^${method}${templateRegex(base, route.template)}$ ${open ? 'public' : 'token'}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Path regex → its Allow header, for 405 answers and CORS preflights. */
-function pathsMap(spec: GatewaySpec): string {
-  const base = apiBasePath(spec.api);
-  const lines = [`# Paths of ${base}: regular expression -> the methods allowed there (405 Allow, CORS preflight).`];
-  for (const route of sortedRoutes(spec)) {
-    const methods = route.operations.map((operation) => operation.method);
-    if (methods.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
-    lines.push(`^${templateRegex(base, route.template)}$ ${methods.join(',')}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
+/** haproxy.cfg, in request order: global, defaults, the frontend's numbered sections, the backends. */
 function haproxyConfig(spec: GatewaySpec): string {
   const { api, authorizationServer: as, limits } = spec;
   const base = apiBasePath(api);
-  const realm = `realm="${base}"`;
-  const portalTokens = spec.security.jwt || spec.security.opaqueTokens;
-  const tokensRequired = portalTokens || spec.security.basic === true || spec.security.externalJwt !== undefined;
-  const kids = as.keys.map((key) => key.kid);
-  const limitedTiers = Object.entries(spec.tiers).flatMap(([tier, rate]) =>
-    rate === 'unlimited' ? [] : [{ tier, limit: Math.max(1, Math.ceil(rate / spec.replicas)) }],
-  );
+  const portalTokens = acceptsPortalTokens(spec);
+  const limitedTiers = throttledTiers(spec);
   const anyOrigin = spec.cors.allowedOrigins.includes('*');
   const origins = spec.cors.allowedOrigins.filter((origin) => origin !== '*').map((origin) => origin.replace(/\/$/, ''));
-  const invalidToken = (message: MessagePart[], when: string): string =>
-    refuse({ status: 401, code: 'invalid_token', message, when, headers: [['WWW-Authenticate', `Bearer ${realm}, error="invalid_token"`]] });
-  const notSubscribed = (message: MessagePart[], when: string, code = 'not_subscribed'): string => refuse({ status: 403, code, message, when });
   const hasProduction = spec.endpoints.length > 0;
   const hasSandbox = spec.sandboxEndpoints.length > 0;
 
   const out: string[] = [];
   const add = (...lines: string[]) => out.push(...lines);
-  const blank = () => out.push('');
 
   add(
     `# Dedicated gateway of API "${api.name}" ${api.version} (id ${api.id}) of tenant ${api.tenant}, served at ${base}.`,
@@ -311,292 +225,8 @@ function haproxyConfig(spec: GatewaySpec): string {
     }),
   );
 
-  if (tokensRequired) {
-    const accepted = [
-      ...(portalTokens ? ['Authorization: Bearer <access token>'] : []),
-      ...(spec.security.externalJwt && !portalTokens ? ['Authorization: Bearer <JWT>'] : []),
-      ...(spec.security.basic ? ['Basic credentials of a user of the cluster'] : []),
-    ];
-    const challenges: Array<[string, string]> = [
-      ...(portalTokens || spec.security.externalJwt ? [['WWW-Authenticate', `Bearer ${realm}`] as [string, string]] : []),
-      ...(spec.security.basic ? [['WWW-Authenticate', `Basic ${realm}, charset="UTF-8"`] as [string, string]] : []),
-    ];
-    add(
-      '',
-      `  # 7. Credentials${accepted.length === 1 && portalTokens ? ': an access token of the portal' : ''}, unless the operation says security: [].`,
-      '  acl needs_token var(txn.access) -m str token',
-      '  http-request set-var(txn.token) http_auth_bearer if needs_token',
-      '  acl has_token var(txn.token) -m found',
-      '  acl jwt_shaped var(txn.token) -m reg ^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$',
-      refuse({
-        status: 401,
-        code: 'missing_credentials',
-        message: [`this API needs credentials: send ${accepted.join(' or ')}`],
-        when: 'needs_token !{ req.fhdr(authorization) -m found }',
-        headers: challenges,
-      }),
-    );
-    if (spec.security.basic) {
-      add(
-        '',
-        `  # 7-basic. Basic credentials of the cluster's users: userlist ${BASIC_USERLIST}, in ${BASIC_USERS_CONFIG_FILE} beside this`,
-        "  #     file (rendered from the cluster's Secret where the gateway runs). A Basic caller is a person or",
-        '  #     system the cluster\'s admin trusts, not an application: no subscription, tier or throttling applies.',
-        '  acl basic_sent http_auth_type -m str -i basic',
-        refuse({
-          status: 401,
-          code: 'invalid_credentials',
-          message: ['user name or password is not valid'],
-          when: `needs_token basic_sent !{ http_auth(${BASIC_USERLIST}) }`,
-          headers: [['WWW-Authenticate', `Basic ${realm}, charset="UTF-8"`]],
-        }),
-        '  http-request set-var(txn.client_id) http_auth_user if needs_token basic_sent',
-        '  # Authenticated: nothing below that concerns tokens applies to this request.',
-        '  http-request set-var(txn.access) str(basic) if needs_token basic_sent',
-      );
-    }
-    if (spec.security.externalJwt) {
-      const external = spec.security.externalJwt;
-      const invalidExternal = (message: MessagePart[], when: string) => invalidToken(message, when);
-      add(
-        '',
-        `  # 7-external. JWTs of the cluster's other issuer ${external.issuer} (the cluster's JWT resource), told`,
-        '  #     apart by their iss claim before anything else: RS256 with its key, then aud, exp and nbf. Such a',
-        "  #     caller is the other issuer's client, not an application of the portal: no subscription, tier or",
-        '  #     throttling applies (the issuer decides who gets tokens for this audience).',
-        "  http-request set-var(txn.ext_iss) var(txn.token),word(2,.),ub64dec,json_query('$.iss') if needs_token jwt_shaped",
-        `  http-request set-var(txn.is_external) bool(1) if needs_token jwt_shaped { var(txn.ext_iss) -m str -- ${external.issuer} }`,
-        '  acl is_external var(txn.is_external) -m bool',
-        "  http-request set-var(txn.jwt_alg) var(txn.token),jwt_header_query('$.alg') if is_external",
-        invalidExternal(['token algorithm "', sample('var(txn.jwt_alg)'), `" is not allowed for issuer ${external.issuer}; expected RS256`], 'is_external !{ var(txn.jwt_alg) -m str RS256 }'),
-        `  http-request set-var(txn.jwt_valid) var(txn.token),jwt_verify("RS256","${EXTERNAL_JWT_KEY_FILE}") if is_external`,
-        invalidExternal([`token signature is not valid for the key of issuer ${external.issuer}`], 'is_external !{ var(txn.jwt_valid) -m int 1 }'),
-        '  http-request set-var(txn.claims) var(txn.token),word(2,.),ub64dec if is_external',
-        "  http-request set-var(txn.exp) var(txn.claims),json_query('$.exp','int') if is_external",
-        "  http-request set-var(txn.nbf) var(txn.claims),json_query('$.nbf','int') if is_external",
-        "  http-request set-var(txn.aud) var(txn.claims),json_query('$.aud') if is_external",
-        `  http-request set-var(txn.exp_left) var(txn.exp),add(${as.clockSkewSeconds}),sub(txn.now) if is_external`,
-        `  http-request set-var(txn.nbf_past) var(txn.now),add(${as.clockSkewSeconds}),sub(txn.nbf) if is_external { var(txn.nbf) -m found }`,
-        invalidExternal(['token has no exp claim'], 'is_external !{ var(txn.exp) -m found }'),
-        invalidExternal(['token expired at ', sample('var(txn.exp),utime(%Y-%m-%dT%H:%M:%SZ)')], 'is_external !{ var(txn.exp_left) -m int gt 0 }'),
-        invalidExternal(['token is not valid before ', sample('var(txn.nbf),utime(%Y-%m-%dT%H:%M:%SZ)')], 'is_external { var(txn.nbf_past) -m found } !{ var(txn.nbf_past) -m int ge 0 }'),
-        invalidExternal(['token audience "', sample('var(txn.aud)'), `" is not the expected "${external.audience}"`], `is_external !{ var(txn.aud) -m str -- ${external.audience} }`),
-        "  http-request set-var(txn.client_id) var(txn.claims),json_query('$.sub') if is_external",
-        "  http-request set-var(txn.client_id) var(txn.claims),json_query('$.client_id') if is_external { var(txn.claims),json_query('$.client_id') -m found }",
-        '  # Verified: the portal\'s token rules below do not apply to this request.',
-        '  http-request set-var(txn.access) str(external-jwt) if is_external',
-        '  http-request unset-var(txn.token) if is_external',
-      );
-    }
-    if (!portalTokens) {
-      add(invalidToken([spec.security.externalJwt ? `this API accepts only tokens of issuer ${spec.security.externalJwt.issuer}${spec.security.basic ? ' or Basic credentials' : ''}` : 'this API accepts Basic credentials only'], 'needs_token'));
-    } else {
-      add(invalidToken(['credentials must be an access token sent as Authorization: Bearer <token>'], 'needs_token !has_token'));
-    }
-    if (portalTokens && !spec.security.opaqueTokens) add(invalidToken(['token is not a JWT access token of the portal'], 'needs_token !jwt_shaped'));
-    if (portalTokens && !spec.security.jwt) add(invalidToken(['this API accepts opaque access tokens only'], 'needs_token jwt_shaped'));
-
-    if (spec.security.jwt) {
-      add(
-        '',
-        '  # 7a. JWT: header first (algorithm, type, key id), then the signature, then the claims.',
-        '  #     A verified signature is remembered by the token\'s hash for 2 minutes (bounded table);',
-        '  #     the claims are checked on every request whatever the cache says.',
-        '  http-request set-var(txn.is_jwt) bool(1) if needs_token jwt_shaped',
-        '  acl is_jwt var(txn.is_jwt) -m bool',
-        "  http-request set-var(txn.jwt_alg) var(txn.token),jwt_header_query('$.alg') if is_jwt",
-        "  http-request set-var(txn.jwt_typ) var(txn.token),jwt_header_query('$.typ') if is_jwt",
-        "  http-request set-var(txn.jwt_kid) var(txn.token),jwt_header_query('$.kid') if is_jwt",
-        invalidToken(['token is not a well-formed JWT'], 'is_jwt !{ var(txn.jwt_alg) -m found }'),
-        invalidToken(['token algorithm "', sample('var(txn.jwt_alg)'), '" is not allowed; expected one of RS256'], 'is_jwt !{ var(txn.jwt_alg) -m str RS256 }'),
-        invalidToken(
-          ['token type "', sample('var(txn.jwt_typ)'), '" is not an access token; expected "at+jwt"'],
-          `is_jwt { var(txn.jwt_typ) -m found } !{ var(txn.jwt_typ) -m str -i ${ACCESS_TOKEN_TYPES.join(' ')} }`,
-        ),
-        invalidToken(['token has no key id ("kid") matching a key of the issuer'], 'is_jwt !{ var(txn.jwt_kid) -m found }'),
-        invalidToken(
-          ['token key id "', sample('var(txn.jwt_kid)'), '" is not a key of the issuer'],
-          // `--` ends the options: a kid is a JWK thumbprint in base64url and may start with "-".
-          kids.length > 0 ? `is_jwt !{ var(txn.jwt_kid) -m str -- ${kids.join(' ')} }` : 'is_jwt',
-        ),
-        '  http-request set-var(txn.jwt_hash) var(txn.token),sha2(256) if is_jwt',
-        '  acl jwt_seen var(txn.jwt_hash),in_table(verified_tokens)',
-        ...as.keys.map(
-          (key) =>
-            `  http-request set-var(txn.jwt_valid) var(txn.token),jwt_verify("RS256","${keyFileName(key.kid)}") if is_jwt !jwt_seen { var(txn.jwt_kid) -m str -- ${key.kid} }`,
-        ),
-        '  http-request set-var(txn.jwt_valid) int(1) if is_jwt jwt_seen',
-        invalidToken(['token signature is invalid'], 'is_jwt !{ var(txn.jwt_valid) -m int 1 }'),
-        '  http-request track-sc0 var(txn.jwt_hash) table verified_tokens if is_jwt !jwt_seen',
-        '  http-request set-var(txn.claims) var(txn.token),word(2,.),ub64dec if is_jwt',
-        "  http-request set-var(txn.exp) var(txn.claims),json_query('$.exp','int') if is_jwt",
-        "  http-request set-var(txn.nbf) var(txn.claims),json_query('$.nbf','int') if is_jwt",
-        "  http-request set-var(txn.iat) var(txn.claims),json_query('$.iat','int') if is_jwt",
-        "  http-request set-var(txn.iss) var(txn.claims),json_query('$.iss') if is_jwt",
-        "  http-request set-var(txn.aud) var(txn.claims),json_query('$.aud') if is_jwt",
-        "  http-request set-var(txn.jti) var(txn.claims),json_query('$.jti') if is_jwt",
-        "  http-request set-var(txn.client_id) var(txn.claims),json_query('$.client_id') if is_jwt",
-        "  http-request set-var(txn.tenant) var(txn.claims),json_query('$.tenant') if is_jwt",
-        "  http-request set-var(txn.app_id) var(txn.claims),json_query('$.application.id') if is_jwt",
-        "  http-request set-var(txn.app_name) var(txn.claims),json_query('$.application.name') if is_jwt",
-        '  # The portal puts subscriptions in a map keyed by API id: one lookup gives this API\'s tier.',
-        `  http-request set-var(txn.tier) var(txn.claims),json_query('$.subscriptions.${api.id}') if is_jwt`,
-        "  http-request set-var(txn.key_type) var(txn.claims),json_query('$.keytype') if is_jwt",
-        invalidToken(["token claims do not follow the access-token contract of the portal (exp, iss, aud, tenant and application are required)"], 'is_jwt !{ var(txn.exp) -m found } || is_jwt !{ var(txn.iss) -m found } || is_jwt !{ var(txn.tenant) -m found } || is_jwt !{ var(txn.app_id) -m found }'),
-      );
-    }
-    if (spec.security.opaqueTokens) {
-      add(
-        '',
-        '  # 7b. Opaque tokens: RFC 7662 introspection at the portal, answers cached',
-        `  #     ${as.introspectionCacheSeconds} s at most (privatejet.lua); it sets the same variables as a JWT.`,
-        '  http-request set-var(txn.is_opaque) bool(1) if needs_token has_token !jwt_shaped',
-        '  acl is_opaque var(txn.is_opaque) -m bool',
-        '  http-request lua.privatejet_introspect if is_opaque',
-      );
-      const other = spec.security.externalIntrospection;
-      if (!other) {
-        add(
-          refuse({
-            status: 503,
-            code: 'service_unavailable',
-            message: ['the token introspection service is unavailable; try again'],
-            when: 'is_opaque !{ var(txn.active) -m found }',
-            headers: [['Retry-After', '1']],
-          }),
-          invalidToken(['token is not active (revoked, expired or unknown to the issuer)'], 'is_opaque !{ var(txn.active) -m int 1 }'),
-        );
-      } else {
-        const unavailable = (when: string) =>
-          refuse({ status: 503, code: 'service_unavailable', message: ['the token introspection service is unavailable; try again'], when, headers: [['Retry-After', '1']] });
-        add(
-          `  #     A token the portal does not know is asked about at the cluster's other server, ${other.introspectionUrl}`,
-          "  #     (its OAuth2 resource; client credentials from the mounted Secret). Such a caller is that server's",
-          '  #     client, not an application of the portal: no subscription, tier or throttling applies.',
-          '  http-request lua.privatejet_introspect_external if is_opaque !{ var(txn.active) -m int 1 }',
-          '  acl external_active var(txn.ext_active) -m int 1',
-          unavailable('is_opaque !{ var(txn.active) -m found } !external_active'),
-          unavailable('is_opaque { var(txn.active) -m int 0 } !{ var(txn.ext_active) -m found }'),
-          invalidToken(['token is not active (revoked, expired or unknown to the issuer)'], 'is_opaque !{ var(txn.active) -m int 1 } !external_active'),
-          `  http-request set-var(txn.ext_exp_left) var(txn.ext_exp),add(${as.clockSkewSeconds}),sub(txn.now) if is_opaque external_active { var(txn.ext_exp) -m found }`,
-          invalidToken(['token expired at ', sample('var(txn.ext_exp),utime(%Y-%m-%dT%H:%M:%SZ)')], 'is_opaque external_active { var(txn.ext_exp_left) -m found } !{ var(txn.ext_exp_left) -m int gt 0 }'),
-          ...(other.audience
-            ? [invalidToken(['token audience "', sample('var(txn.ext_aud)'), `" is not the expected "${other.audience}"`], `is_opaque external_active !{ var(txn.ext_aud) -m str -- ${other.audience} }`)]
-            : []),
-          '  http-request set-var(txn.client_id) var(txn.ext_client_id) if is_opaque external_active',
-          "  # Active at the other server: the portal's token rules below do not apply to this request.",
-          '  http-request set-var(txn.access) str(external-oauth) if is_opaque external_active',
-          '  http-request unset-var(txn.token) if is_opaque external_active',
-        );
-      }
-    }
-
-    add(
-      '',
-      `  # 8. Claims, whichever way the token was read. Times allow ${as.clockSkewSeconds} s of clock skew; the sums`,
-      '  #    are compared with 0 (comparing with a negative constant is unreliable on HAProxy 2.6).',
-      `  http-request set-var(txn.exp_left) var(txn.exp),add(${as.clockSkewSeconds}),sub(txn.now) if has_token`,
-      `  http-request set-var(txn.nbf_past) var(txn.now),add(${as.clockSkewSeconds}),sub(txn.nbf) if has_token { var(txn.nbf) -m found }`,
-      `  http-request set-var(txn.iat_past) var(txn.now),add(${as.clockSkewSeconds}),sub(txn.iat) if has_token { var(txn.iat) -m found }`,
-      invalidToken(['token expired at ', sample('var(txn.exp),utime(%Y-%m-%dT%H:%M:%SZ)')], 'has_token !{ var(txn.exp_left) -m int gt 0 }'),
-      invalidToken(['token is not valid before ', sample('var(txn.nbf),utime(%Y-%m-%dT%H:%M:%SZ)')], 'has_token { var(txn.nbf_past) -m found } !{ var(txn.nbf_past) -m int ge 0 }'),
-      invalidToken(['token was issued in the future (', sample('var(txn.iat),utime(%Y-%m-%dT%H:%M:%SZ)'), ')'], 'has_token { var(txn.iat_past) -m found } !{ var(txn.iat_past) -m int ge 0 }'),
-      invalidToken(
-        ['token issuer "', sample('var(txn.iss)'), `" is not the expected "${as.issuers.join('" or "')}"`],
-        `has_token !{ var(txn.iss) -m str ${as.issuers.join(' ')} }`,
-      ),
-      invalidToken(
-        ['token audience "', sample('var(txn.aud)'), `" does not include the expected "${as.audience}"`],
-        `${spec.security.jwt ? 'is_jwt' : 'FALSE'} !{ var(txn.aud) -m str ${as.audience} }`,
-      ),
-      invalidToken(['token was revoked'], `has_token { var(txn.jti),map(${REVOKED_TOKENS_MAP}) -m found }`),
-      notSubscribed(
-        ['token belongs to tenant "', sample('var(txn.tenant)'), `", but API "${api.name}" ${api.version} is in tenant "${api.tenant}"`],
-        `has_token !{ var(txn.tenant) -m str ${api.tenant} }`,
-      ),
-      notSubscribed(
-        [
-          'application "',
-          sample('var(txn.app_name)'),
-          `" is not subscribed to API "${api.name}" ${api.version} (id ${api.id}); subscribe in the developer portal and get a new token`,
-        ],
-        'has_token !{ var(txn.tier) -m found }',
-      ),
-      '  # A blocked or removed subscription: tokens issued before that moment no longer grant this API.',
-      `  http-request set-var(txn.revoked_since) var(txn.app_id),map_str_int(${REVOKED_APPLICATIONS_MAP},0) if has_token`,
-      '  http-request set-var(txn.revoked_left) var(txn.revoked_since),sub(txn.iat) if has_token',
-      notSubscribed(
-        ['the subscription of application "', sample('var(txn.app_name)'), '" to this API was blocked or removed; get a new token once it is active again'],
-        'has_token { var(txn.revoked_since) -m int gt 0 } { var(txn.revoked_left) -m int ge 0 }',
-      ),
-      notSubscribed(
-        ['subscription tier "', sample('var(txn.tier)'), `" is not configured on this gateway; known tiers: ${Object.keys(spec.tiers).join(', ')}`],
-        `has_token !{ var(txn.tier) -m str ${Object.keys(spec.tiers).join(' ')} }`,
-        'tier_not_configured',
-      ),
-    );
-    if (portalTokens) {
-      add(
-        '',
-        '  # 8b. Key type, as in WSO2: tokens of sandbox keys (claim keytype SANDBOX) go to the sandbox endpoint,',
-        '  #     all others (PRODUCTION, or no keytype: tokens issued before key types) to the production endpoint.',
-        '  acl sandbox_token var(txn.key_type) -m str SANDBOX',
-        `  #     Sandbox endpoint: ${hasSandbox ? spec.sandboxEndpoints.join(', ') : 'none'}. Production endpoint: ${hasProduction ? spec.endpoints.join(', ') : 'none'}.`,
-        ...(hasSandbox
-          ? []
-          : [
-              notSubscribed(
-                [`API "${api.name}" ${api.version} has no sandbox endpoint, so tokens of sandbox keys cannot call it; use a token of the production keys of application "`, sample('var(txn.app_name)'), '"'],
-                'has_token sandbox_token',
-                'sandbox_endpoint_missing',
-              ),
-            ]),
-        ...(hasProduction
-          ? []
-          : [
-              notSubscribed(
-                [`API "${api.name}" ${api.version} has only a sandbox endpoint, so tokens of production keys cannot call it; use a token of the sandbox keys of application "`, sample('var(txn.app_name)'), '"'],
-                'has_token !sandbox_token',
-                'production_endpoint_missing',
-              ),
-            ]),
-      );
-    }
-
-    if (limitedTiers.length > 0) {
-      add(
-        '',
-        `  # 9. Throttling per application and tier. Each of the ${spec.replicas} replica(s) enforces its share of the`,
-        '  #    tier\'s rate; a refused request does not count against the next minute.',
-        ...limitedTiers.flatMap(({ tier, limit }) => [
-          `  acl tier_${tier} var(txn.tier) -m str ${tier}`,
-          `  http-request track-sc1 var(txn.app_id) table tier_${tier} if has_token tier_${tier}`,
-          `  http-request set-var(txn.rate_limit) int(${limit}) if has_token tier_${tier}`,
-          `  http-request set-var(txn.retry_after) int(${Math.max(1, Math.ceil(60 / limit))}) if has_token tier_${tier}`,
-        ]),
-        '  acl throttled_tier var(txn.rate_limit) -m found',
-        '  http-request set-var(txn.rate_used) sc_gpc0_rate(1) if throttled_tier',
-        '  http-request set-var(txn.rate_left) var(txn.rate_limit),sub(txn.rate_used) if throttled_tier',
-        refuse({
-          status: 429,
-          code: 'throttled',
-          message: ['rate limit of tier "', sample('var(txn.tier)'), '" (', sample('var(txn.rate_limit)'), ' requests per minute per replica) reached; retry in ', sample('var(txn.retry_after)'), ' s'],
-          when: 'throttled_tier !{ var(txn.rate_left) -m int gt 0 }',
-          headers: [
-            ['Retry-After', '%[var(txn.retry_after)]'],
-            ['RateLimit-Limit', '%[var(txn.rate_limit)]'],
-            ['RateLimit-Remaining', '0'],
-            ['RateLimit-Reset', '60'],
-          ],
-        }),
-        '  http-request sc-inc-gpc0(1) if throttled_tier',
-        '  http-request set-var(txn.rate_left) var(txn.rate_left),sub(1) if throttled_tier',
-        '  http-after-response set-header RateLimit-Limit %[var(txn.rate_limit)] if { var(txn.rate_limit) -m found } { var(txn.rate_left) -m found }',
-        '  http-after-response set-header RateLimit-Remaining %[var(txn.rate_left)] if { var(txn.rate_limit) -m found } { var(txn.rate_left) -m found }',
-        '  http-after-response set-header RateLimit-Reset 60 if { var(txn.rate_limit) -m found } { var(txn.rate_left) -m found }',
-      );
-    }
-  }
+  // 7. to 9.: credentials, claims, key type, throttling.
+  add(...accessControlRules(spec));
 
   // Tokens of sandbox keys are told apart in 8b; without a token a request goes where the API has endpoints.
   add('', ...(hasProduction && hasSandbox && portalTokens ? ['  use_backend api_sandbox if { var(txn.key_type) -m str SANDBOX }'] : []), `  default_backend ${hasProduction ? 'api' : 'api_sandbox'}`);
@@ -608,40 +238,4 @@ function haproxyConfig(spec: GatewaySpec): string {
     add('', `# Requests per minute of each application on tier ${tier}.`, `backend tier_${tier}`, '  stick-table type string len 64 size 100k expire 2m store gpc0,gpc0_rate(1m)');
   }
   return `${out.join('\n')}\n`;
-}
-
-/** One kind of endpoint (production or sandbox) as a backend: round robin, the path rewritten to the endpoints' base path. */
-function backendSection(spec: GatewaySpec, name: string, what: string, urls: readonly string[]): string[] {
-  const base = apiBasePath(spec.api);
-  const endpoint = new URL(urls[0]!);
-  const endpointPath = endpoint.pathname.replace(/\/+$/, '');
-  return [
-    '',
-    `backend ${name}`,
-    `  # ${what}, round robin, with kept-alive connections reused across requests.`,
-    '  balance roundrobin',
-    '  http-reuse always',
-    '  retry-on conn-failure empty-response',
-    '  # The token stays at the gateway; the backend sees who called through X-Forwarded-* only.',
-    '  http-request del-header Authorization',
-    '  http-request set-header X-Forwarded-For %[src]',
-    '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
-    `  http-request set-header X-Forwarded-Proto ${spec.forwardedProto}`,
-    `  http-request set-header X-Forwarded-Prefix ${base}`,
-    `  http-request replace-path '^${regexEscape(base)}/?(.*)' '${endpointPath}/\\1'`,
-    `  http-request set-header Host ${endpoint.host}`,
-    '  # Hop-by-hop headers of the backend stay with the backend.',
-    '  http-response del-header Keep-Alive',
-    '  # No connection to any endpoint (refused, unreachable) is a bad gateway, not an unavailable service.',
-    '  http-after-response set-status 502 if { status 503 }',
-    ...urls.map((url, index) => `  server endpoint${index + 1} ${serverAddress(new URL(url))}`),
-  ];
-}
-
-/** "host:port" plus TLS with the system's CAs for https, resolved at start and again by DNS at run time. */
-function serverAddress(url: URL): string {
-  const https = url.protocol === 'https:';
-  const port = url.port || (https ? '443' : '80');
-  const tls = https ? ` ssl verify required ca-file @system-ca sni str(${url.hostname})` : '';
-  return `${url.hostname}:${port}${tls} init-addr last,libc,none resolvers default`;
 }

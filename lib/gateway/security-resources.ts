@@ -124,19 +124,21 @@ export interface ExternalJwtIssuer {
   pem: string;
 }
 
+/** The trimmed text under `key`, or a SecurityResourceError naming the key when it is missing or blank. */
+function requiredValue(resource: SecurityResource, key: string): string {
+  const text = resource.data[key]?.trim();
+  if (!text) throw new SecurityResourceError(`${resource.description} has no key "${key}"`);
+  return text;
+}
+
 /** The issuer of a JWT resource, or a SecurityResourceError naming the key. */
 export function externalJwtIssuerOf(resource: SecurityResource): ExternalJwtIssuer {
-  const value = (key: string) => {
-    const text = resource.data[key]?.trim();
-    if (!text) throw new SecurityResourceError(`${resource.description} has no key "${key}"`);
-    return text;
-  };
-  const issuer = value(JWT_RESOURCE_KEYS.issuer);
-  const audience = value(JWT_RESOURCE_KEYS.audience);
+  const issuer = requiredValue(resource, JWT_RESOURCE_KEYS.issuer);
+  const audience = requiredValue(resource, JWT_RESOURCE_KEYS.audience);
   for (const [key, text] of [[JWT_RESOURCE_KEYS.issuer, issuer], [JWT_RESOURCE_KEYS.audience, audience]] as const) {
     if (!ISSUER.test(text)) throw new SecurityResourceError(`${resource.description}, key "${key}": must be one value of letters, digits and . _ ~ : / @ + - (no spaces)`);
   }
-  const pemText = value(JWT_RESOURCE_KEYS.publicKey);
+  const pemText = requiredValue(resource, JWT_RESOURCE_KEYS.publicKey);
   let pem: string;
   try {
     const key = pemText.includes('BEGIN CERTIFICATE') ? new X509Certificate(pemText).publicKey : createPublicKey(pemText);
@@ -158,12 +160,7 @@ const INTROSPECTION_URL = /^https?:\/\/[A-Za-z0-9._~:/@%+=?&-]{1,1000}$/;
 
 /** The server of an OAuth2 resource, or a SecurityResourceError naming the key. The secret is only checked for presence. */
 export function externalIntrospectionOf(resource: SecurityResource): ExternalIntrospection {
-  const value = (key: string) => {
-    const text = resource.data[key]?.trim();
-    if (!text) throw new SecurityResourceError(`${resource.description} has no key "${key}"`);
-    return text;
-  };
-  const introspectionUrl = value(OAUTH_RESOURCE_KEYS.introspectionUrl);
+  const introspectionUrl = requiredValue(resource, OAUTH_RESOURCE_KEYS.introspectionUrl);
   let parsed: URL | undefined;
   try {
     parsed = new URL(introspectionUrl);
@@ -173,8 +170,8 @@ export function externalIntrospectionOf(resource: SecurityResource): ExternalInt
   if (!parsed || !INTROSPECTION_URL.test(introspectionUrl)) {
     throw new SecurityResourceError(`${resource.description}, key "${OAUTH_RESOURCE_KEYS.introspectionUrl}": must be an http(s) URL without spaces, quotes or "#"`);
   }
-  value(OAUTH_RESOURCE_KEYS.clientId);
-  value(OAUTH_RESOURCE_KEYS.clientSecret);
+  requiredValue(resource, OAUTH_RESOURCE_KEYS.clientId);
+  requiredValue(resource, OAUTH_RESOURCE_KEYS.clientSecret);
   const audience = resource.data[OAUTH_RESOURCE_KEYS.audience]?.trim();
   if (audience && !ISSUER.test(audience)) throw new SecurityResourceError(`${resource.description}, key "${OAUTH_RESOURCE_KEYS.audience}": must be one value without spaces`);
   return { introspectionUrl, ...(audience ? { audience } : {}) };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor';
-import type { ClusterDefinition } from '../clusters/cluster.schema';
+import type { ClusterDefinition } from '../clusters/cluster-definition';
 import type { DatabaseHandle } from '../db/drizzle';
 import { deployments, gatewayScrapes, trafficMinutes } from '../db/schema';
 import { freshTestDatabase } from '../test-support/test-database';

@@ -63,8 +63,8 @@ export function parseTrafficExposition(text: string): GatewayCounterSnapshot {
   return counters;
 }
 
-/** What the gateways of one API in one cluster answered between two scrapes. */
-export interface TrafficIncrement {
+/** How many requests were answered, by outcome: the counts every traffic figure is made of. */
+export interface ResponseCounts {
   requests: number;
   status2xx: number;
   status3xx: number;
@@ -73,6 +73,10 @@ export interface TrafficIncrement {
   status401: number;
   status403: number;
   throttled: number;
+}
+
+/** What the gateways of one API in one cluster answered between two scrapes. */
+export interface TrafficIncrement extends ResponseCounts {
   latencyBuckets: number[];
   latencySumMs: number;
   applications: Record<string, { requests: number; errors: number; throttled: number }>;

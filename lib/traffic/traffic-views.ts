@@ -6,7 +6,7 @@ import { apis, gatewayScrapes, trafficHours, trafficMinutes, TRAFFIC_LATENCY_BOU
 import { notFound } from '../errors';
 import { isUuid } from '../ids';
 import { addBuckets, latencyPercentileMs } from './latency-percentiles';
-import type { TrafficIncrement } from './gateway-counters';
+import type { ResponseCounts, TrafficIncrement } from './gateway-counters';
 
 /**
  * What the Traffic tab shows: an API's traffic over a range, per cluster or all together, from
@@ -25,15 +25,7 @@ export function isTrafficRange(value: unknown): value is TrafficRange {
   return typeof value === 'string' && Object.hasOwn(TRAFFIC_RANGES, value);
 }
 
-export interface TrafficFigures {
-  requests: number;
-  status2xx: number;
-  status3xx: number;
-  status4xx: number;
-  status5xx: number;
-  status401: number;
-  status403: number;
-  throttled: number;
+export interface TrafficFigures extends ResponseCounts {
   p50Ms: number | null;
   p95Ms: number | null;
   p99Ms: number | null;

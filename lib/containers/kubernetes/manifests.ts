@@ -9,9 +9,10 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { GATEWAY_CONTAINER_PORT } from '@/lib/gateway/gateway-spec';
-import { BASIC_USERS_SCRIPT_FILE, EXTERNAL_INTROSPECTION_DIR, GATEWAY_ENV, gatewayConfigHash, HAPROXY_CONFIG_FILE, haproxyGatewayFiles, type GatewayFiles } from '@/lib/gateway/haproxy-config';
+import { BASIC_USERS_SCRIPT_FILE, EXTERNAL_INTROSPECTION_DIR, GATEWAY_ENV, HAPROXY_CONFIG_FILE, type GatewayFiles } from '@/lib/gateway/gateway-files';
+import { gatewayConfigHash, haproxyGatewayFiles } from '@/lib/gateway/haproxy-config';
 import { BASIC_USERS_CONFIG_FILE, BASIC_USERS_KEY, OAUTH_RESOURCE_KEYS } from '@/lib/gateway/security-resources';
-import { DEFAULT_INGRESS_CLASS } from '../../clusters/cluster.schema';
+import { DEFAULT_INGRESS_CLASS } from '../../clusters/cluster-definition';
 import type { ApiIdentity, DeployableApi, TargetCluster } from '../container-manager';
 import { gatewayLabels, gatewayObjectName, gatewaySelectorLabels } from './object-names';
 

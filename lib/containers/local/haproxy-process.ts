@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
-import { GATEWAY_ENV, HAPROXY_CONFIG_FILE } from '@/lib/gateway/haproxy-config';
+import { GATEWAY_ENV, HAPROXY_CONFIG_FILE } from '@/lib/gateway/gateway-files';
 import { BASIC_USERS_CONFIG_FILE } from '@/lib/gateway/security-resources';
 
 // Supervises one dedicated gateway on this machine: an HAProxy master-worker process serving

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KNOWN_PROPERTIES } from '../../clusters/cluster.schema';
+import { KNOWN_PROPERTIES } from '../../clusters/cluster-definition';
 import { deleteTenantCluster, listClustersForAdmin, saveTenantClusterFromForm } from '../../clusters/clusters.service';
 import { checkClusterConnection } from '../../containers/cluster-use.service';
 import { defineOperation } from '../operation';

@@ -5,7 +5,7 @@ import { ClustersEditor } from '@/components/admin/clusters/clusters-editor';
 import { actorForPage } from '@/lib/auth/session';
 import { exportTenantClusters, listClustersForAdmin } from '@/lib/clusters/clusters.service';
 import { clusterSetupGuide } from '@/lib/containers/cluster-use.service';
-import { knownClusterTypes } from '@/lib/clusters/cluster.schema';
+import { knownClusterTypes } from '@/lib/clusters/container-managers';
 import { platformClusterConfig } from '@/lib/clusters/platform-config';
 import { checkConnectionAction, deleteClusterAction, saveClusterAction, saveClustersJsonAction } from './actions';
 

@@ -1,6 +1,5 @@
 import Box from '@mui/material/Box';
 import Paper from '@mui/material/Paper';
-import Typography from '@mui/material/Typography';
 import { TextLink } from '@/components/link-button';
 import type { ReactNode } from 'react';
 

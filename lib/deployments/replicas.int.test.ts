@@ -54,6 +54,28 @@ async function until(condition: () => Promise<boolean> | boolean, what: string, 
   }
 }
 
+/** A new API published to both clusters, its jobs held at the relays after their first apply: both pairs are mid-apply. */
+async function publishHeldMidApply(name: string) {
+  const apiId = await anotherApi(name);
+  for (const { relay } of clusters) {
+    relay.applies.clear();
+    relay.holdApplies();
+  }
+  await publishToBothClusters(apiId);
+  await until(() => clusters.every(({ relay }) => relay.heldApplies > 0), 'both pairs are mid-apply');
+  const pairs = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
+  expect(pairs.map((p) => p.status)).toEqual(['applying', 'applying']);
+  return { apiId, pairs };
+}
+
+/** Since publishHeldMidApply: the API's gateway Deployment reached each API server once, and no object twice. */
+function expectEachObjectAppliedOnce(): void {
+  for (const { relay } of clusters) {
+    expect(appliedDeployments(relay)).toEqual([1]);
+    expect(relay.mostAppliesOfOneObject()).toBe(1);
+  }
+}
+
 /** The replica whose lease it is (a lease owner is host/PID/random). */
 function replicaHolding(leaseOwner: string | null): AppReplica | undefined {
   return replicas.find((replica) => leaseOwner?.split('/')[1] === String(replica.pid));
@@ -139,16 +161,7 @@ describe('two replicas on one PostgreSQL', () => {
   }, 180_000);
 
   it('a replica killed mid-apply: the other finishes its pair once the lease runs out, with no apply or record lost or doubled', async () => {
-    const apiId = await anotherApi('Payments');
-    for (const { relay } of clusters) {
-      relay.applies.clear();
-      relay.holdApplies();
-    }
-    await publishToBothClusters(apiId);
-    // Each pair's job has sent its first apply, held at the relay: both replicas (or one) are mid-apply.
-    await until(() => clusters.every(({ relay }) => relay.heldApplies > 0), 'both pairs are mid-apply');
-    const pairs = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
-    expect(pairs.map((p) => p.status)).toEqual(['applying', 'applying']);
+    const { apiId, pairs } = await publishHeldMidApply('Payments');
     const victimPair = pairs.find((p) => p.clusterName === 'cluster-a')!;
     const victim = replicaHolding(victimPair.leaseOwner)!;
     const survivor = replicas.find((r) => r !== victim)!;
@@ -173,10 +186,7 @@ describe('two replicas on one PostgreSQL', () => {
     // (renewed every third of a lease, so at least two thirds of it were left at the kill)
     expect(finishedAfterMs).toBeGreaterThanOrEqual((LEASE_SECONDS * 1000 * 2) / 3 - 250);
     expect(after.find((p) => p.clusterName === 'cluster-a')!.attempts).toBe(2);
-    for (const { relay } of clusters) {
-      expect(appliedDeployments(relay)).toEqual([1]);
-      expect(relay.mostAppliesOfOneObject()).toBe(1);
-    }
+    expectEachObjectAppliedOnce();
     expect(after.every((p) => replicaHolding(p.leaseOwner) !== victim)).toBe(true);
     expect(survivor.exited()).toBe(false);
   }, 120_000);
@@ -185,14 +195,7 @@ describe('two replicas on one PostgreSQL', () => {
     replicas.push(await startReplica(3));
     const running = replicas.filter((r) => !r.exited());
     expect(running).toHaveLength(2);
-    const apiId = await anotherApi('Refunds');
-    for (const { relay } of clusters) {
-      relay.applies.clear();
-      relay.holdApplies();
-    }
-    await publishToBothClusters(apiId);
-    await until(() => clusters.every(({ relay }) => relay.heldApplies > 0), 'both pairs are mid-apply');
-    const pairs = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
+    const { apiId, pairs } = await publishHeldMidApply('Refunds');
     const stopping = replicaHolding(pairs.find((p) => p.clusterName === 'cluster-a')!.leaseOwner)!;
     expect(running).toContain(stopping);
     const itsPairs = pairs.filter((p) => replicaHolding(p.leaseOwner) === stopping).map((p) => p.id);
@@ -219,10 +222,7 @@ describe('two replicas on one PostgreSQL', () => {
       ['cluster-a', 'ready'],
       ['cluster-b', 'ready'],
     ]);
-    for (const { relay } of clusters) {
-      expect(appliedDeployments(relay)).toEqual([1]);
-      expect(relay.mostAppliesOfOneObject()).toBe(1);
-    }
+    expectEachObjectAppliedOnce();
   }, 120_000);
 
   it('lets only one replica run the Local cluster, whose gateways are processes of the app', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importsOf, isTestFile, sourceFilesUnder } from './test-support/source-imports';
+import { importsOf, isClientModule, isTestFile, sourceFilesUnder, valueImportsOf } from './test-support/source-imports';
 
 // The rule: dependencies between the folders ("rooms") of lib/ run one way. When two rooms
 // import each other (directly, or around a ring of several), neither can be understood, tested or changed without the other, and the
@@ -96,6 +96,46 @@ describe('components receive what they need from app/', () => {
     const offenders = [...sourceFilesUnder('components'), ...sourceFilesUnder('lib').filter((file) => !file.startsWith('lib/test-support/'))]
       .filter((file) => !isTestFile(file))
       .flatMap((file) => importsOf(file).filter((target) => target.startsWith('app/')).map((target) => `${file} imports ${target}`));
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('the database stays on the server', () => {
+  /** The modules a browser bundle gets when it loads `entry`: value imports, followed through the repository. */
+  function browserModules(entry: string): Map<string, string> {
+    const reachedFrom = new Map<string, string>([[entry, entry]]);
+    const queue = [entry];
+    while (queue.length > 0) {
+      const file = queue.shift()!;
+      for (const target of valueImportsOf(file)) {
+        if (reachedFrom.has(target) || !/\.[cm]?[jt]sx?$/.test(target)) continue;
+        reachedFrom.set(target, file);
+        queue.push(target);
+      }
+    }
+    return reachedFrom;
+  }
+
+  it('sees a client module that reaches lib/db (the rule can fail)', () => {
+    expect(isClientModule('components/publisher/api-list.tsx')).toBe(true);
+    expect(valueImportsOf('lib/tiers.ts').length + importsOf('lib/lifecycle/lifecycle.ts').length).toBeGreaterThan(0);
+    // lib/lifecycle imports lib/db/schema for a type only, which brings nothing to the browser.
+    expect(importsOf('lib/lifecycle/lifecycle.ts')).toContain('lib/db/schema.ts');
+    expect(valueImportsOf('lib/lifecycle/lifecycle.ts')).not.toContain('lib/db/schema.ts');
+    expect([...browserModules('lib/db/drizzle.ts').keys()]).toContain('lib/db/schema.ts');
+  });
+
+  it('no client component brings lib/db into the browser (the ORM and every table would ship with the page)', () => {
+    const offenders = [...sourceFilesUnder('components'), ...sourceFilesUnder('app')]
+      .filter((file) => !isTestFile(file) && isClientModule(file))
+      .flatMap((entry) => {
+        const reached = browserModules(entry);
+        return [...reached.keys()].filter((file) => file.startsWith('lib/db/')).map((file) => {
+          const chain = [file];
+          while (chain[0] !== entry) chain.unshift(reached.get(chain[0]!)!);
+          return chain.join(' → ');
+        });
+      });
     expect(offenders).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
-import type { KeyType } from '@/lib/db/schema';
+import type { KeyType } from '@/lib/key-types';
 import { CopyButton } from './copy-button';
 
 export interface IssuedToken {

@@ -13,7 +13,7 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useActionState, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
-import type { KeyType } from '@/lib/db/schema';
+import type { KeyType } from '@/lib/key-types';
 import { DEFAULT_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '@/lib/oauth/token-lifetime';
 import { describeDuration } from '@/lib/durations';
 import { Field, FormMessage, SubmitButton } from '../forms/fields';

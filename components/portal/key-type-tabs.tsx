@@ -3,7 +3,7 @@ import Stack from '@mui/material/Stack';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
 import { useState, type ReactNode } from 'react';
-import type { KeyType } from '@/lib/db/schema';
+import type { KeyType } from '@/lib/key-types';
 
 /**
  * An application's two key pairs as tabs, as WSO2's portal shows them: production first. Only the

@@ -14,7 +14,8 @@ import Typography from '@mui/material/Typography';
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from 'react';
 import type { ActionState } from '@/lib/actions/validated-action';
-import type { KeyType, SubscriptionStatus } from '@/lib/db/schema';
+import type { SubscriptionStatus } from '@/lib/db/schema';
+import type { KeyType } from '@/lib/key-types';
 import { TextLink } from '../link-button';
 import { TokenExpiry, type IssuedToken } from './access-token-panel';
 

@@ -14,7 +14,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { ApiListItem } from '@/lib/apis/apis.service';
-import { apiStateValues, type ApiState } from '@/lib/db/schema';
+import type { ApiState } from '@/lib/db/schema';
 import { STATE_LABELS } from '@/lib/lifecycle/lifecycle';
 import { StateChip } from './state-chip';
 
@@ -57,9 +57,10 @@ export function ApiList({ apis, search, traffic = {} }: { apis: Row[]; search: {
         <TextField label="Search by name, context or tag" value={q} onChange={(e) => setQ(e.target.value)} />
         <TextField select label="State" value={search.state ?? ''} sx={{ minWidth: 180 }} fullWidth={false} onChange={(e) => go({ q, state: e.target.value })}>
           <MenuItem value="">Any</MenuItem>
-          {apiStateValues.map((s) => (
-            <MenuItem key={s} value={s}>
-              {STATE_LABELS[s]}
+          {/* The labels' table, not the schema's list: a value from lib/db would bring the ORM into the browser. */}
+          {Object.entries(STATE_LABELS).map(([state, label]) => (
+            <MenuItem key={state} value={state}>
+              {label}
             </MenuItem>
           ))}
         </TextField>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TIER_NAMES, type TierName } from '../tiers';
-import { keyTypeValues, type KeyType } from '../db/schema';
+import { keyTypeValues, type KeyType } from '../key-types';
 import { invalid } from '../errors';
 import { DEFAULT_TOKEN_VALIDITY_SECONDS, MAX_TOKEN_VALIDITY_SECONDS, MIN_TOKEN_VALIDITY_SECONDS } from '../oauth/token-lifetime';
 

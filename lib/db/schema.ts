@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { KeyType } from '../key-types';
 
 /**
  * The whole data model in one Postgres schema. Every row that belongs to a tenant
@@ -371,9 +372,6 @@ export const applications = pgTable(
   (t) => [uniqueIndex('applications_owner_name').on(t.ownerId, t.name)],
 );
 
-/** WSO2's pair: production keys reach an API's production endpoints, sandbox keys its sandbox endpoints. */
-export const keyTypeValues = ['PRODUCTION', 'SANDBOX'] as const;
-export type KeyType = (typeof keyTypeValues)[number];
 
 export const applicationKeys = pgTable(
   'application_keys',

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { db } from '../db/drizzle';
-import { apis, applications, keyTypeValues, subscriptions, tenants, users, type ApiState } from '../db/schema';
+import { apis, applications, subscriptions, tenants, users, type ApiState } from '../db/schema';
+import { keyTypeValues } from '../key-types';
 
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ); a scope is such tokens separated by single spaces. */
 export const scopeTokenPattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

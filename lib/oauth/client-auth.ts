@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { db } from '../db/drizzle';
-import { applicationKeys, applications, users, type KeyType } from '../db/schema';
+import { applicationKeys, applications, users } from '../db/schema';
+import { type KeyType } from '../key-types';
 import { matchesSha256Hex } from './credentials';
 import { OAuthError } from './oauth-errors';
 import type { OAuthForm } from './oauth-form';

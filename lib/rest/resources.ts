@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiWithResources } from '../apis/apis.service';
-import { apiStateValues, deploymentStatusValues, keyTypeValues, subscriptionStatusValues } from '../db/schema';
+import { apiStateValues, deploymentStatusValues, subscriptionStatusValues } from '../db/schema';
+import { keyTypeValues } from '../key-types';
 import { scopeValues } from '../personal-tokens/scopes';
 
 /**

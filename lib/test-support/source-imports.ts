@@ -54,3 +54,32 @@ export function importsOf(file: string): string[] {
   const { importedFiles } = ts.preProcessFile(text, true, true);
   return importedFiles.map((imported) => resolveModule(file, imported.fileName)).filter((target): target is string => target !== null);
 }
+
+/**
+ * The repository paths `file` imports for their code, leaving out what only types come from
+ * (`import type`, or every name marked `type`): what a bundler puts beside it.
+ */
+export function valueImportsOf(file: string): string[] {
+  const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const specifiers: string[] = [];
+  const typeOnly = (clause: ts.ImportClause | undefined) => {
+    if (!clause) return false; // `import './x'` runs the module
+    if (clause.isTypeOnly) return true;
+    const bindings = clause.namedBindings;
+    return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((element) => element.isTypeOnly);
+  };
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && !typeOnly(node.importClause)) specifiers.push(node.moduleSpecifier.text);
+    else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && !node.isTypeOnly) specifiers.push(node.moduleSpecifier.text);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) specifiers.push(node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return specifiers.map((specifier) => resolveModule(file, specifier)).filter((target): target is string => target !== null);
+}
+
+/** Whether the file starts with the `'use client'` directive: it and what it imports run in the browser. */
+export function isClientModule(file: string): boolean {
+  return /^\s*(\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*['"]use client['"]/.test(readFileSync(path.join(REPO_ROOT, file), 'utf8'));
+}

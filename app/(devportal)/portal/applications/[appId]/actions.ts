@@ -4,7 +4,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { runAction, validatedAction, type ActionState } from '@/lib/actions/validated-action';
 import { applicationInputSchema, keySettingsSchema, keyTypeSchema, parseKeyType } from '@/lib/applications/applications.schema';
-import type { KeyType } from '@/lib/db/schema';
+import type { KeyType } from '@/lib/key-types';
 import {
   deleteApplication,
   generateAccessTokenForApplication,

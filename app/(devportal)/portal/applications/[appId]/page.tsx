@@ -12,7 +12,7 @@ import type { ApplicationKeyInfo } from '@/lib/applications/applications.service
 import { ApplicationUsage } from '@/components/portal/application-usage';
 import { getApplication } from '@/lib/applications/applications.service';
 import { actorForPage } from '@/lib/auth/session';
-import type { KeyType } from '@/lib/db/schema';
+import type { KeyType } from '@/lib/key-types';
 import { describeDuration } from '@/lib/durations';
 import { STATE_LABELS } from '@/lib/lifecycle/lifecycle';
 import { oauthEndpoints } from '@/lib/oauth/issuer';

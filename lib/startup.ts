@@ -53,6 +53,10 @@ export async function loadManagerModules(managers: ContainerManagerMap): Promise
 
 /** Runs once per server process before the first request: open, migrate, seed. */
 export async function startApp(): Promise<void> {
+  // A log line written after whoever read our output has gone (a test runner that was killed)
+  // fails with EPIPE; unhandled, that error is itself logged to the same closed pipe by the
+  // server's error handler, and again, at full CPU, forever. Such lines are dropped instead.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   // Per-address limits need the socket's address, which Next.js does not hand to route code.
   await step('reading PRIVATEJET_TRUSTED_PROXIES', async () => trustedProxiesFromEnv());
   await step('reading PRIVATEJET_SELF_SIGNUP_DEFAULT', async () => selfSignupDefault());

@@ -34,13 +34,22 @@ export function handOverOnShutdown(steps: HandOverStep[], options: { timeoutMs?:
   for (const signal of Object.keys(SIGNALS) as Signal[]) {
     const serverHandlers = process.listeners(signal);
     process.removeAllListeners(signal);
+    const serverShutdown = () => {
+      if (serverHandlers.length === 0) process.exit(128 + SIGNALS[signal]);
+      for (const handler of serverHandlers) {
+        try {
+          (handler as (signal: Signal) => void)(signal);
+        } catch (error) {
+          console.error('PrivateJet: stopping: the server\'s shutdown failed:', error);
+          process.exit(128 + SIGNALS[signal]);
+        }
+      }
+    };
     process.on(signal, () => {
-      if (state.started) return;
+      // A second signal (a second Ctrl-C) does not wait for the hand-over any more.
+      if (state.started) return serverShutdown();
       state.started = true;
-      void handOver(state.steps, timeoutMs).finally(() => {
-        if (serverHandlers.length === 0) process.exit(128 + SIGNALS[signal]);
-        for (const handler of serverHandlers) (handler as (signal: Signal) => void)(signal);
-      });
+      void handOver(state.steps, timeoutMs).finally(serverShutdown);
     });
   }
 }

@@ -13,7 +13,8 @@
  * replica serving pages would. No controllers run on these API servers, so a loop plays the
  * Deployment controller (a gateway is "ready" when its Deployment reports its replicas).
  *
- *   npx tsx bench/replicas/run.ts      (APIS=100 CLUSTERS=3 ROUNDS=1 LEASE_SECONDS=30; root)
+ *   npx tsx bench/replicas/run.ts      (APIS=100 CLUSTERS=3 ROUNDS=1 LEASE_SECONDS=30; root;
+ *                                       ROUNDS=0: the hand-over only)
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -183,9 +184,10 @@ async function handOverRun(clusters: Cluster[], serverUrl: string, dir: string, 
     const victim = run.replicas.reduce((a, b) => (heldBy(a) >= heldBy(b) ? a : b));
     const victimsPairs = heldBy(victim);
     const ended = performance.now();
-    await victim.kill(signal);
-    // The other's applies pass from now on; the ended one's held applies are dropped as its connections close.
+    // The other's applies pass from now on (a stopped replica lets go before it exits); held ones stay held.
     for (const { relay } of clusters) relay.stopHolding();
+    await victim.kill(signal);
+    // The ended one's held applies are dropped as its connections close.
     await until(() => heldApplies() <= heldBefore - appliesPerPair * victimsPairs, "the ended replica's connections are closed");
     for (const { relay } of clusters) relay.releaseApplies();
     await deploymentsSettled();
@@ -197,6 +199,19 @@ async function handOverRun(clusters: Cluster[], serverUrl: string, dir: string, 
     for (const { relay } of clusters) relay.releaseApplies();
     await run.stop();
   }
+}
+
+function printPublishFigures(figures: PublishFigures[]): void {
+  const pairs = APIS * CLUSTERS;
+  console.log(`\n| publish ${APIS} APIs to ${CLUSTERS} clusters (${pairs} pairs) | total | requests recorded in | applies | applies/s | duplicate applies | replicas' CPU per pair |\n|---|---:|---:|---:|---:|---:|---:|`);
+  for (const f of figures) {
+    console.log(`| ${f.replicas} replica${f.replicas > 1 ? 's' : ''} | ${f.seconds.toFixed(1)} s | ${f.requestSeconds.toFixed(1)} s | ${f.applies} | ${(f.applies / f.seconds).toFixed(0)} | ${f.duplicates} | ${f.cpuPerPairMs.toFixed(0)} ms |`);
+  }
+  const mean = (n: number) => {
+    const runs = figures.filter((f) => f.replicas === n);
+    return runs.reduce((sum, f) => sum + f.seconds, 0) / runs.length;
+  };
+  console.log(`\n2 replicas / 1 replica, total time: ${(mean(2) / mean(1)).toFixed(2)} (same machine, same run; ${os.cpus().length} cores shared by the replicas, the API servers, etcd and PostgreSQL)`);
 }
 
 async function main(): Promise<void> {
@@ -229,16 +244,7 @@ async function main(): Promise<void> {
     const handOvers = [];
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) handOvers.push(await handOverRun(clusters, postgresServer.url, dir, signal.toLowerCase(), signal));
 
-    const pairs = APIS * CLUSTERS;
-    console.log(`\n| publish ${APIS} APIs to ${CLUSTERS} clusters (${pairs} pairs) | total | requests recorded in | applies | applies/s | duplicate applies | replicas' CPU per pair |\n|---|---:|---:|---:|---:|---:|---:|`);
-    for (const f of figures) {
-      console.log(`| ${f.replicas} replica${f.replicas > 1 ? 's' : ''} | ${f.seconds.toFixed(1)} s | ${f.requestSeconds.toFixed(1)} s | ${f.applies} | ${(f.applies / f.seconds).toFixed(0)} | ${f.duplicates} | ${f.cpuPerPairMs.toFixed(0)} ms |`);
-    }
-    const mean = (n: number) => {
-      const runs = figures.filter((f) => f.replicas === n);
-      return runs.reduce((sum, f) => sum + f.seconds, 0) / runs.length;
-    };
-    console.log(`\n2 replicas / 1 replica, total time: ${(mean(2) / mean(1)).toFixed(2)} (same machine, same run; ${os.cpus().length} cores shared by the replicas, the API servers, etcd and PostgreSQL)`);
+    if (figures.length > 0) printPublishFigures(figures);
     console.log(`\n| hand-over (2 replicas, ${HAND_OVER_APIS} APIs × ${CLUSTERS} clusters mid-apply, lease ${LEASE_SECONDS} s) | pairs the ended replica held | until the other finished all | duplicate applies |\n|---|---:|---:|---:|`);
     for (const h of handOvers) console.log(`| ${h.signal === 'SIGKILL' ? 'killed (SIGKILL)' : 'stopped (SIGTERM)'} | ${h.victimsPairs} | ${h.seconds.toFixed(1)} s | ${h.duplicates} |`);
     console.log('duplicate applies: an object applied more than once in a run (the relay counts every server-side apply per object)');

@@ -30,6 +30,8 @@ export class DeploymentWorker {
   readonly id = newWorkerId();
   /** Leases of the jobs running in this process, by record id. */
   private readonly jobs = new Map<string, { owner: string; lost: boolean }>();
+  /** The same jobs' ends, for a hand-over to wait on. */
+  private readonly running = new Map<string, Promise<void>>();
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly renewTimer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
@@ -61,17 +63,21 @@ export class DeploymentWorker {
   /**
    * Stops claiming and lets go of every record this process holds, so another replica takes each
    * one over at its next look instead of after the lease runs out (a rolling update, a scale-down).
-   * Jobs still running here write nothing more; an apply already on its way may reach the cluster
-   * again from the replica that takes over, which a server-side apply of the same objects makes a
-   * no-op. Returns how many records were let go.
+   * Running jobs are told their lease is lost, so they write nothing more, and get up to `graceMs`
+   * to return from the cluster call they are in — an apply or a removal still on its way when
+   * the record is taken over could land after a newer request's, from the replica that took it.
+   * Meanwhile the leases are still renewed. Returns how many records were let go at the end.
    */
-  async handOver(): Promise<number> {
+  async handOver(graceMs = 5_000): Promise<number> {
     this.stopped = true;
     clearTimeout(this.pollTimer);
-    clearInterval(this.renewTimer);
     // A claim being made now must be in the table before the leases are let go, or it would stay held.
     await this.ticking;
     for (const lease of this.jobs.values()) lease.lost = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.running.values()), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    clearInterval(this.renewTimer);
     return releaseLeasesHeldBy(this.id);
   }
 
@@ -104,15 +110,17 @@ export class DeploymentWorker {
   private start(pair: ClaimedPair): void {
     const lease = { owner: this.id, lost: false };
     this.jobs.set(pair.id, lease);
-    void this.job(pair, lease)
+    const ended = this.job(pair, lease)
       .catch((error: unknown) => console.error(`deployment job ${pair.apiId}/${pair.clusterName} crashed:`, error))
       // A job that ended without letting go (it crashed, or was superseded) lets go here.
       .then(() => releaseClaim(pair.id, this.id))
       .catch((error: unknown) => this.logThrottled(`releasing ${pair.apiId}/${pair.clusterName} failed (its lease runs out instead)`, error))
       .finally(() => {
         this.jobs.delete(pair.id);
+        this.running.delete(pair.id);
         this.wake();
       });
+    this.running.set(pair.id, ended);
   }
 
   private async renew(): Promise<void> {

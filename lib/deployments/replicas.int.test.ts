@@ -192,15 +192,17 @@ describe('two replicas on one PostgreSQL', () => {
   }, 120_000);
 
   it('a replica told to stop (SIGTERM) mid-apply lets go of its pairs before it exits, so the other takes them over without waiting out the lease', async () => {
-    replicas.push(await startReplica(3));
+    // Two running replicas, whichever tests ran before (the kill test leaves one).
+    while (replicas.filter((r) => !r.exited()).length < 2) replicas.push(await startReplica(replicas.length + 1));
     const running = replicas.filter((r) => !r.exited());
-    expect(running).toHaveLength(2);
     const { apiId, pairs } = await publishHeldMidApply('Refunds');
     const stopping = replicaHolding(pairs.find((p) => p.clusterName === 'cluster-a')!.leaseOwner)!;
     expect(running).toContain(stopping);
     const itsPairs = pairs.filter((p) => replicaHolding(p.leaseOwner) === stopping).map((p) => p.id);
 
     const stoppedAt = Date.now();
+    // From now on the other's applies pass (it may take the pairs over before this one has exited); held ones stay held.
+    for (const { relay } of clusters) relay.stopHolding();
     await stopping.kill('SIGTERM');
     const exitedAfterMs = Date.now() - stoppedAt;
     expect(stopping.output()).toMatch(/PrivateJet: stopping: deployment jobs: handed over; traffic scrapes: handed over/);
@@ -209,8 +211,7 @@ describe('two replicas on one PostgreSQL', () => {
     const leftBehind = await database.db.select().from(deployments).where(eq(deployments.apiId, apiId));
     expect(leftBehind.filter((p) => itsPairs.includes(p.id)).map((p) => replicaHolding(p.leaseOwner))).not.toContain(stopping);
 
-    // The other takes its pairs over at once: its applies pass, while the stopped one's held applies are dropped.
-    for (const { relay } of clusters) relay.stopHolding();
+    // The stopped one's held applies are dropped as its connections close; they never reach the API servers.
     const stoppingsRelays = clusters.filter((_, i) => itsPairs.includes(pairs.find((p) => p.clusterName === clusterNames[i])!.id));
     await until(() => stoppingsRelays.every(({ relay }) => relay.heldApplies === 0), "the stopped replica's connections are closed");
     for (const { relay } of clusters) relay.releaseApplies();

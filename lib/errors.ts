@@ -86,3 +86,9 @@ export function logUnexpected(error: unknown, context: string): string {
   console.error(`[${reference}] ${context}:`, error);
   return reference;
 }
+
+/** Turns any start-up failure into the one line an operator needs, without a stack trace. */
+export function startupFailureLine(step: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `PrivateJet cannot start: ${step} failed: ${message.split('\n')[0]}`;
+}

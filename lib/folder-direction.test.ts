@@ -6,14 +6,16 @@ import { importsOf, isClientModule, isTestFile, sourceFilesUnder, valueImportsOf
 // direction a newcomer should follow is lost (e.g. lib/containers uses the cluster
 // configuration of lib/clusters; lib/clusters knows nothing of the managers). Only product
 // files count: a test may reach across rooms to set up what it checks. Modules at the root of
-// lib/ (actor.ts, super-tenant.ts, ids.ts, tiers.ts, durations.ts, ...) are shared leaves, not rooms.
+// lib/ (actor.ts, super-tenant.ts, ids.ts, tiers.ts, durations.ts, ...) are shared leaves, and
+// each is a node of its own in the same graph.
 
 type Edge = { from: string; to: string };
 
-/** lib/<room>/... → room; root files of lib/ and lib/test-support are not rooms. */
+/** lib/<room>/... → room, lib/<file> → that file; lib/test-support is neither. */
 function roomOf(file: string): string | null {
   const parts = file.split('/');
-  if (parts[0] !== 'lib' || parts.length < 3 || parts[1] === 'test-support') return null;
+  if (parts[0] !== 'lib' || parts[1] === 'test-support') return null;
+  // A root file (lib/actor.ts) is a node of its own: a leaf that imported a room using it would close a loop too.
   return parts[1]!;
 }
 

@@ -15,16 +15,11 @@ import { captureRequestPeers, trustedProxiesFromEnv } from './http/client-addres
 import { maxTokenLifetimeSeconds } from './oauth/token-lifetime';
 import { ensureSigningKeys, onNextSigningKeyPublished } from './oauth/signing-keys';
 import { seedIfEmpty, writeCredentialsFile } from './seed';
+import { startupFailureLine } from './errors';
 import { handOverOnShutdown } from './shutdown';
 
 // Replicas starting on an empty database create the first tenant once.
 const SEED_LOCK_KEY = 0x706a736564; // "pjsed"
-
-/** Turns any start-up failure into the one line an operator needs, without a stack trace. */
-export function startupFailureLine(step: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return `PrivateJet cannot start: ${step} failed: ${message.split('\n')[0]}`;
-}
 
 async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
   try {

@@ -1,6 +1,6 @@
 // `npm run db:migrate`: applies drizzle/ migrations to the configured database and exits.
 import { appDatabase } from './drizzle';
-import { startupFailureLine } from '../startup';
+import { startupFailureLine } from '../errors';
 
 async function main(): Promise<void> {
   const handle = await appDatabase();

@@ -12,7 +12,7 @@ import { reconcileApiDeployments } from '../deployments/deployments.service';
 import { canTransition, isDeployedState, STATE_LABELS } from '../lifecycle/lifecycle';
 import { endpointPolicyIssues } from '../net/endpoint-policy';
 import { apiMatchesText } from './api-search';
-import type { CreateApiInput, UpdateApiInput } from './apis.schema';
+import { settingsInputOf, type CreateApiInput, type UpdateApiInput } from './apis.schema';
 import { storedDefinitionSummary, storedDefinitionText, storedOperations, type StoredDefinitionSummary } from './definition-queries';
 import { ownUploadCondition, stagedDefinition } from './definition-uploads.service';
 import { checkApiDefinition, fetchApiDefinition, importApiDefinition, newOpenApiDocument, parseResourceLines, resourcesOf, withResources, type OpenApiDocument, type Resource } from './openapi';
@@ -362,22 +362,7 @@ export async function replaceApiDefinition(actor: Actor, input: { apiId: string;
   const api = await getApiForPublisher(actor, input.apiId);
   return updateApi(
     actor,
-    {
-      apiId: api.id,
-      description: api.description,
-      tags: api.tags,
-      visibility: api.visibility,
-      subscriptionApproval: api.subscriptionApproval,
-      productionEndpoints: api.productionEndpoints,
-      sandboxEndpoints: api.sandboxEndpoints,
-      tiers: api.tiers,
-      securityOauth2: api.security.oauth2,
-      securityBasic: api.security.basic,
-      corsEnabled: api.cors.enabled,
-      corsOrigins: api.cors.allowedOrigins,
-      resources: '',
-      definitionUpload: input.definitionUpload,
-    },
+    { apiId: api.id, ...settingsInputOf(api), resources: '', definitionUpload: input.definitionUpload },
     options,
   );
 }

@@ -28,10 +28,8 @@ const LOG_EVERY_MS = 60_000;
 
 export class DeploymentWorker {
   readonly id = newWorkerId();
-  /** Leases of the jobs running in this process, by record id. */
-  private readonly jobs = new Map<string, { owner: string; lost: boolean }>();
-  /** The same jobs' ends, for a hand-over to wait on. */
-  private readonly running = new Map<string, Promise<void>>();
+  /** The jobs running in this process, by record id: each one's lease, and its end for a hand-over to wait on. */
+  private readonly jobs = new Map<string, { lease: { owner: string; lost: boolean }; ended: Promise<void> }>();
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly renewTimer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
@@ -73,9 +71,9 @@ export class DeploymentWorker {
     clearTimeout(this.pollTimer);
     // A claim being made now must be in the table before the leases are let go, or it would stay held.
     await this.ticking;
-    for (const lease of this.jobs.values()) lease.lost = true;
+    for (const { lease } of this.jobs.values()) lease.lost = true;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled(this.running.values()), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    await Promise.race([Promise.allSettled([...this.jobs.values()].map((job) => job.ended)), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     clearInterval(this.renewTimer);
     return releaseLeasesHeldBy(this.id);
@@ -109,7 +107,6 @@ export class DeploymentWorker {
 
   private start(pair: ClaimedPair): void {
     const lease = { owner: this.id, lost: false };
-    this.jobs.set(pair.id, lease);
     const ended = this.job(pair, lease)
       .catch((error: unknown) => console.error(`deployment job ${pair.apiId}/${pair.clusterName} crashed:`, error))
       // A job that ended without letting go (it crashed, or was superseded) lets go here.
@@ -117,10 +114,9 @@ export class DeploymentWorker {
       .catch((error: unknown) => this.logThrottled(`releasing ${pair.apiId}/${pair.clusterName} failed (its lease runs out instead)`, error))
       .finally(() => {
         this.jobs.delete(pair.id);
-        this.running.delete(pair.id);
         this.wake();
       });
-    this.running.set(pair.id, ended);
+    this.jobs.set(pair.id, { lease, ended });
   }
 
   private async renew(): Promise<void> {
@@ -129,7 +125,7 @@ export class DeploymentWorker {
     const before = [...this.jobs.entries()];
     try {
       const held = await renewLeases(this.id, this.settings.leaseMs);
-      for (const [id, lease] of before) if (!held.has(id)) lease.lost = true;
+      for (const [id, { lease }] of before) if (!held.has(id)) lease.lost = true;
     } catch (error) {
       this.logThrottled('renewing deployment leases failed', error);
     }
